@@ -1,0 +1,45 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "ballast",
+    products: [
+        .executable(name: "ballast", targets: ["ballast"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // C libraries from Debian's -dev packages (ci/setup installs them).
+        .systemLibrary(name: "CYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
+        .systemLibrary(name: "CGit2", pkgConfig: "libgit2", providers: [.apt(["libgit2-dev"])]),
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        // RE2 is C++ only: a small C++ target exports a C API, imported by Swift as plain C.
+        .target(name: "CRE2", linkerSettings: [.linkedLibrary("re2")]),
+
+        .target(name: "KubeModel"),
+        .target(name: "Findings", dependencies: ["KubeModel"]),
+        .target(name: "ManifestIO", dependencies: ["KubeModel", "Findings", "CYAML"]),
+        .target(name: "GitSource", dependencies: ["KubeModel", "CGit2"]),
+        .target(name: "ClusterSource", dependencies: ["KubeModel", "ManifestIO", "CCurl"]),
+        .target(name: "CEL", dependencies: ["KubeModel", "CRE2"]),
+        .target(name: "Policy", dependencies: ["KubeModel", "CEL", "ManifestIO", "Findings"]),
+        .target(name: "Report", dependencies: ["KubeModel", "Findings"]),
+        .target(
+            name: "BallastCLI",
+            dependencies: [
+                "KubeModel", "Findings", "ManifestIO", "GitSource", "ClusterSource", "CEL", "Policy", "Report",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(name: "ballast", dependencies: ["BallastCLI"]),
+
+        .testTarget(name: "KubeModelTests", dependencies: ["KubeModel"]),
+        .testTarget(name: "ManifestIOTests", dependencies: ["ManifestIO", "KubeModel", "Findings"]),
+        .testTarget(name: "PolicyTests", dependencies: ["Policy", "ManifestIO", "KubeModel", "Findings"]),
+        .testTarget(name: "ReportTests", dependencies: ["Report", "Findings", "KubeModel"]),
+        .testTarget(name: "BallastCLITests", dependencies: ["BallastCLI"]),
+    ],
+    swiftLanguageModes: [.v6],
+    cxxLanguageStandard: .cxx17
+)

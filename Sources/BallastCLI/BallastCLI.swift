@@ -1,0 +1,4 @@
+/// Entry point of the `ballast` executable.
+public enum BallastMain {
+    public static func main() async {}
+}

@@ -1,0 +1,1 @@
+// The CEL target; see DESIGN.md §3.

@@ -1,0 +1,1 @@
+// The ClusterSource target; see DESIGN.md §3.

@@ -1,0 +1,61 @@
+public import KubeModel
+
+/// Something the run could not read at all: it makes the run incomplete (exit 3).
+public struct ReadFailure: Sendable, Hashable {
+    /// What could not be read: a path, a repository, a cluster list.
+    public var source: String
+    public var reason: String
+    public init(source: String, reason: String) { self.source = source; self.reason = reason }
+}
+
+/// `--fail-on`: the lowest severity that fails the run.
+public enum FailOn: String, Sendable, CaseIterable {
+    case error, warning, info, never
+    public func fails(_ severity: Severity) -> Bool {
+        switch self {
+        case .error: severity >= .error
+        case .warning: severity >= .warning
+        case .info: true
+        case .never: false
+        }
+    }
+}
+
+/// Everything a run found, and what it could not read. The exit code is computed here, once.
+public struct RunResult: Sendable {
+    public var findings: [Finding]
+    /// Notes: skipped files and kinds (severity info; never change the exit code).
+    public var notes: [Finding]
+    public var failures: [ReadFailure]
+    /// Files read and objects checked, for the summary.
+    public var filesRead: Int
+    public var objectsChecked: Int
+    /// Rules that ran, for SARIF's rule metadata.
+    public var rules: [RuleDescriptor]
+
+    public init(findings: [Finding] = [], notes: [Finding] = [], failures: [ReadFailure] = [],
+                filesRead: Int = 0, objectsChecked: Int = 0, rules: [RuleDescriptor] = []) {
+        self.findings = findings; self.notes = notes; self.failures = failures
+        self.filesRead = filesRead; self.objectsChecked = objectsChecked; self.rules = rules
+    }
+
+    public var isIncomplete: Bool { !failures.isEmpty }
+    /// Findings that count (not suppressed by a waiver).
+    public var activeFindings: [Finding] { findings.filter { !$0.isSuppressed } }
+    public var suppressedCount: Int { findings.count - activeFindings.count }
+
+    public func count(_ severity: Severity) -> Int { activeFindings.filter { $0.severity == severity }.count }
+
+    /// DESIGN §1: 3 when incomplete, else 1 when a finding is at or above `failOn`, else 0.
+    /// (2, a usage or configuration error, is decided before a run starts.)
+    public func exitCode(failOn: FailOn) -> Int32 {
+        if isIncomplete { return 3 }
+        return activeFindings.contains { failOn.fails($0.severity) } ? 1 : 0
+    }
+
+    /// Findings and notes merged, in report order.
+    public mutating func sort() {
+        findings.sort(by: Finding.reportOrder)
+        notes.sort(by: Finding.reportOrder)
+    }
+}

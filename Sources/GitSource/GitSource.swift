@@ -1,0 +1,1 @@
+// The GitSource target; see DESIGN.md §3.

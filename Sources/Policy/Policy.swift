@@ -1,0 +1,1 @@
+// The Policy target; see DESIGN.md §3.

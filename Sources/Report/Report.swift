@@ -1,0 +1,1 @@
+// The Report target; see DESIGN.md §3.
