@@ -1,4 +1,4 @@
-public import KubeModel
+import KubeModel
 
 /// Something the run could not read at all: it makes the run incomplete (exit 3).
 public struct ReadFailure: Sendable, Hashable {

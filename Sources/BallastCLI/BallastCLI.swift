@@ -1,4 +1,0 @@
-/// Entry point of the `ballast` executable.
-public enum BallastMain {
-    public static func main() async {}
-}

@@ -1,0 +1,66 @@
+import ArgumentParser
+import Findings
+import Report
+import Foundation
+
+extension FailOn: ExpressibleByArgument {}
+
+/// One `--format` value: `FMT` (standard output) or `FMT=FILE`.
+struct FormatTarget: ExpressibleByArgument, Sendable {
+    var format: OutputFormat
+    var file: String?
+    init?(argument: String) {
+        let parts = argument.split(separator: "=", maxSplits: 1).map(String.init)
+        guard let format = OutputFormat(rawValue: parts[0]) else { return nil }
+        self.format = format
+        file = parts.count == 2 ? parts[1] : nil
+        if file?.isEmpty == true { return nil }
+    }
+    static var allValueStrings: [String] { OutputFormat.allCases.map(\.rawValue) }
+}
+
+/// Options every command that reports takes.
+struct ReportOptions: ParsableArguments {
+    @Option(name: .customLong("format"),
+            help: ArgumentHelp("Output format, FMT or FMT=FILE; repeatable (text, json, sarif, github, junit, markdown).",
+                               valueName: "fmt[=file]"))
+    var formats: [FormatTarget] = []
+
+    @Option(help: "Lowest severity that fails the run: error, warning, info or never.")
+    var failOn: FailOn = .error
+
+    @Flag(help: "No colour, even on a terminal (also NO_COLOR).")
+    var noColor = false
+
+    @Flag(name: [.short, .long], help: "Print only findings: no notes, no summary when clean.")
+    var quiet = false
+
+    func validate() throws {
+        let toStdout = formats.filter { $0.file == nil }
+        if toStdout.count > 1 {
+            throw ValidationError("only one --format may write to standard output; give the others a file (FMT=FILE)")
+        }
+    }
+
+    /// Writes the report in every format asked for. A report file that cannot be written makes the run
+    /// incomplete (exit 3): the user would otherwise read an old report.
+    func write(_ result: RunResult, command: String) -> Bool {
+        let targets = formats.isEmpty ? [FormatTarget(argument: "text")!] : formats
+        var ok = true
+        for target in targets {
+            let color = target.file == nil && !noColor && isTerminal(1)
+                && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
+            let context = ReportContext(useColor: color, quiet: quiet, command: command)
+            let text = target.format.renderer.render(result, context)
+            if let file = target.file {
+                do { try text.write(toFile: file, atomically: true, encoding: .utf8) } catch {
+                    writeAll("ballast: could not write \(file): \(error.localizedDescription)\n", to: 2)
+                    ok = false
+                }
+            } else {
+                writeAll(text, to: 1)
+            }
+        }
+        return ok
+    }
+}

@@ -1,0 +1,40 @@
+import ArgumentParser
+import Findings
+import ManifestIO
+import Policy
+
+/// `ballast lint PATH... | -`
+struct Lint: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Lint manifest files, directories (recursive) or standard input (-).",
+        discussion: """
+            Reads .yaml, .yml and .json files (multi-document, v1 List), checks them against the Kubernetes \
+            schema and Ballast's storage rules, and prints one line per finding: file:line:col: severity \
+            rule-id: message. Kustomizations and Helm charts are skipped with a note: render and pipe them \
+            (kubectl kustomize DIR | ballast lint -).
+            """
+    )
+
+    @Argument(help: "Files or directories; - reads standard input.")
+    var paths: [String] = ["."]
+
+    @Option(help: "Namespace given to namespaced objects that have none.")
+    var defaultNamespace = "default"
+
+    @OptionGroup var report: ReportOptions
+
+    func run() async throws {
+        let collected = ManifestFinder.collect(paths)
+        let progress = Progress(label: "reading", total: collected.inputs.count)
+        let files = await ManifestReader(defaultNamespace: defaultNamespace).read(collected.inputs)
+        progress.finish()
+        var result = Linter().lint(files)
+        result.failures = collected.failures + result.failures
+        result.notes += collected.notes
+        result.sort()
+        let written = report.write(result, command: "lint")
+        var code = result.exitCode(failOn: report.failOn)
+        if !written { code = 3 }
+        if code != 0 { throw ExitCode(code) }
+    }
+}

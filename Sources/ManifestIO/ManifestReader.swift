@@ -1,0 +1,173 @@
+import Glibc
+public import KubeModel
+public import Findings
+
+/// An object read from a manifest, with what the reader learned of its text.
+public struct ParsedObject: Sendable {
+    public var object: KubeObject
+    /// Plain scalars inside the object that are booleans only under YAML 1.1 (see `Document`).
+    public var yaml11Booleans: [(span: SourceSpan, text: String)]
+}
+
+/// What one file gave: its objects, the errors that make it malformed, notes, or why it could not be read.
+public struct FileResult: Sendable {
+    public var file: FileID
+    public var objects: [ParsedObject] = []
+    /// Malformed input: each becomes an error finding at its position (exit 1, not "incomplete").
+    public var errors: [ManifestError] = []
+    /// Skipped documents (no kind, not an object): info findings.
+    public var notes: [Finding] = []
+    /// Set when the file could not be read at all (exit 3).
+    public var failure: ReadFailure?
+}
+
+/// Reads manifests (YAML or JSON, multi-document, `v1 List`) into objects. Files are parsed in parallel,
+/// one task per core; results come back in input order, so two runs print the same report.
+public struct ManifestReader: Sendable {
+    public var limits: ReaderLimits
+    public var defaultNamespace: String
+
+    public init(limits: ReaderLimits = ReaderLimits(), defaultNamespace: String = "default") {
+        self.limits = limits; self.defaultNamespace = defaultNamespace
+    }
+
+    /// Reads every input; results are in input order.
+    public func read(_ inputs: [ManifestInput], workers: Int = systemCores()) async -> [FileResult] {
+        let workerCount = max(1, min(workers, inputs.count))
+        if workerCount == 1 { return inputs.map { read($0) } }
+        var results = [FileResult?](repeating: nil, count: inputs.count)
+        await withTaskGroup(of: [(Int, FileResult)].self) { group in
+            for w in 0..<workerCount {
+                group.addTask {
+                    var out: [(Int, FileResult)] = []
+                    var i = w
+                    while i < inputs.count { out.append((i, self.read(inputs[i]))); i += workerCount }
+                    return out
+                }
+            }
+            for await chunk in group { for (i, r) in chunk { results[i] = r } }
+        }
+        return results.compactMap { $0 }
+    }
+
+    /// Reads one input.
+    public func read(_ input: ManifestInput) -> FileResult {
+        let file = FileID(input.name)
+        let bytes: [UInt8]
+        switch input.source {
+        case .bytes(let b): bytes = b
+        case .path(let path):
+            switch FileBytes.read(path: path, limit: limits.fileBytes) {
+            case .success(let b): bytes = b
+            case .failure(.tooLarge):
+                var r = FileResult(file: file)
+                r.errors = [.tooLarge(limit: limits.fileBytes, at: SourceSpan(file: file, line: 1, column: 1))]
+                return r
+            case .failure(.cannotOpen(let reason)):
+                var r = FileResult(file: file)
+                r.failure = ReadFailure(source: input.name, reason: reason)
+                return r
+            }
+        case .stdin:
+            switch FileBytes.readStdin(limit: limits.fileBytes) {
+            case .success(let b): bytes = b
+            case .failure(.tooLarge):
+                var r = FileResult(file: file)
+                r.errors = [.tooLarge(limit: limits.fileBytes, at: SourceSpan(file: file, line: 1, column: 1))]
+                return r
+            case .failure(.cannotOpen(let reason)):
+                var r = FileResult(file: file)
+                r.failure = ReadFailure(source: input.name, reason: reason)
+                return r
+            }
+        }
+        return parse(bytes, file: file, json: input.isJSON)
+    }
+
+    /// Parses bytes already in memory.
+    public func parse(_ bytes: [UInt8], file: FileID, json: Bool) -> FileResult {
+        var result = FileResult(file: file)
+        let documents: [Document]
+        let parsed: (documents: [Document], errors: [ManifestError]) = bytes.withUnsafeBufferPointer { buffer in
+            // git's heuristic: a NUL byte in the first 8000 bytes means binary.
+            if let nul = buffer.prefix(8000).firstIndex(of: 0) {
+                return ([], [.binary(at: Self.span(of: nul, in: buffer, file: file))])
+            }
+            if json {
+                do {
+                    let value = try JSONReader.parse(buffer: buffer, file: file, maxDepth: limits.depth)
+                    return ([Document(value: value, span: value.span ?? SourceSpan(file: file, line: 1, column: 1),
+                                      index: 0, yaml11Booleans: [], helmSource: nil)], [])
+                } catch let error as ManifestError {
+                    return ([], [error])
+                } catch {
+                    return ([], [])
+                }
+            }
+            return YAMLDocumentBuilder(file: file, schema: .kubectl, limits: limits).read(buffer)
+        }
+        documents = parsed.documents
+        result.errors = parsed.errors
+        for document in documents { objects(from: document, into: &result) }
+        return result
+    }
+
+    /// Line and column of byte `offset`.
+    static func span(of offset: Int, in buffer: UnsafeBufferPointer<UInt8>, file: FileID) -> SourceSpan {
+        var line = 1, column = 1
+        for k in 0..<min(offset, buffer.count) {
+            if buffer[k] == 0x0A { line += 1; column = 1 } else if buffer[k] & 0xC0 != 0x80 { column += 1 }
+        }
+        return SourceSpan(file: file, line: line, column: column)
+    }
+
+    private func objects(from document: Document, into result: inout FileResult) {
+        let value = document.value
+        guard value.isMap else {
+            result.notes.append(Finding(ruleID: "not-an-object", severity: .info,
+                                        message: "document \(document.index + 1) is a \(value.typeName), not a Kubernetes object; skipped",
+                                        span: document.span))
+            return
+        }
+        guard let apiVersion = value["apiVersion"]?.stringValue, let kind = value["kind"]?.stringValue,
+              !apiVersion.isEmpty, !kind.isEmpty else {
+            result.notes.append(Finding(ruleID: "missing-kind", severity: .info,
+                                        message: "document \(document.index + 1) has no apiVersion and kind; skipped",
+                                        span: document.span))
+            return
+        }
+        // kubectl expands `v1 List` (and typed lists such as `StatefulSetList`) into their items.
+        if kind == "List" || (kind.hasSuffix("List") && value["items"]?.listValue != nil) {
+            for item in value["items"]?.listValue ?? [] {
+                var itemDocument = document
+                itemDocument.value = item
+                itemDocument.span = item.span ?? document.span
+                itemDocument.yaml11Booleans = document.yaml11Booleans
+                objects(from: itemDocument, into: &result)
+            }
+            return
+        }
+        let group = splitAPIVersion(apiVersion).group
+        let info = KindCatalog.info(group: group, kind: kind)
+        let name = value[path: "metadata", "name"]?.stringValue ?? ""
+        var namespace: String? = nil
+        if info?.isClusterScoped != true {
+            namespace = value[path: "metadata", "namespace"]?.stringValue ?? defaultNamespace
+            if namespace?.isEmpty == true { namespace = defaultNamespace }
+        }
+        let ref = ObjectRef(group: group, kind: kind, namespace: namespace, name: name)
+        let object = KubeObject(ref: ref, apiVersion: apiVersion, value: value, span: document.span,
+                                helmSource: document.helmSource)
+        let booleans = document.yaml11Booleans
+        result.objects.append(ParsedObject(object: object, yaml11Booleans: booleans))
+    }
+}
+
+/// Cores available to this process.
+public func systemCores() -> Int {
+    #if canImport(Glibc)
+    return max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+    #else
+    return 2
+    #endif
+}

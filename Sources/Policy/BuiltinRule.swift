@@ -1,0 +1,60 @@
+public import KubeModel
+public import Findings
+public import ManifestIO
+
+/// A manifest that proves a rule: it must fire on a fail example and stay silent on a pass example.
+public struct RuleExample: Sendable, CustomStringConvertible {
+    public enum Expectation: String, Sendable { case pass, fail }
+    public var ruleID: String
+    public var expectation: Expectation
+    /// The example's ordinal among its rule's pass or fail examples (1-based).
+    public var number: Int
+    /// YAML text of one or more documents.
+    public var yaml: String
+    /// The field path a fail example's finding must point at, when given.
+    public var at: String?
+    public var description: String { "\(ruleID) \(expectation.rawValue) #\(number)" }
+}
+
+/// What a rule sees: the object's index of the run and the reader's settings.
+public struct LintContext: Sendable {
+    public var index: ObjectIndex
+    public init(index: ObjectIndex) { self.index = index }
+}
+
+/// A rule written in Swift (structural checks that need more than CEL offers, or run on the raw text).
+public struct BuiltinRule: Sendable {
+    public var descriptor: RuleDescriptor
+    public var examples: [RuleExample]
+    /// Kinds the rule looks at (qualified: `apps/StatefulSet`); empty for every kind.
+    public var kinds: Set<String>
+    let check: @Sendable (BuiltinRule, ParsedObject, LintContext) -> [Finding]
+
+    public init(id: String, severity: Severity, summary: String, description: String, remediation: String,
+                kinds: Set<String>, pass: [String], fail: [(yaml: String, at: String?)],
+                check: @escaping @Sendable (BuiltinRule, ParsedObject, LintContext) -> [Finding]) {
+        descriptor = RuleDescriptor(id: id, severity: severity, summary: summary, description: description,
+                                    remediation: remediation)
+        self.kinds = kinds
+        self.check = check
+        examples = pass.enumerated().map { RuleExample(ruleID: id, expectation: .pass, number: $0.offset + 1, yaml: $0.element) }
+            + fail.enumerated().map { RuleExample(ruleID: id, expectation: .fail, number: $0.offset + 1,
+                                                  yaml: $0.element.yaml, at: $0.element.at) }
+    }
+
+    public var id: String { descriptor.id }
+
+    /// Runs the rule on one object, when its kind is one the rule looks at.
+    public func run(_ parsed: ParsedObject, _ context: LintContext) -> [Finding] {
+        guard kinds.isEmpty || kinds.contains(parsed.object.ref.qualifiedKind) else { return [] }
+        return check(self, parsed, context)
+    }
+
+    /// A finding of this rule on `object`, pointing at `value` (or the object's start).
+    public func finding(_ object: KubeObject, _ message: String, at value: Value? = nil, path: FieldPath? = nil,
+                        severity: Severity? = nil) -> Finding {
+        Finding(ruleID: descriptor.id, severity: severity ?? descriptor.severity, message: message, object: object.ref,
+                span: value?.span ?? object.span, path: path?.description, category: .lint,
+                remediation: descriptor.remediation.isEmpty ? nil : descriptor.remediation)
+    }
+}

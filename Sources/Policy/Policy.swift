@@ -1,1 +1,0 @@
-// The Policy target; see DESIGN.md §3.

@@ -1,0 +1,69 @@
+import Findings
+import KubeModel
+
+/// JUnit XML, as CI systems read it: one test suite per file, one failing test case per finding
+/// (warnings and infos as skipped-free passes with system-out), unread inputs as errors.
+public struct JUnitRenderer: Renderer {
+    public init() {}
+
+    public func render(_ result: RunResult, _ context: ReportContext) -> String {
+        let findings = result.activeFindings.sorted(by: Finding.reportOrder)
+        var byFile: [(String, [Finding])] = []
+        for f in findings {
+            let file = f.span?.file.path ?? f.object?.description ?? "<input>"
+            if byFile.last?.0 == file { byFile[byFile.count - 1].1.append(f) } else { byFile.append((file, [f])) }
+        }
+        let failures = findings.filter { $0.severity == .error }.count
+        var out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+        out += "<testsuites name=\"ballast \(xml(context.command))\" tests=\"\(findings.count + result.failures.count)\" failures=\"\(failures)\" errors=\"\(result.failures.count)\">\n"
+        for (file, list) in byFile {
+            let suiteFailures = list.filter { $0.severity == .error }.count
+            out += "  <testsuite name=\"\(xml(file))\" tests=\"\(list.count)\" failures=\"\(suiteFailures)\" errors=\"0\">\n"
+            for f in list {
+                let location = f.span.map { "\($0.file.path):\($0.line):\($0.column)" } ?? file
+                let name = "\(f.ruleID) \(f.object?.description ?? location)"
+                out += "    <testcase classname=\"\(xml(f.ruleID))\" name=\"\(xml(name))\" file=\"\(xml(f.span?.file.path ?? ""))\""
+                out += f.span.map { " line=\"\($0.line)\"" } ?? ""
+                out += ">\n"
+                let text = "\(location): \(f.severity.rawValue) \(f.ruleID): \(f.message)"
+                    + (f.remediation.map { "\nremediation: \($0)" } ?? "")
+                if f.severity == .error {
+                    out += "      <failure type=\"\(xml(f.ruleID))\" message=\"\(xml(f.message))\">\(xml(text))</failure>\n"
+                } else {
+                    out += "      <system-out>\(xml(text))</system-out>\n"
+                }
+                out += "    </testcase>\n"
+            }
+            out += "  </testsuite>\n"
+        }
+        if !result.failures.isEmpty {
+            out += "  <testsuite name=\"inputs\" tests=\"\(result.failures.count)\" failures=\"0\" errors=\"\(result.failures.count)\">\n"
+            for failure in result.failures {
+                out += "    <testcase classname=\"incomplete\" name=\"\(xml(failure.source))\">\n"
+                out += "      <error type=\"incomplete\" message=\"\(xml("could not read \(failure.source): \(failure.reason)"))\"/>\n"
+                out += "    </testcase>\n"
+            }
+            out += "  </testsuite>\n"
+        }
+        out += "</testsuites>\n"
+        return out
+    }
+
+    func xml(_ s: String) -> String {
+        var out = ""
+        for scalar in s.unicodeScalars {
+            switch scalar {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            case "'": out += "&apos;"
+            default:
+                // XML 1.0 forbids most control characters even as references.
+                if scalar.value < 0x20 && scalar != "\n" && scalar != "\t" && scalar != "\r" { out += "?" }
+                else { out.unicodeScalars.append(scalar) }
+            }
+        }
+        return out
+    }
+}

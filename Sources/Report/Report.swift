@@ -1,1 +1,0 @@
-// The Report target; see DESIGN.md §3.
