@@ -18,21 +18,20 @@ struct YAMLEvent {
     var column: UInt32
 }
 
-/// Owns a libyaml parser and the input it reads. Not Sendable: lives inside one task.
+/// Owns a libyaml parser. Not Sendable: lives inside one task.
+///
+/// It borrows its input: the buffer must stay valid, at the same address, for the parser's whole life
+/// (callers create it inside `withUnsafeBufferPointer` and drop it there), so a 100 MB file is not copied.
 final class YAMLParser {
     private let parser = UnsafeMutablePointer<yaml_parser_t>.allocate(capacity: 1)
     private let event = UnsafeMutablePointer<yaml_event_t>.allocate(capacity: 1)
-    private let input: UnsafeMutableBufferPointer<UInt8>
+    private let input: UnsafeBufferPointer<UInt8>
     private let file: FileID
     private var initialized = false
 
-    /// Copies `bytes`: libyaml reads from a buffer whose address must not move.
     init(bytes: UnsafeBufferPointer<UInt8>, file: FileID) throws(ManifestError) {
         self.file = file
-        input = .allocate(capacity: max(bytes.count, 1))
-        if let base = bytes.baseAddress, bytes.count > 0 {
-            input.baseAddress!.initialize(from: base, count: bytes.count)
-        }
+        input = bytes
         // yaml_parser_initialize fails only when malloc does: there is no input problem to report.
         guard yaml_parser_initialize(parser) == 1 else {
             throw ManifestError.syntax(problem: "libyaml: out of memory", at: SourceSpan(file: file, line: 1, column: 1))
@@ -45,7 +44,6 @@ final class YAMLParser {
         if initialized { yaml_parser_delete(parser) }
         parser.deallocate()
         event.deallocate()
-        input.deallocate()
     }
 
     /// The next event; the C event is freed before return. Wraps `yaml_parser_parse`.
@@ -96,9 +94,13 @@ final class YAMLParser {
         let p = parser.pointee
         var problem = p.problem.map { String(cString: $0) } ?? "invalid YAML"
         if let context = p.context.map({ String(cString: $0) }) { problem = "\(context): \(problem)" }
+        if p.error == YAML_READER_ERROR {
+            // Reader errors (encoding) carry a byte offset, not a mark.
+            let span = ManifestReader.span(of: Int(p.problem_offset), in: input, file: file)
+            return .invalidUTF8(at: span)
+        }
         let mark = p.problem_mark
         let span = SourceSpan(file: file, line: Int(mark.line) + 1, column: Int(mark.column) + 1)
-        if problem.contains("UTF-8") || problem.contains("octet") { return .invalidUTF8(at: span) }
         return .syntax(problem: problem, at: span)
     }
 }
