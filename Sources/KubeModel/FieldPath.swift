@@ -31,9 +31,11 @@ public struct FieldPath: Sendable, Hashable, CustomStringConvertible {
         return p
     }
 
-    /// The path of item `i` of `list`, by its `name` when it has one.
+    /// The path of item `i` of `list`, by its merge key when it has one. Items named by their metadata
+    /// (volumeClaimTemplates) are `[name=data]` too.
     public func item(in list: [Value], at i: Int, mergeKey: String = "name") -> FieldPath {
-        if let name = list[i][mergeKey]?.stringValue { return item(mergeKey, name) }
+        if let key = list[i][mergeKey]?.stringValue { return item(mergeKey, key) }
+        if mergeKey == "name", let name = list[i][path: "metadata", "name"]?.stringValue { return item("name", name) }
         return index(i)
     }
 }

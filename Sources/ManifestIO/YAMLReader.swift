@@ -61,6 +61,8 @@ struct YAMLDocumentBuilder {
     func read(_ bytes: UnsafeBufferPointer<UInt8>) -> (documents: [Document], errors: [ManifestError]) {
         var documents: [Document] = []
         var errors: [ManifestError] = []
+        // libyaml asserts on a NULL input pointer, which an empty buffer may have: nothing to read anyway.
+        guard bytes.count > 0, bytes.baseAddress != nil else { return ([], []) }
         let parser: YAMLParser
         do { parser = try YAMLParser(bytes: bytes, file: file) } catch { return ([], [error]) }
         let sources = helmSourceComments(bytes)
