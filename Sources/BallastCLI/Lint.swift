@@ -26,9 +26,8 @@ struct Lint: AsyncParsableCommand {
     func run() async throws {
         let collected = ManifestFinder.collect(paths)
         let progress = Progress(label: "reading", total: collected.inputs.count)
-        let files = await ManifestReader(defaultNamespace: defaultNamespace).read(collected.inputs)
+        var result = await Linter().lint(collected.inputs, reader: ManifestReader(defaultNamespace: defaultNamespace))
         progress.finish()
-        var result = Linter().lint(files)
         result.failures = collected.failures + result.failures
         result.notes += collected.notes
         result.sort()

@@ -8,6 +8,9 @@ public struct FileID: Hashable, Sendable, Comparable, CustomStringConvertible {
     /// Registers `path` (once; later calls return the same id).
     public init(_ path: String) { index = FileTable.shared.register(path) }
 
+    /// A file already registered, by its index.
+    init(index: UInt32) { self.index = index }
+
     /// The path as the user named it (a repo path for git input, `<stdin>` for standard input).
     public var path: String { FileTable.shared.path(of: index) }
     public var description: String { path }

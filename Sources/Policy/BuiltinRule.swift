@@ -24,15 +24,24 @@ public struct LintContext: Sendable {
 
 /// A rule written in Swift (structural checks that need more than CEL offers, or run on the raw text).
 public struct BuiltinRule: Sendable {
+    /// When a rule runs, and what it sees.
+    public enum Check: Sendable {
+        /// On each object as it is read (in parallel), without the other objects.
+        case object(@Sendable (BuiltinRule, ParsedObject) -> [Finding])
+        /// After every object is indexed, on the rebuilt object, with `lookup`.
+        case index(@Sendable (BuiltinRule, KubeObject, LintContext) -> [Finding])
+        /// After every object is indexed, on identities and positions only (no tree is rebuilt).
+        case identity(@Sendable (BuiltinRule, StoredObject, LintContext) -> [Finding])
+    }
+
     public var descriptor: RuleDescriptor
     public var examples: [RuleExample]
     /// Kinds the rule looks at (qualified: `apps/StatefulSet`); empty for every kind.
     public var kinds: Set<String>
-    let check: @Sendable (BuiltinRule, ParsedObject, LintContext) -> [Finding]
+    public let check: Check
 
     public init(id: String, severity: Severity, summary: String, description: String, remediation: String,
-                kinds: Set<String>, pass: [String], fail: [(yaml: String, at: String?)],
-                check: @escaping @Sendable (BuiltinRule, ParsedObject, LintContext) -> [Finding]) {
+                kinds: Set<String>, pass: [String], fail: [(yaml: String, at: String?)], check: Check) {
         descriptor = RuleDescriptor(id: id, severity: severity, summary: summary, description: description,
                                     remediation: remediation)
         self.kinds = kinds
@@ -44,11 +53,8 @@ public struct BuiltinRule: Sendable {
 
     public var id: String { descriptor.id }
 
-    /// Runs the rule on one object, when its kind is one the rule looks at.
-    public func run(_ parsed: ParsedObject, _ context: LintContext) -> [Finding] {
-        guard kinds.isEmpty || kinds.contains(parsed.object.ref.qualifiedKind) else { return [] }
-        return check(self, parsed, context)
-    }
+    /// Whether the rule looks at objects of this kind.
+    public func applies(to ref: ObjectRef) -> Bool { kinds.isEmpty || kinds.contains(ref.qualifiedKind) }
 
     /// A finding of this rule on `object`, pointing at `value` (or the object's start).
     public func finding(_ object: KubeObject, _ message: String, at value: Value? = nil, path: FieldPath? = nil,

@@ -9,9 +9,19 @@ public struct LintOptions: Sendable {
     public init() {}
 }
 
-/// Lints what the reader produced: parse errors become findings at their positions, every object goes
-/// through the schema checks and the built-in rules, and whatever could not be read makes the run
-/// incomplete.
+/// What the first phase keeps of one file: its findings and notes, and its objects in compact form.
+struct FileOutcome: Sendable {
+    var findings: [Finding] = []
+    var notes: [Finding] = []
+    var objects: [StoredObject] = []
+    var failure: ReadFailure?
+}
+
+/// Lints manifests in two phases. Phase one runs per file, in parallel as files are read: parse errors
+/// become findings at their positions, each object goes through the schema checks and the rules that need
+/// no other object, and is then kept in compact form. Phase two indexes every object and runs the
+/// cross-object rules, rebuilding only the objects they look at. Whatever could not be read makes the
+/// run incomplete.
 public struct Linter: Sendable {
     public var options: LintOptions
     public var rules: [BuiltinRule]
@@ -26,38 +36,83 @@ public struct Linter: Sendable {
         rules.map(\.descriptor) + BuiltinRule.readerRules + SchemaChecks.descriptors
     }
 
-    public func lint(_ files: [FileResult]) -> RunResult {
-        var result = RunResult(rules: descriptors)
-        var all: [ParsedObject] = []
-        for file in files {
-            if let failure = file.failure { result.failures.append(failure); continue }
-            result.filesRead += 1
-            result.notes += file.notes
-            for error in file.errors {
-                result.findings.append(Finding(ruleID: error.ruleID, severity: .error, message: error.message,
-                                               span: error.span))
-            }
-            all += file.objects
-        }
-        let context = LintContext(index: ObjectIndex(all))
-        var unknownKinds: [String: SourceSpan?] = [:]
-        for parsed in all {
-            let object = parsed.object
-            result.objectsChecked += 1
-            if object.kindInfo == nil {
-                if unknownKinds[object.apiVersion + " " + object.kind] == nil {
-                    unknownKinds[object.apiVersion + " " + object.kind] = object.span
+    /// Reads and lints `inputs`, one task per core; results do not depend on completion order.
+    public func lint(_ inputs: [ManifestInput], reader: ManifestReader, workers: Int = systemCores()) async -> RunResult {
+        let workerCount = max(1, min(workers, inputs.count))
+        var outcomes = [FileOutcome?](repeating: nil, count: inputs.count)
+        await withTaskGroup(of: [(Int, FileOutcome)].self) { group in
+            for w in 0..<workerCount {
+                group.addTask {
+                    var out: [(Int, FileOutcome)] = []
+                    var i = w
+                    while i < inputs.count {
+                        out.append((i, self.checkFile(reader.read(inputs[i]))))
+                        i += workerCount
+                    }
+                    return out
                 }
             }
+            for await chunk in group { for (i, outcome) in chunk { outcomes[i] = outcome } }
+        }
+        return finish(outcomes.compactMap { $0 })
+    }
+
+    /// Lints files already read.
+    public func lint(_ files: [FileResult]) -> RunResult { finish(files.map(checkFile)) }
+
+    /// Phase one: everything that needs only this file.
+    func checkFile(_ file: FileResult) -> FileOutcome {
+        var outcome = FileOutcome()
+        if let failure = file.failure { outcome.failure = failure; return outcome }
+        outcome.notes = file.notes
+        for error in file.errors {
+            outcome.findings.append(Finding(ruleID: error.ruleID, severity: .error, message: error.message, span: error.span))
+        }
+        for parsed in file.objects {
+            let object = parsed.object
             if object.name.isEmpty {
-                result.findings.append(Finding(ruleID: "schema-missing-required", severity: .error,
-                                               message: "metadata.name is required", object: object.ref,
-                                               span: object.value["metadata"]?.span ?? object.span, path: "metadata.name"))
+                outcome.findings.append(Finding(ruleID: "schema-missing-required", severity: .error,
+                                                message: "metadata.name is required", object: object.ref,
+                                                span: object.value["metadata"]?.span ?? object.span, path: "metadata.name"))
             }
-            if !options.disabledRules.contains("schema") {
-                result.findings += SchemaChecks.findings(for: parsed, disabled: options.disabledRules)
+            outcome.findings += SchemaChecks.findings(for: parsed, disabled: options.disabledRules)
+            for rule in rules where rule.applies(to: object.ref) {
+                if case .object(let check) = rule.check { outcome.findings += check(rule, parsed) }
             }
-            for rule in rules { result.findings += rule.run(parsed, context) }
+            outcome.objects.append(StoredObject(object))
+        }
+        return outcome
+    }
+
+    /// Phase two: the index and the cross-object rules.
+    func finish(_ outcomes: [FileOutcome]) -> RunResult {
+        var result = RunResult(rules: descriptors)
+        var stored: [StoredObject] = []
+        for outcome in outcomes {
+            if let failure = outcome.failure { result.failures.append(failure); continue }
+            result.filesRead += 1
+            result.findings += outcome.findings
+            result.notes += outcome.notes
+            stored += outcome.objects
+        }
+        let context = LintContext(index: ObjectIndex(stored))
+        var unknownKinds: [String: SourceSpan?] = [:]
+        for object in stored {
+            result.objectsChecked += 1
+            if KindCatalog.info(group: object.ref.group, kind: object.ref.kind) == nil,
+               unknownKinds[object.apiVersion + " " + object.ref.kind] == nil {
+                unknownKinds[object.apiVersion + " " + object.ref.kind] = object.span
+            }
+            var rebuilt: KubeObject?
+            for rule in rules where rule.applies(to: object.ref) {
+                switch rule.check {
+                case .object: continue
+                case .identity(let check): result.findings += check(rule, object, context)
+                case .index(let check):
+                    if rebuilt == nil { rebuilt = object.object }
+                    result.findings += check(rule, rebuilt!, context)
+                }
+            }
         }
         for (kind, span) in unknownKinds.sorted(by: { $0.key < $1.key }) {
             result.notes.append(Finding(ruleID: "unknown-kind", severity: .info,

@@ -1,26 +1,51 @@
 public import KubeModel
-public import ManifestIO
+import ManifestIO
+
+/// An object kept for the whole run in compact form: identity and position at hand, the tree rebuilt
+/// only when a cross-object rule needs it.
+public struct StoredObject: Sendable {
+    public var ref: ObjectRef
+    public var apiVersion: String
+    public var span: SourceSpan?
+    public var helmSource: String?
+    public var compact: CompactValue
+
+    public init(_ object: KubeObject) {
+        ref = object.ref; apiVersion = object.apiVersion; span = object.span; helmSource = object.helmSource
+        compact = CompactValue(object.value)
+    }
+
+    /// The object with its whole tree.
+    public var object: KubeObject {
+        KubeObject(ref: ref, apiVersion: apiVersion, value: compact.value, span: span, helmSource: helmSource)
+    }
+}
 
 /// Every object of a run, indexed once: `lookup` is a dictionary hit, never a scan.
 public struct ObjectIndex: Sendable {
-    public private(set) var objects: [ParsedObject] = []
+    public private(set) var stored: [StoredObject] = []
     private var byRef: [ObjectRef: Int] = [:]
     private var byKind: [String: [Int]] = [:]
 
-    public init(_ objects: [ParsedObject]) {
-        self.objects = objects
-        for (i, parsed) in objects.enumerated() {
-            if byRef[parsed.object.ref] == nil { byRef[parsed.object.ref] = i }
-            byKind[parsed.object.ref.qualifiedKind, default: []].append(i)
+    public init(_ stored: [StoredObject]) {
+        self.stored = stored
+        for (i, object) in stored.enumerated() {
+            if byRef[object.ref] == nil { byRef[object.ref] = i }
+            byKind[object.ref.qualifiedKind, default: []].append(i)
         }
     }
 
+    public init(_ objects: [KubeObject]) { self.init(objects.map(StoredObject.init)) }
+
     /// The first object with this identity.
-    public func object(_ ref: ObjectRef) -> KubeObject? { byRef[ref].map { objects[$0].object } }
+    public func object(_ ref: ObjectRef) -> KubeObject? { byRef[ref].map { stored[$0].object } }
+
+    /// Where the first object with this identity starts, without rebuilding it.
+    public func firstSpan(_ ref: ObjectRef) -> SourceSpan?? { byRef[ref].map { stored[$0].span } }
 
     /// Objects of a kind, by its qualified name (`apps/StatefulSet`, `Service`).
     public func objects(ofKind qualifiedKind: String) -> [KubeObject] {
-        (byKind[qualifiedKind] ?? []).map { objects[$0].object }
+        (byKind[qualifiedKind] ?? []).map { stored[$0].object }
     }
 
     /// `lookup(kind, namespace, name)`: kind group-qualified unless core.
@@ -28,6 +53,13 @@ public struct ObjectIndex: Sendable {
         let (group, kind) = Self.split(qualifiedKind)
         let scoped = KindCatalog.info(group: group, kind: kind)?.isClusterScoped == true ? nil : namespace
         return object(ObjectRef(group: group, kind: kind, namespace: scoped, name: name))
+    }
+
+    /// Whether an object with this identity exists, without rebuilding it.
+    public func contains(_ qualifiedKind: String, namespace: String?, name: String) -> Bool {
+        let (group, kind) = Self.split(qualifiedKind)
+        let scoped = KindCatalog.info(group: group, kind: kind)?.isClusterScoped == true ? nil : namespace
+        return byRef[ObjectRef(group: group, kind: kind, namespace: scoped, name: name)] != nil
     }
 
     static func split(_ qualifiedKind: String) -> (group: String, kind: String) {

@@ -37,11 +37,11 @@ extension BuiltinRule {
             metadata: {name: a, namespace: x}
             data: {k: v}
             """, at: nil),
-        ]
-    ) { rule, parsed, context in
-        let object = parsed.object
-        guard !object.name.isEmpty, let first = context.index.object(object.ref), first.span != object.span else { return [] }
-        let firstAt = first.span.map { "\($0.file.path):\($0.line)" } ?? "elsewhere"
-        return [rule.finding(object, "\(object.ref) is defined twice (first at \(firstAt))")]
-    }
+        ],
+        check: .identity { rule, object, context in
+        guard !object.ref.name.isEmpty, let first = context.index.firstSpan(object.ref), first != object.span else { return [] }
+        let firstAt = first.map { "\($0.file.path):\($0.line)" } ?? "elsewhere"
+        return [Finding(ruleID: rule.id, severity: rule.descriptor.severity, message: "\(object.ref) is defined twice (first at \(firstAt))",
+                        object: object.ref, span: object.span, category: .lint, remediation: rule.descriptor.remediation)]
+    })
 }

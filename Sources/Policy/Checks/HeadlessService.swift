@@ -86,9 +86,8 @@ extension BuiltinRule {
                 metadata: {labels: {app: redis}}
                 spec: {containers: [{name: redis, image: "redis:7.2.4"}]}
             """, at: "spec.serviceName"),
-        ]
-    ) { rule, parsed, context in
-        let object = parsed.object
+        ],
+        check: .index { rule, object, context in
         let path = FieldPath("spec", "serviceName")
         guard let nameValue = object.value[path: "spec", "serviceName"], let name = nameValue.stringValue, !name.isEmpty else {
             return [rule.finding(object, "no serviceName: the pods get no stable DNS names from a governing headless Service",
@@ -114,5 +113,5 @@ extension BuiltinRule {
                                  at: nameValue, path: path)]
         }
         return []
-    }
+    })
 }

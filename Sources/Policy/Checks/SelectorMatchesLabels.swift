@@ -53,8 +53,8 @@ extension BuiltinRule {
                 metadata: {labels: {app: pg}}
                 spec: {containers: [{name: pg, image: "postgres:16.3"}]}
             """, at: "spec.selector"),
-        ]
-    ) { rule, parsed, _ in
+        ],
+        check: .object { rule, parsed in
         let object = parsed.object
         guard let selectorValue = object.value[path: "spec", "selector"], selectorValue.isMap else { return [] }
         let path = FieldPath("spec", "selector")
@@ -69,5 +69,5 @@ extension BuiltinRule {
                                  at: selectorValue, path: path)]
         }
         return []
-    }
+    })
 }

@@ -68,9 +68,8 @@ extension BuiltinRule {
               accessModes: [ReadWriteOnce]
               resources: {requests: {storage: 1Gi}}
             """, at: "spec.storageClassName"),
-        ]
-    ) { rule, parsed, context in
-        let object = parsed.object
+        ],
+        check: .index { rule, object, context in
         var claims: [(spec: Value, path: FieldPath, metadata: Value?)] = []
         if object.kind == "PersistentVolumeClaim" {
             if let spec = object.value["spec"] { claims.append((spec, FieldPath("spec"), object.metadata)) }
@@ -92,11 +91,11 @@ extension BuiltinRule {
                 continue
             }
             guard let name = nameValue.stringValue, !name.isEmpty else { continue }
-            if context.index.lookup("storage.k8s.io/StorageClass", namespace: nil, name: name) == nil {
+            if !context.index.contains("storage.k8s.io/StorageClass", namespace: nil, name: name) {
                 findings.append(rule.finding(object, "StorageClass \(jsonQuoted(name)) is not defined in the input",
                                              at: nameValue, path: claim.path.key("storageClassName")))
             }
         }
         return findings
-    }
+    })
 }
