@@ -37,7 +37,9 @@ public struct TextRenderer: Renderer {
         case .warning: severity = paint("warning", .yellow, context)
         case .info: severity = paint("info", .blue, context)
         }
-        return "\(location): \(severity) \(paint(finding.ruleID, .bold, context)): \(finding.message)"
+        // One line per finding, whatever the message holds.
+        let message = finding.message.replacingAll("\r", "\\r").replacingAll("\n", "\\n")
+        return "\(location): \(severity) \(paint(finding.ruleID, .bold, context)): \(message)"
     }
 
     func summary(_ result: RunResult, _ context: ReportContext) -> String {
