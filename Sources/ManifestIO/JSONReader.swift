@@ -82,7 +82,12 @@ public struct JSONReader {
             if i < bytes.count && bytes[i] == UInt8(ascii: "}") { i += 1; return Value(.map(entries), span: start) }
             while true {
                 skipSpace()
-                guard i < bytes.count, bytes[i] == UInt8(ascii: "\"") else { throw fail("expected a string key") }
+                guard i < bytes.count, bytes[i] == UInt8(ascii: "\"") else {
+                    if i < bytes.count && bytes[i] == UInt8(ascii: "}") && !entries.isEmpty {
+                        throw fail("trailing comma before '}' (JSON allows none)")
+                    }
+                    throw fail(i < bytes.count ? "expected a string key, found \(describe(bytes[i]))" : "unexpected end of input, expected a key")
+                }
                 let keySpan = span
                 let key = try string()
                 if let first = seen[key] { throw ManifestError.duplicateKey(key, at: keySpan, first: first) }
@@ -107,6 +112,9 @@ public struct JSONReader {
             if i < bytes.count && bytes[i] == UInt8(ascii: "]") { i += 1; return Value(.list(items), span: start) }
             while true {
                 skipSpace()
+                if i < bytes.count && bytes[i] == UInt8(ascii: "]") && !items.isEmpty {
+                    throw fail("trailing comma before ']' (JSON allows none)")
+                }
                 items.append(try value(depth: depth + 1))
                 skipSpace()
                 guard i < bytes.count else { throw fail("unexpected end of input inside an array") }
