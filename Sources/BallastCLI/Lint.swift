@@ -21,12 +21,18 @@ struct Lint: AsyncParsableCommand {
     @Option(help: "Namespace given to namespaced objects that have none.")
     var defaultNamespace = "default"
 
+    @Option(help: "Configuration file (default: .ballast.yaml in the current directory, when present).")
+    var config: String?
+
     @OptionGroup var report: ReportOptions
 
     func run() async throws {
+        var options = LintOptions()
+        options.config = try loadConfig(config)
         let collected = ManifestFinder.collect(paths)
-        let progress = Progress(label: "reading", total: collected.inputs.count)
-        var result = await Linter().lint(collected.inputs, reader: ManifestReader(defaultNamespace: defaultNamespace))
+        let inputs = collected.inputs.filter { !options.config.isIgnored($0.name) }
+        let progress = Progress(label: "reading", total: inputs.count)
+        var result = await Linter(options: options).lint(inputs, reader: ManifestReader(defaultNamespace: defaultNamespace))
         progress.finish()
         result.failures = collected.failures + result.failures
         result.notes += collected.notes

@@ -6,6 +6,10 @@ public import ManifestIO
 public struct LintOptions: Sendable {
     /// Rule ids not to run.
     public var disabledRules: Set<String> = []
+    /// `.ballast.yaml`: rule selection, severities, waivers, ignored paths.
+    public var config = BallastConfig()
+    /// `YYYY-MM-DD`, for waiver expiry.
+    public var today = WaiverParser.today()
     public init() {}
 }
 
@@ -28,12 +32,12 @@ public struct Linter: Sendable {
 
     public init(options: LintOptions = LintOptions(), rules: [BuiltinRule] = BuiltinRule.all) {
         self.options = options
-        self.rules = rules.filter { !options.disabledRules.contains($0.id) }
+        self.rules = rules.filter { !options.disabledRules.contains($0.id) && options.config.isEnabled($0.id) }
     }
 
     /// Descriptors of every rule this linter can report, for SARIF and `policies list`.
     public var descriptors: [RuleDescriptor] {
-        rules.map(\.descriptor) + BuiltinRule.readerRules + SchemaChecks.descriptors
+        rules.map(\.descriptor) + BuiltinRule.readerRules + SchemaChecks.descriptors + WaiverParser.descriptors
     }
 
     /// Reads and lints `inputs`, one task per core; results do not depend on completion order.
@@ -79,7 +83,11 @@ public struct Linter: Sendable {
             for rule in rules where rule.applies(to: object.ref) {
                 if case .object(let check) = rule.check { outcome.findings += check(rule, parsed) }
             }
-            outcome.objects.append(StoredObject(object))
+            let (waivers, waiverFindings) = WaiverParser.waivers(of: object, today: options.today)
+            outcome.findings += waiverFindings
+            var stored = StoredObject(object)
+            stored.waivers = waivers
+            outcome.objects.append(stored)
         }
         return outcome
     }
@@ -114,6 +122,7 @@ public struct Linter: Sendable {
                 }
             }
         }
+        applyConfig(to: &result, stored: stored)
         for (kind, span) in unknownKinds.sorted(by: { $0.key < $1.key }) {
             result.notes.append(Finding(ruleID: "unknown-kind", severity: .info,
                                         message: "\(kind) is not a kind Ballast checks; its objects are only indexed",
@@ -121,6 +130,55 @@ public struct Linter: Sendable {
         }
         result.sort()
         return result
+    }
+}
+
+extension Linter {
+    /// Rule selection, severity overrides and waivers (annotations and `.ballast.yaml`), applied once to
+    /// every finding whatever rule made it. Waived findings stay, marked, for JSON and SARIF.
+    func applyConfig(to result: inout RunResult, stored: [StoredObject]) {
+        let config = options.config
+        var annotationWaivers: [ObjectRef: [String: Waiver]] = [:]
+        for object in stored where !object.waivers.isEmpty { annotationWaivers[object.ref] = object.waivers }
+        let configWaivers = config.waivers.filter { $0.until.map { $0 >= options.today } ?? true }
+        result.findings = result.findings.compactMap { finding in
+            guard config.isEnabled(finding.ruleID), !options.disabledRules.contains(finding.ruleID) else { return nil }
+            var finding = finding
+            if let severity = config.severity[finding.ruleID] { finding.severity = severity }
+            if finding.ruleID.hasPrefix("waiver-") { return finding }
+            if let ref = finding.object, let waiver = annotationWaivers[ref]?[finding.ruleID] {
+                finding.waiver = waiver
+            } else if let waiver = configWaivers.first(where: { $0.covers(finding) }) {
+                finding.waiver = Waiver(reason: waiver.reason, until: waiver.until)
+            }
+            return finding
+        }
+        for waiver in config.waivers where waiver.until.map({ $0 < options.today }) ?? false {
+            result.findings.append(Finding(ruleID: "waiver-expired", severity: .warning,
+                                           message: "waiver of \(waiver.rule) in .ballast.yaml expired on \(waiver.until ?? ""): it suppresses nothing",
+                                           span: waiver.span, remediation: WaiverParser.descriptors[1].remediation))
+        }
+        for waiver in config.waivers where waiver.reason.trimmingCharacters(in: " \t").isEmpty {
+            result.findings.append(Finding(ruleID: "waiver-invalid", severity: .warning,
+                                           message: "waiver of \(waiver.rule) in .ballast.yaml gives no reason",
+                                           span: waiver.span, remediation: WaiverParser.descriptors[0].remediation))
+        }
+    }
+}
+
+extension ConfigWaiver {
+    /// Whether the waiver covers a finding: its rule, and one of its objects or paths.
+    func covers(_ finding: Finding) -> Bool {
+        guard rule == finding.ruleID, !reason.trimmingCharacters(in: " \t").isEmpty else { return false }
+        if let ref = finding.object {
+            let parts = ref.description.split(separator: "/").map(String.init)
+            for pattern in objects {
+                let want = pattern.split(separator: "/").map(String.init)
+                if want.count == parts.count && zip(want, parts).allSatisfy({ $0 == "*" || $0 == $1 }) { return true }
+            }
+        }
+        if let path = finding.span?.file.path, paths.contains(where: { $0.matches(path) }) { return true }
+        return false
     }
 }
 

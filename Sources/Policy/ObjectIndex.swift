@@ -1,4 +1,5 @@
 public import KubeModel
+public import Findings
 import ManifestIO
 
 /// An object kept for the whole run in compact form: identity and position at hand, the tree rebuilt
@@ -9,6 +10,8 @@ public struct StoredObject: Sendable {
     public var span: SourceSpan?
     public var helmSource: String?
     public var compact: CompactValue
+    /// Valid waivers from the object's annotations, by rule id.
+    public var waivers: [String: Waiver] = [:]
 
     public init(_ object: KubeObject) {
         ref = object.ref; apiVersion = object.apiVersion; span = object.span; helmSource = object.helmSource
