@@ -68,22 +68,11 @@ func compareNumbers(_ a: CELValue, _ b: CELValue) -> Int? {
     case (.double(let x), .double(let y)): return x.isNaN || y.isNaN ? nil : sign(x, y)
     case (.int(let x), .uint(let y)): return x < 0 ? -1 : sign(UInt64(x), y)
     case (.uint, .int): return compareNumbers(b, a).map { -$0 }
-    case (.int(let x), .double(let y)):
-        if y.isNaN { return nil }
-        if y >= 0x1p63 { return -1 }
-        if y < -0x1p63 { return 1 }
-        let t = Int64(y.rounded(.towardZero))
-        if x != t { return sign(x, t) }
-        let rest = y - y.rounded(.towardZero)
-        return rest > 0 ? -1 : (rest < 0 ? 1 : 0)
+    // Mixed int/uint and double compare as doubles, as cel-go does (the conformance cases expect the
+    // lossy comparison: 9223372036854775807 >= 9223372036854775808.0).
+    case (.int(let x), .double(let y)): return y.isNaN ? nil : sign(Double(x), y)
     case (.double, .int): return compareNumbers(b, a).map { -$0 }
-    case (.uint(let x), .double(let y)):
-        if y.isNaN { return nil }
-        if y >= 0x1p64 { return -1 }
-        if y < 0 { return 1 }
-        let t = UInt64(y.rounded(.towardZero))
-        if x != t { return sign(x, t) }
-        return y - y.rounded(.towardZero) > 0 ? -1 : 0
+    case (.uint(let x), .double(let y)): return y.isNaN ? nil : sign(Double(x), y)
     case (.double, .uint): return compareNumbers(b, a).map { -$0 }
     default: return nil
     }
