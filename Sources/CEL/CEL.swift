@@ -1,1 +1,0 @@
-// The CEL target; see DESIGN.md §3.
