@@ -24,6 +24,7 @@ struct Lint: AsyncParsableCommand {
     @Option(help: "Configuration file (default: .ballast.yaml in the current directory, when present).")
     var config: String?
 
+    @OptionGroup var policies: PolicyOptions
     @OptionGroup var report: ReportOptions
 
     func run() async throws {
@@ -32,7 +33,8 @@ struct Lint: AsyncParsableCommand {
         let collected = ManifestFinder.collect(paths)
         let inputs = collected.inputs.filter { !options.config.isIgnored($0.name) }
         let progress = Progress(label: "reading", total: inputs.count)
-        var result = await Linter(options: options).lint(inputs, reader: ManifestReader(defaultNamespace: defaultNamespace))
+        let pack = try policies.pack()
+        var result = await Linter(options: options, pack: pack).lint(inputs, reader: ManifestReader(defaultNamespace: defaultNamespace))
         progress.finish()
         result.failures = collected.failures + result.failures
         result.notes += collected.notes

@@ -147,6 +147,17 @@ public struct ManifestReader: Sendable {
             }
             return
         }
+        guard var object = Self.object(from: value, defaultNamespace: defaultNamespace) else { return }
+        object.span = document.span
+        object.helmSource = document.helmSource
+        result.objects.append(ParsedObject(object: object, yaml11Booleans: document.yaml11Booleans))
+    }
+
+    /// The object a manifest value describes (identity from apiVersion, kind, metadata), or nil when it has
+    /// no apiVersion and kind. Namespaced kinds without a namespace get `defaultNamespace`.
+    public static func object(from value: Value, defaultNamespace: String = "default") -> KubeObject? {
+        guard let apiVersion = value["apiVersion"]?.stringValue, let kind = value["kind"]?.stringValue,
+              !apiVersion.isEmpty, !kind.isEmpty else { return nil }
         let group = splitAPIVersion(apiVersion).group
         let info = KindCatalog.info(group: group, kind: kind)
         let name = value[path: "metadata", "name"]?.stringValue ?? ""
@@ -156,10 +167,7 @@ public struct ManifestReader: Sendable {
             if namespace?.isEmpty == true { namespace = defaultNamespace }
         }
         let ref = ObjectRef(group: group, kind: kind, namespace: namespace, name: name)
-        let object = KubeObject(ref: ref, apiVersion: apiVersion, value: value, span: document.span,
-                                helmSource: document.helmSource)
-        let booleans = document.yaml11Booleans
-        result.objects.append(ParsedObject(object: object, yaml11Booleans: booleans))
+        return KubeObject(ref: ref, apiVersion: apiVersion, value: value, span: value.span)
     }
 }
 

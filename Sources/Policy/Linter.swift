@@ -1,6 +1,7 @@
 import KubeModel
 public import Findings
 public import ManifestIO
+import CEL
 
 /// Settings of a lint run.
 public struct LintOptions: Sendable {
@@ -29,15 +30,20 @@ struct FileOutcome: Sendable {
 public struct Linter: Sendable {
     public var options: LintOptions
     public var rules: [BuiltinRule]
+    /// Policy rules that run on desired objects (`on: lint`).
+    var policyRules: [PolicyRule]
+    let params: CELValue
+    let descriptors: [RuleDescriptor]
 
-    public init(options: LintOptions = LintOptions(), rules: [BuiltinRule] = BuiltinRule.all) {
+    /// A linter with `pack` (default: the Swift rules only; the CLI passes `PolicyPack.builtIn()`).
+    public init(options: LintOptions = LintOptions(), pack: PolicyPack = PolicyPack()) {
         self.options = options
-        self.rules = rules.filter { !options.disabledRules.contains($0.id) && options.config.isEnabled($0.id) }
-    }
-
-    /// Descriptors of every rule this linter can report, for SARIF and `policies list`.
-    public var descriptors: [RuleDescriptor] {
-        rules.map(\.descriptor) + BuiltinRule.readerRules + SchemaChecks.descriptors + WaiverParser.descriptors
+        var pack = pack
+        pack.filter { !options.disabledRules.contains($0) && options.config.isEnabled($0) }
+        rules = pack.builtins
+        policyRules = pack.rules.filter { $0.trigger == .lint }
+        params = pack.params(overrides: options.config.params)
+        descriptors = pack.descriptors
     }
 
     /// Reads and lints `inputs`, one task per core; results do not depend on completion order.
@@ -66,6 +72,11 @@ public struct Linter: Sendable {
 
     /// Phase one: everything that needs only this file.
     func checkFile(_ file: FileResult) -> FileOutcome {
+        let runtime = PolicyRuntime(index: nil, dataTier: options.config.dataTier, buildObjects: false)
+        return PolicyRuntime.$current.withValue(runtime) { checkFileInRuntime(file) }
+    }
+
+    private func checkFileInRuntime(_ file: FileResult) -> FileOutcome {
         var outcome = FileOutcome()
         if let failure = file.failure { outcome.failure = failure; return outcome }
         outcome.notes = file.notes
@@ -83,10 +94,18 @@ public struct Linter: Sendable {
             for rule in rules where rule.applies(to: object.ref) {
                 if case .object(let check) = rule.check { outcome.findings += check(rule, parsed) }
             }
+            var celObject: CELValue?
+            for rule in policyRules where !rule.needsIndex && rule.match.mayMatch(object.ref) {
+                if celObject == nil { celObject = CELValue.from(object.value) }
+                if let finding = PolicyEvaluator.evaluate(rule, object: object, old: nil, params: params, celObject: celObject) {
+                    outcome.findings.append(finding)
+                }
+            }
             let (waivers, waiverFindings) = WaiverParser.waivers(of: object, today: options.today)
             outcome.findings += waiverFindings
             var stored = StoredObject(object)
             stored.waivers = waivers
+            stored.dataTierClaimClasses = PolicyFunctions.dataTierClaimClasses(object, options.config.dataTier)
             outcome.objects.append(stored)
         }
         return outcome
@@ -103,7 +122,11 @@ public struct Linter: Sendable {
             result.notes += outcome.notes
             stored += outcome.objects
         }
-        let context = LintContext(index: ObjectIndex(stored))
+        let index = ObjectIndex(stored)
+        let context = LintContext(index: index)
+        let runtime = PolicyRuntime(index: index, dataTier: options.config.dataTier,
+                                    buildObjects: policyRules.contains { $0.readsObjects })
+        let indexRules = policyRules.filter(\.needsIndex)
         var unknownKinds: [String: SourceSpan?] = [:]
         for object in stored {
             result.objectsChecked += 1
@@ -120,6 +143,15 @@ public struct Linter: Sendable {
                     if rebuilt == nil { rebuilt = object.object }
                     result.findings += check(rule, rebuilt!, context)
                 }
+            }
+            var celObject: CELValue?
+            for rule in indexRules where rule.match.mayMatch(object.ref) {
+                if rebuilt == nil { rebuilt = object.object }
+                if celObject == nil { celObject = CELValue.from(rebuilt!.value) }
+                let finding = PolicyRuntime.$current.withValue(runtime) {
+                    PolicyEvaluator.evaluate(rule, object: rebuilt, old: nil, params: params, celObject: celObject)
+                }
+                if let finding { result.findings.append(finding) }
             }
         }
         applyConfig(to: &result, stored: stored)

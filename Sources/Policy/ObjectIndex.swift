@@ -12,6 +12,8 @@ public struct StoredObject: Sendable {
     public var compact: CompactValue
     /// Valid waivers from the object's annotations, by rule id.
     public var waivers: [String: Waiver] = [:]
+    /// StorageClasses the object's data-holding claims name (see `isDataTier`).
+    public var dataTierClaimClasses: [String] = []
 
     public init(_ object: KubeObject) {
         ref = object.ref; apiVersion = object.apiVersion; span = object.span; helmSource = object.helmSource

@@ -1,0 +1,75 @@
+import KubeModel
+import Findings
+import CEL
+
+/// Evaluates compiled policy rules on objects. A rule that errors on an object is a `policy-error`
+/// finding for that object: never a silent pass, never a crash.
+enum PolicyEvaluator {
+    static let policyError = RuleDescriptor(
+        id: "policy-error", severity: .error, summary: "Policy rules evaluate without errors",
+        description: "A rule could not be evaluated on an object (a CEL runtime error, a non-boolean result, or the cost budget ran out). The object was not checked by that rule.",
+        remediation: "Fix the rule's expression, or the object's unexpected shape.")
+
+    /// Evaluates `rule` on a lint or change pair. `object` is the head (nil when deleted), `old` the base.
+    /// Returns nil when the rule passes or does not apply.
+    static func evaluate(_ rule: PolicyRule, object: KubeObject?, old: KubeObject?, params: CELValue,
+                         celObject: CELValue? = nil) -> Finding? {
+        guard let subject = object ?? old, rule.match.matches(subject) else { return nil }
+        var activation = CELActivation([
+            "object": celObject ?? object.map { CELValue.from($0.value) } ?? .null,
+            "oldObject": old.map { CELValue.from($0.value) } ?? .null,
+            "params": params,
+            "live": .null,
+            "namespaceObject": .null,
+            "request": .null,
+            "variables": .map([]),
+        ])
+        if rule.readsObjects, let runtime = PolicyRuntime.current { activation.variables["objects"] = runtime.objects }
+        else { activation.variables["objects"] = .list([]) }
+        func fail(_ what: String, _ error: CELError) -> Finding {
+            Finding(ruleID: policyError.id, severity: .error,
+                    message: "rule \(rule.id) failed on this object: \(what): \(error.message)",
+                    object: subject.ref, span: subject.span, category: rule.trigger == .change ? .change : .lint,
+                    remediation: policyError.remediation)
+        }
+        if let when = rule.when {
+            switch when.program.evaluate(activation) {
+            case .value(.bool(false)): return nil
+            case .value(.bool(true)): break
+            case .value(let v): return fail("when", CELError("expected a bool, got \(v.type.name)"))
+            case .error(let e): return fail("when", e)
+            }
+        }
+        var variables: [(CELValue, CELValue)] = []
+        for (name, expression) in rule.variables {
+            switch expression.program.evaluate(activation) {
+            case .value(let v):
+                variables.append((.string(name), v))
+                activation.variables["variables"] = .map(variables)
+            case .error(let e): return fail("variable \(name)", e)
+            }
+        }
+        switch rule.validate.program.evaluate(activation) {
+        case .value(.bool(true)): return nil
+        case .value(.bool(false)): break
+        case .value(let v): return fail("validate", CELError("expected a bool, got \(v.type.name)"))
+        case .error(let e): return fail("validate", e)
+        }
+        var message = rule.message ?? rule.descriptor.summary
+        if let expression = rule.messageExpression {
+            switch expression.program.evaluate(activation) {
+            case .value(.string(let s)): message = s
+            case .value(let v): message = v.displayString
+            case .error(let e): message += " (messageExpression failed: \(e.message))"
+            }
+        }
+        var path = rule.fieldPath
+        if let expression = rule.fieldPathExpression, case .value(.string(let s)) = expression.program.evaluate(activation) {
+            path = s
+        }
+        let span = path.flatMap { PathResolver.span(of: $0, in: subject.value) } ?? subject.span
+        return Finding(ruleID: rule.id, severity: rule.descriptor.severity, message: message, object: subject.ref,
+                       span: span, path: path, category: rule.trigger == .change ? .change : .lint,
+                       remediation: rule.descriptor.remediation.isEmpty ? nil : rule.descriptor.remediation)
+    }
+}

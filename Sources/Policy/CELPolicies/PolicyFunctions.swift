@@ -1,0 +1,201 @@
+import KubeModel
+import CEL
+import Synchronization
+
+/// What the policy functions see during one run: the object index and the data-tier selector. Set with a
+/// task-local around evaluation, so compiled programs stay shared and immutable.
+final class PolicyRuntime: Sendable {
+    let index: ObjectIndex?
+    let dataTier: DataTierSelector
+    /// `objects`: every desired object, built once per run when a rule reads it.
+    let objects: CELValue
+    /// StorageClasses named by a PVC or a data-tier workload's claim template, from the facts each object
+    /// recorded as it was read (no object is rebuilt for this).
+    let dataTierClasses: Set<String>
+
+    init(index: ObjectIndex?, dataTier: DataTierSelector, buildObjects: Bool) {
+        self.index = index
+        self.dataTier = dataTier
+        dataTierClasses = Set(index?.stored.flatMap(\.dataTierClaimClasses) ?? [])
+        if buildObjects, let index {
+            objects = .list(CELList(manifest: index.stored.map { $0.compact.value }))
+        } else {
+            objects = .list([])
+        }
+    }
+
+    @TaskLocal static var current: PolicyRuntime?
+}
+
+/// The functions policies may call beyond CEL and the Kubernetes libraries (DESIGN §5).
+enum PolicyFunctions {
+    static var all: [String: CELFunction] {
+        [
+            "lookup": CELFunction(arities: [2, 3]) { args in try lookup(args) },
+            "selects": CELFunction(arities: [2]) { args in
+                let selectorValue = args[0].manifestValue
+                let selector = selectorValue["matchLabels"] != nil || selectorValue["matchExpressions"] != nil
+                    ? LabelSelector(labelSelector: selectorValue) : LabelSelector(mapSelector: selectorValue)
+                return .bool(!selector.isEmpty && selector.matches(args[1].manifestValue.stringMap))
+            },
+            "redisConfig": CELFunction(arities: [1]) { args in try configMap(args[0], parse: EngineConfig.redis) },
+            "postgresConfig": CELFunction(arities: [1]) { args in try configMap(args[0], parse: EngineConfig.postgres) },
+            "cron": CELFunction(arities: [1]) { args in
+                guard case .string(let expression) = args[0] else { throw CELError("cron() takes a string") }
+                return CronSchedule.facts(expression)
+            },
+            "isDataTier": CELFunction(arities: [1]) { args in .bool(isDataTier(args[0].manifestValue)) },
+            "podSpec": CELFunction(arities: [1]) { args in
+                let object = args[0].manifestValue
+                return objectPodSpec(object).map(CELValue.from) ?? .null
+            },
+            "containers": CELFunction(arities: [1]) { args in
+                let spec = objectPodSpec(args[0].manifestValue)
+                let all = (spec?["initContainers"]?.listValue ?? []) + (spec?["containers"]?.listValue ?? [])
+                return .list(CELList(manifest: all))
+            },
+        ]
+    }
+
+    static func lookup(_ args: [CELValue]) throws -> CELValue {
+        guard let runtime = PolicyRuntime.current, let index = runtime.index else {
+            throw CELError("lookup() is not available here")
+        }
+        let strings = args.map { if case .string(let s) = $0 { s } else { nil as String? } }
+        guard strings.allSatisfy({ $0 != nil }) else { throw CELError("lookup() takes strings: kind, [namespace,] name") }
+        let kind = strings[0]!, name = strings[strings.count - 1]!
+        let namespace = strings.count == 3 ? strings[1] : nil
+        return index.lookup(kind, namespace: namespace, name: name).map { CELValue.from($0.value) } ?? .null
+    }
+
+    static func configMap(_ text: CELValue, parse: (String) -> [(String, String)]) throws -> CELValue {
+        guard case .string(let s) = text else { return .map([]) }
+        return .map(parse(s).map { (CELValue.string($0.0), CELValue.string($0.1)) })
+    }
+
+    /// The pod spec of a workload, or nil.
+    static func objectPodSpec(_ object: Value) -> Value? {
+        switch object["kind"]?.stringValue {
+        case "Pod": object["spec"]
+        case "CronJob": object[path: "spec", "jobTemplate", "spec", "template", "spec"]
+        default: object[path: "spec", "template", "spec"]
+        }
+    }
+
+    /// DESIGN §5: the selector of `.ballast.yaml` when configured, else well-known data images and
+    /// StatefulSets with volumeClaimTemplates. Claims and volumes hold data; a StorageClass is data tier
+    /// when a data-tier workload's claim or a PVC uses it.
+    static func isDataTier(_ object: Value) -> Bool {
+        let selector = PolicyRuntime.current?.dataTier ?? DataTierSelector()
+        let kind = object["kind"]?.stringValue ?? ""
+        switch kind {
+        case "PersistentVolumeClaim", "PersistentVolume": return true
+        case "StorageClass":
+            guard let name = object[path: "metadata", "name"]?.stringValue else { return false }
+            if selector.isConfigured, let labels = object[path: "metadata", "labels"]?.stringMap, !selector.labels.isEmpty,
+               selector.labels.allSatisfy({ labels[$0.key] == $0.value }) { return true }
+            return PolicyRuntime.current?.dataTierClasses.contains(name) ?? false
+        default:
+            return isDataTierWorkload(object, selector)
+        }
+    }
+
+    static func isDataTierWorkload(_ object: Value, _ selector: DataTierSelector) -> Bool {
+        let labels = object[path: "metadata", "labels"]?.stringMap ?? [:]
+        let podLabels = object[path: "spec", "template", "metadata", "labels"]?.stringMap ?? [:]
+        let images = ((objectPodSpec(object)?["containers"]?.listValue ?? [])
+            + (objectPodSpec(object)?["initContainers"]?.listValue ?? [])).compactMap { $0["image"]?.stringValue }
+        func imageName(_ image: String) -> String {
+            var name = Substring(image)
+            if let at = name.firstIndex(of: "@") { name = name[..<at] }
+            if let slash = name.lastIndex(of: "/") { name = name[name.index(after: slash)...] }
+            if let colon = name.firstIndex(of: ":") { name = name[..<colon] }
+            return String(name)
+        }
+        if selector.isConfigured {
+            if !selector.labels.isEmpty,
+               selector.labels.allSatisfy({ labels[$0.key] == $0.value }) || selector.labels.allSatisfy({ podLabels[$0.key] == $0.value }) {
+                return true
+            }
+            if let ns = object[path: "metadata", "namespace"]?.stringValue, selector.namespaces.contains(ns) { return true }
+            return images.contains { selector.images.contains(imageName($0)) }
+        }
+        if images.contains(where: { DataTierSelector.wellKnownImages.contains(imageName($0)) }) { return true }
+        return object["kind"]?.stringValue == "StatefulSet"
+            && !(object[path: "spec", "volumeClaimTemplates"]?.listValue ?? []).isEmpty
+    }
+}
+
+extension PolicyFunctions {
+    /// The StorageClasses whose claims hold data, as `object` names them: a PVC's class, or a data-tier
+    /// workload's volumeClaimTemplate classes.
+    static func dataTierClaimClasses(_ object: KubeObject, _ selector: DataTierSelector) -> [String] {
+        switch object.ref.qualifiedKind {
+        case "PersistentVolumeClaim":
+            return object.value[path: "spec", "storageClassName"]?.stringValue.map { [$0] } ?? []
+        case "apps/StatefulSet":
+            guard isDataTierWorkload(object.value, selector) else { return [] }
+            return (object.value[path: "spec", "volumeClaimTemplates"]?.listValue ?? [])
+                .compactMap { $0[path: "spec", "storageClassName"]?.stringValue }
+        default:
+            return []
+        }
+    }
+}
+
+/// Configuration file readers for the engines Ballast knows.
+enum EngineConfig {
+    /// redis.conf: `directive value...`; the last occurrence wins, repeated `save` lines are joined by `;`.
+    static func redis(_ text: String) -> [(String, String)] {
+        var order: [String] = []
+        var values: [String: String] = [:]
+        for raw in text.split(whereSeparator: { $0 == "\n" || $0 == "\r" }) {
+            let line = raw.trimmingCharacters(in: " \t")
+            guard !line.isEmpty, !line.hasPrefix("#") else { continue }
+            let parts = line.split(maxSplits: 1, whereSeparator: { $0 == " " || $0 == "\t" })
+            let key = parts[0].lowercased()
+            var value = parts.count > 1 ? parts[1].trimmingCharacters(in: " \t") : ""
+            if value.count >= 2, let f = value.first, f == "\"" || f == "'", value.last == f {
+                value = String(value.dropFirst().dropLast())
+            }
+            if values[key] == nil { order.append(key) }
+            if key == "save", let previous = values[key] { values[key] = previous + ";" + value } else { values[key] = value }
+        }
+        return order.map { ($0, values[$0] ?? "") }
+    }
+
+    /// postgresql.conf: `name = value` (the `=` optional), `#` comments, single-quoted values unquoted;
+    /// names are case-insensitive; the last occurrence wins.
+    static func postgres(_ text: String) -> [(String, String)] {
+        var order: [String] = []
+        var values: [String: String] = [:]
+        for raw in text.split(whereSeparator: { $0 == "\n" || $0 == "\r" }) {
+            var line = Substring(raw)
+            // Cut a comment that is not inside quotes.
+            var inQuote = false
+            for i in line.indices {
+                if line[i] == "'" { inQuote.toggle() }
+                if line[i] == "#" && !inQuote { line = line[..<i]; break }
+            }
+            let trimmed = line.trimmingCharacters(in: " \t")
+            guard !trimmed.isEmpty else { continue }
+            let keyEnd = trimmed.firstIndex(where: { $0 == " " || $0 == "\t" || $0 == "=" }) ?? trimmed.endIndex
+            let key = trimmed[..<keyEnd].lowercased()
+            var rest = trimmed[keyEnd...].trimmingCharacters(in: " \t")
+            if rest.hasPrefix("=") { rest = String(rest.dropFirst()).trimmingCharacters(in: " \t") }
+            if rest.count >= 2, rest.first == "'", rest.last == "'" {
+                rest = String(rest.dropFirst().dropLast()).replacingOccurrences("''", with: "'")
+            }
+            if values[key] == nil { order.append(key) }
+            values[key] = rest
+        }
+        return order.map { ($0, values[$0] ?? "") }
+    }
+}
+
+extension String {
+    func replacingOccurrences(_ target: String, with replacement: String) -> String {
+        guard contains(target) else { return self }
+        return split(separator: Substring(target), omittingEmptySubsequences: false).joined(separator: replacement)
+    }
+}

@@ -1,0 +1,84 @@
+public import KubeModel
+public import Findings
+import CEL
+
+/// When a policy rule runs.
+public enum RuleTrigger: String, Sendable {
+    /// On each desired object.
+    case lint
+    /// On each pair (base object, head object) of a pull request; `oldObject` is the base.
+    case change
+    /// On each live object; `live` is the live object.
+    case live
+}
+
+/// Which objects a rule applies to (like ValidatingAdmissionPolicy's matchConstraints).
+public struct RuleMatch: Sendable {
+    /// Group-qualified kinds (`apps/StatefulSet`, `Service`); empty: every kind.
+    public var kinds: Set<String> = []
+    public var namespaces: Set<String> = []
+    public var names: Set<String> = []
+    public var labelSelector: LabelSelector?
+
+    public func matches(_ object: KubeObject) -> Bool {
+        if !kinds.isEmpty && !kinds.contains(object.ref.qualifiedKind) { return false }
+        if !namespaces.isEmpty && !namespaces.contains(object.ref.namespace ?? "") { return false }
+        if !names.isEmpty && !names.contains(object.ref.name) { return false }
+        if let labelSelector, !labelSelector.matches(object.labels) { return false }
+        return true
+    }
+
+    /// Whether objects of this kind can match at all (cheap filter before rebuilding an object).
+    public func mayMatch(_ ref: ObjectRef) -> Bool { kinds.isEmpty || kinds.contains(ref.qualifiedKind) }
+}
+
+/// An expression compiled once, with where it was written.
+struct CompiledExpression: Sendable {
+    var program: CELProgram
+    var span: SourceSpan?
+}
+
+/// A rule from a policy file: CEL over `object` (and `oldObject`, `objects`, `params`), with its examples.
+public struct PolicyRule: Sendable {
+    public var descriptor: RuleDescriptor
+    public var trigger: RuleTrigger
+    public var match: RuleMatch
+    var when: CompiledExpression?
+    var variables: [(name: String, expression: CompiledExpression)]
+    var validate: CompiledExpression
+    var message: String?
+    var messageExpression: CompiledExpression?
+    public var fieldPath: String?
+    var fieldPathExpression: CompiledExpression?
+    public var examples: [PolicyExample]
+    /// Where the rule is written (its `id`), for `policies explain` and errors.
+    public var origin: SourceSpan?
+    /// The policy file's `spec.params` defaults.
+    var paramDefaults: [Value.Entry]
+    /// The rule calls `lookup`, reads `objects`, or asks whether a StorageClass is data tier: it runs after
+    /// every object is indexed.
+    var needsIndex: Bool
+    /// Whether `objects` is read (the run then builds the list of every object once).
+    var readsObjects: Bool
+
+    public var id: String { descriptor.id }
+}
+
+/// A manifest that proves a policy rule.
+public struct PolicyExample: Sendable, CustomStringConvertible {
+    public enum Expectation: String, Sendable { case pass, fail }
+    public var ruleID: String
+    public var expectation: Expectation
+    public var number: Int
+    /// Lint examples: the objects (a `v1 List` is expanded). Change examples: the head objects for `lookup`.
+    public var objects: [Value]
+    /// Change examples: the base and head object (nil = absent).
+    public var old: Value?
+    public var new: Value?
+    public var isChange: Bool
+    public var at: String?
+    public var span: SourceSpan?
+    public var description: String {
+        "\(ruleID) \(expectation.rawValue) #\(number)" + (span.map { " (\($0.file.path):\($0.line))" } ?? "")
+    }
+}
