@@ -48,7 +48,7 @@ public struct PolicyPack: Sendable {
     }
 
     mutating func add(rules new: [PolicyRule]) throws(ConfigError) {
-        var taken = Set(rules.map(\.id) + builtins.map(\.id) + BuiltinRule.readerRules.map(\.id)
+        var taken = Set(rules.map(\.id) + builtins.map(\.id) + BuiltinRule.all.map(\.id) + BuiltinRule.readerRules.map(\.id)
                         + SchemaChecks.descriptors.map(\.id) + WaiverParser.descriptors.map(\.id) + [PolicyEvaluator.policyError.id])
         for rule in new {
             guard !taken.contains(rule.id) else {
