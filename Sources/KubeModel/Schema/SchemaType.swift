@@ -1,0 +1,158 @@
+/// The type the Kubernetes schema gives a field, as the API server decodes it.
+public indirect enum SchemaType: Hashable, Sendable, CustomStringConvertible {
+    case string
+    case boolean
+    /// An integer that must fit 32 bits (`format: int32`).
+    case int32
+    case int64
+    /// A float (`format: double`): an integer or a number is accepted.
+    case number
+    /// `intstr.IntOrString`: an integer or a string; each keeps its type.
+    case intOrString
+    /// `resource.Quantity`: a string in the quantity grammar, or a number.
+    case quantity
+    /// `[]byte`: a base64 string (Secret `data`, ConfigMap `binaryData`).
+    case bytes
+    /// `metav1.Time`: an RFC 3339 string.
+    case time
+    /// Any JSON object, never decoded into a struct (`managedFields[].fieldsV1`); not descended into.
+    case freeForm
+    /// A structured object, by its fully qualified type name (`io.k8s.api.core.v1.Container`).
+    case object(String)
+    case list(SchemaType)
+    /// A map with string keys (labels, annotations, `data`, resource lists).
+    case map(SchemaType)
+
+    /// How a violation names the expected type: `string`, `integer`, `integer or string`, `array`...
+    public var description: String {
+        switch self {
+        case .string: "string"
+        case .boolean: "boolean"
+        case .int32, .int64: "integer"
+        case .number: "number"
+        case .intOrString: "integer or string"
+        case .quantity: "quantity"
+        case .bytes: "base64 string"
+        case .time: "RFC 3339 time"
+        case .freeForm, .object, .map: "object"
+        case .list: "array"
+        }
+    }
+}
+
+/// One field of an object type in the generated table.
+struct SchemaField: Sendable {
+    var type: SchemaType
+    /// Allowed values of the innermost string (each item of a list of strings); nil when any is.
+    var allowedValues: [String]?
+    /// Keys identifying the items of a list of objects; a dotted key names a nested field.
+    var listKeys: [String]?
+    /// The key naming items in paths (`containers[name=redis]`), when it is not the first list key.
+    var mergeKey: String?
+
+    /// The key paths name items by: the patch merge key, else the first list key.
+    var pathKey: String? { mergeKey ?? listKeys?.first }
+}
+
+/// An object type of the generated table.
+struct SchemaNode: Sendable {
+    var fields: [String: SchemaField]
+    var required: [String]
+}
+
+/// The generated table (`SchemaTable.generated.swift`), parsed once on first use.
+enum SchemaTable {
+    struct Parsed: Sendable {
+        /// Root type of each kind, by `"<apiVersion> <kind>"`.
+        var roots: [String: String] = [:]
+        var nodes: [String: SchemaNode] = [:]
+        /// Lines the parser could not read, and type names referenced but not defined; empty when the
+        /// table is sound (a test checks it).
+        var problems: [String] = []
+    }
+
+    static let parsed: Parsed = parse(text)
+
+    static func parse(_ text: String) -> Parsed {
+        var table = Parsed()
+        var current: String?
+        var node = SchemaNode(fields: [:], required: [])
+        func finish() { if let current { table.nodes[current] = node } }
+        for raw in text.split(separator: "\n", omittingEmptySubsequences: true) {
+            let parts = raw.split(separator: " ", omittingEmptySubsequences: false).map(String.init)
+            switch parts.first {
+            case "K" where parts.count == 4:
+                table.roots[parts[1] + " " + parts[2]] = parts[3]
+            case "T" where parts.count == 2:
+                finish()
+                current = parts[1]
+                node = SchemaNode(fields: [:], required: [])
+            case "R" where parts.count == 2 && current != nil:
+                node.required = parts[1].split(separator: ",").map(String.init)
+            case "P" where parts.count >= 3 && current != nil:
+                guard let type = parseType(Substring(parts[2])) else {
+                    table.problems.append("bad type in: \(raw)"); continue
+                }
+                var field = SchemaField(type: type)
+                for option in parts.dropFirst(3) {
+                    if option.hasPrefix("e:") {
+                        field.allowedValues = option.dropFirst(2).split(separator: "|", omittingEmptySubsequences: false)
+                            .map(String.init)
+                    } else if option.hasPrefix("k:") {
+                        field.listKeys = option.dropFirst(2).split(separator: ",").map(String.init)
+                    } else if option.hasPrefix("m:") {
+                        field.mergeKey = String(option.dropFirst(2))
+                    } else {
+                        table.problems.append("bad option in: \(raw)")
+                    }
+                }
+                node.fields[parts[1]] = field
+            default:
+                table.problems.append("bad line: \(raw)")
+            }
+        }
+        finish()
+        for (name, root) in table.roots where table.nodes[root] == nil {
+            table.problems.append("kind \(name): root type \(root) is not defined")
+        }
+        for (name, node) in table.nodes {
+            for (fieldName, field) in node.fields {
+                if let missing = undefinedObject(in: field.type, nodes: table.nodes) {
+                    table.problems.append("\(name).\(fieldName): type \(missing) is not defined")
+                }
+            }
+        }
+        return table
+    }
+
+    /// `s`, `@Type`, `[s`, `{[@Type`... (the grammar of ci/gen-schema).
+    static func parseType(_ code: Substring) -> SchemaType? {
+        switch code.first {
+        case "[": return parseType(code.dropFirst()).map { .list($0) }
+        case "{": return parseType(code.dropFirst()).map { .map($0) }
+        case "@": return code.count > 1 ? .object(String(code.dropFirst())) : nil
+        default: break
+        }
+        switch code {
+        case "s": return .string
+        case "b": return .boolean
+        case "i32": return .int32
+        case "i64": return .int64
+        case "n": return .number
+        case "q": return .quantity
+        case "x": return .intOrString
+        case "y": return .bytes
+        case "t": return .time
+        case "o": return .freeForm
+        default: return nil
+        }
+    }
+
+    private static func undefinedObject(in type: SchemaType, nodes: [String: SchemaNode]) -> String? {
+        switch type {
+        case .object(let name): nodes[name] == nil ? name : nil
+        case .list(let item), .map(let item): undefinedObject(in: item, nodes: nodes)
+        default: nil
+        }
+    }
+}
