@@ -57,9 +57,9 @@ public enum KubeSchema {
     /// Returns nil when the table does not have the kind (not in scope, or another version).
     public static func validate(_ object: Value, apiVersion: String, kind: String) -> [SchemaViolation]? {
         let table = SchemaTable.parsed
-        guard let root = table.roots[apiVersion + " " + kind] else { return nil }
+        guard let root = table.roots[apiVersion + " " + kind], let node = table.nodeIndex[root] else { return nil }
         var validator = SchemaValidator(nodes: table.nodes)
-        validator.check(object, as: .object(root), allowed: nil, field: nil, path: "", isRoot: true)
+        validator.checkRoot(object, node: node)
         return validator.violations
     }
 
@@ -104,7 +104,7 @@ public enum KubeSchema {
             let component = path[index]
             switch type {
             case .object(let name):
-                guard let next = table.nodes[name]?.fields[component] else { return nil }
+                guard let next = table.node(named: name)?.fields[component] else { return nil }
                 type = next.type
                 field = next
                 index += 1

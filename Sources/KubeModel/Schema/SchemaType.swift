@@ -49,6 +49,9 @@ struct SchemaField: Sendable {
     var listKeys: [String]?
     /// The key naming items in paths (`containers[name=redis]`), when it is not the first list key.
     var mergeKey: String?
+    /// Index in `SchemaTable.Parsed.nodes` of the innermost object type (`[@Container` → Container), so that
+    /// a walk never hashes a type name.
+    var node: Int?
 
     /// The key paths name items by: the patch merge key, else the first list key.
     var pathKey: String? { mergeKey ?? listKeys?.first }
@@ -65,10 +68,18 @@ enum SchemaTable {
     struct Parsed: Sendable {
         /// Root type of each kind, by `"<apiVersion> <kind>"`.
         var roots: [String: String] = [:]
-        var nodes: [String: SchemaNode] = [:]
+        var nodes: [SchemaNode] = []
+        /// Index in `nodes` of each type, by name.
+        var nodeIndex: [String: Int] = [:]
         /// Lines the parser could not read, and type names referenced but not defined; empty when the
         /// table is sound (a test checks it).
         var problems: [String] = []
+
+        /// The node of a type name; nil for names the table does not have.
+        func node(named name: String) -> SchemaNode? {
+            guard let index = nodeIndex[name] else { return nil }
+            return nodes[index]
+        }
     }
 
     static let parsed: Parsed = parse(text)
@@ -77,7 +88,11 @@ enum SchemaTable {
         var table = Parsed()
         var current: String?
         var node = SchemaNode(fields: [:], required: [])
-        func finish() { if let current { table.nodes[current] = node } }
+        func finish() {
+            guard let current else { return }
+            table.nodeIndex[current] = table.nodes.count
+            table.nodes.append(node)
+        }
         for raw in text.split(separator: "\n", omittingEmptySubsequences: true) {
             let parts = raw.split(separator: " ", omittingEmptySubsequences: false).map(String.init)
             switch parts.first {
@@ -112,18 +127,22 @@ enum SchemaTable {
             }
         }
         finish()
-        for (name, root) in table.roots where table.nodes[root] == nil {
+        for (name, root) in table.roots where table.nodeIndex[root] == nil {
             table.problems.append("kind \(name): root type \(root) is not defined")
         }
-        for (name, node) in table.nodes {
-            for (fieldName, field) in node.fields {
-                if let missing = undefinedObject(in: field.type, nodes: table.nodes) {
-                    table.problems.append("\(name).\(fieldName): type \(missing) is not defined")
+        for (name, index) in table.nodeIndex {
+            for (fieldName, field) in table.nodes[index].fields {
+                guard let object = innermostObject(field.type) else { continue }
+                if let target = table.nodeIndex[object] {
+                    table.nodes[index].fields[fieldName]?.node = target
+                } else {
+                    table.problems.append("\(name).\(fieldName): type \(object) is not defined")
                 }
             }
         }
         return table
     }
+
 
     /// `s`, `@Type`, `[s`, `{[@Type`... (the grammar of ci/gen-schema).
     static func parseType(_ code: Substring) -> SchemaType? {
@@ -148,10 +167,10 @@ enum SchemaTable {
         }
     }
 
-    private static func undefinedObject(in type: SchemaType, nodes: [String: SchemaNode]) -> String? {
+    private static func innermostObject(_ type: SchemaType) -> String? {
         switch type {
-        case .object(let name): nodes[name] == nil ? name : nil
-        case .list(let item), .map(let item): undefinedObject(in: item, nodes: nodes)
+        case .object(let name): name
+        case .list(let item), .map(let item): innermostObject(item)
         default: nil
         }
     }

@@ -5,116 +5,153 @@
 /// (kubectl drops nulls), so a null required field is missing; an integral float such as `3.0` is an
 /// integer; int-or-string keeps either; a quantity is a string in its grammar or a number.
 struct SchemaValidator {
-    let nodes: [String: SchemaNode]
+    let nodes: [SchemaNode]
     var violations: [SchemaViolation] = []
+    /// Where the walk is; rendered into a path string only when a violation is recorded.
+    private var components: [SchemaPath.Component] = []
 
-    init(nodes: [String: SchemaNode]) { self.nodes = nodes }
+    init(nodes: [SchemaNode]) {
+        self.nodes = nodes
+        components.reserveCapacity(32)
+    }
 
-    /// Checks `value` (not null) as `type`; `allowed` is the enum of the innermost string, `field` the
-    /// field that declared the type (for list keys).
-    mutating func check(_ value: Value, as type: SchemaType, allowed: [String]?, field: SchemaField?, path: String,
-                        isRoot: Bool = false) {
+    /// Checks the object at the root of a document against the type `nodes[root]`.
+    mutating func checkRoot(_ value: Value, node root: Int) {
+        if value.isNull { return }
+        guard case .map(let entries) = value.kind else { return wrongType(SchemaType.object(""), value) }
+        checkObject(value, entries: entries, node: nodes[root], isRoot: true)
+    }
+
+    /// Checks `value` as `type`. `allowed` is the enum of the innermost string, `pathKey` the key naming the
+    /// items of a list, `node` the index of the innermost object type.
+    private mutating func check(_ value: Value, as type: SchemaType, allowed: [String]?, pathKey: String?, node: Int?) {
         if value.isNull { return }
         switch type {
         case .string:
-            guard case .string(let text) = value.kind else { return wrongType(type, value, path) }
+            guard case .string(let text) = value.kind else { return wrongType(type, value) }
             if let allowed, !allowed.contains(text) {
-                violations.append(SchemaViolation(problem: .invalidEnum(value: text, allowed: allowed), path: path,
-                                                  span: value.span))
+                record(.invalidEnum(value: text, allowed: allowed), span: value.span)
             }
         case .boolean:
-            guard case .bool = value.kind else { return wrongType(type, value, path) }
+            guard case .bool = value.kind else { return wrongType(type, value) }
         case .int32, .int64:
             let integer: Int64
             switch value.kind {
             case .int(let i): integer = i
             case .number(let text):
-                guard let i = SchemaScalars.integralValue(text) else { return wrongType(type, value, path) }
+                guard let i = SchemaScalars.integralValue(text) else { return wrongType(type, value) }
                 integer = i
-            default: return wrongType(type, value, path)
+            default: return wrongType(type, value)
             }
             if type == .int32 && Int32(exactly: integer) == nil {
-                wrongType("int32", found: "integer \(integer)", value, path)
+                record(.wrongType(expected: "int32", found: "integer \(integer)"), span: value.span)
             }
         case .number:
             switch value.kind {
             case .int, .number: break
-            default: wrongType(type, value, path)
+            default: wrongType(type, value)
             }
         case .intOrString:
             switch value.kind {
             case .int, .string: break
             case .number(let text) where SchemaScalars.integralValue(text) != nil: break
-            default: wrongType(type, value, path)
+            default: wrongType(type, value)
             }
         case .quantity:
             switch value.kind {
             case .int: break
             case .string(let text), .number(let text):
-                if Quantity.parse(text) == nil { wrongType(type.description, found: "\(value.typeName) \(value.json)", value, path) }
-            default: wrongType(type, value, path)
+                if Quantity.parse(text) == nil {
+                    record(.wrongType(expected: type.description, found: "\(value.typeName) \(value.json)"), span: value.span)
+                }
+            default: wrongType(type, value)
             }
         case .bytes:
-            guard case .string(let text) = value.kind else { return wrongType(type, value, path) }
+            guard case .string(let text) = value.kind else { return wrongType(type, value) }
             // The data itself stays out of the message: it may be a Secret's.
-            if !SchemaScalars.isBase64(text) { wrongType(type.description, found: "string that is not base64", value, path) }
+            if !SchemaScalars.isBase64(text) {
+                record(.wrongType(expected: type.description, found: "string that is not base64"), span: value.span)
+            }
         case .time:
-            guard case .string(let text) = value.kind else { return wrongType(type, value, path) }
-            if !SchemaScalars.isRFC3339(text) { wrongType(type.description, found: "string \(value.json)", value, path) }
+            guard case .string(let text) = value.kind else { return wrongType(type, value) }
+            if !SchemaScalars.isRFC3339(text) {
+                record(.wrongType(expected: type.description, found: "string \(value.json)"), span: value.span)
+            }
         case .freeForm:
-            guard value.isMap else { return wrongType(type, value, path) }
-        case .object(let name):
-            guard case .map(let entries) = value.kind else { return wrongType(type, value, path) }
-            checkObject(value, entries: entries, node: nodes[name] ?? SchemaNode(fields: [:], required: []), path: path,
-                        isRoot: isRoot)
+            guard value.isMap else { return wrongType(type, value) }
+        case .object:
+            guard case .map(let entries) = value.kind else { return wrongType(type, value) }
+            // The table's parser resolves every object type to a node; a type without one has no fields.
+            checkObject(value, entries: entries, node: node.map { nodes[$0] } ?? SchemaNode(fields: [:], required: []),
+                        isRoot: false)
         case .list(let item):
-            guard case .list(let items) = value.kind else { return wrongType(type, value, path) }
-            let segments = SchemaPath.itemSegments(items, key: field?.pathKey)
-            for (element, segment) in zip(items, segments) {
-                check(element, as: item, allowed: allowed, field: nil, path: path + segment)
+            guard case .list(let items) = value.kind else { return wrongType(type, value) }
+            for (index, element) in items.enumerated() where !element.isNull {
+                components.append(.item(index, of: items, key: pathKey))
+                check(element, as: item, allowed: allowed, pathKey: nil, node: node)
+                components.removeLast()
             }
         case .map(let item):
-            guard case .map(let entries) = value.kind else { return wrongType(type, value, path) }
-            for entry in entries {
-                check(entry.value, as: item, allowed: allowed, field: nil, path: SchemaPath.child(path, key: entry.key))
+            guard case .map(let entries) = value.kind else { return wrongType(type, value) }
+            for entry in entries where !entry.value.isNull {
+                components.append(.key(entry.key))
+                check(entry.value, as: item, allowed: allowed, pathKey: nil, node: node)
+                components.removeLast()
             }
         }
     }
 
-    private mutating func checkObject(_ value: Value, entries: [Value.Entry], node: SchemaNode, path: String,
-                                      isRoot: Bool) {
+    private mutating func checkObject(_ value: Value, entries: [Value.Entry], node: SchemaNode, isRoot: Bool) {
         for entry in entries {
             // The reader has already judged apiVersion and kind.
             if isRoot && (entry.key == "apiVersion" || entry.key == "kind") { continue }
-            let childPath = SchemaPath.child(path, key: entry.key)
-            guard let field = node.fields[entry.key] else {
-                violations.append(SchemaViolation(problem: .unknownField(entry.key), path: childPath,
-                                                  span: entry.keySpan ?? entry.value.span))
-                continue
+            components.append(.key(entry.key))
+            if let field = node.fields[entry.key] {
+                check(entry.value, as: field.type, allowed: field.allowedValues, pathKey: field.pathKey, node: field.node)
+            } else {
+                record(.unknownField(entry.key), span: entry.keySpan ?? entry.value.span)
             }
-            check(entry.value, as: field.type, allowed: field.allowedValues, field: field, path: childPath)
+            components.removeLast()
         }
         for name in node.required where !(isRoot && (name == "apiVersion" || name == "kind")) {
             let present = entries.last(where: { $0.key == name }).map { !$0.value.isNull } ?? false
             if !present {
-                violations.append(SchemaViolation(problem: .missingRequired(name), path: SchemaPath.child(path, key: name),
-                                                  span: value.span))
+                components.append(.key(name))
+                record(.missingRequired(name), span: value.span)
+                components.removeLast()
             }
         }
     }
 
-    private mutating func wrongType(_ expected: SchemaType, _ value: Value, _ path: String) {
-        wrongType(expected.description, found: value.typeName, value, path)
+    private mutating func wrongType(_ expected: SchemaType, _ value: Value) {
+        record(.wrongType(expected: expected.description, found: value.typeName), span: value.span)
     }
 
-    private mutating func wrongType(_ expected: String, found: String, _ value: Value, _ path: String) {
-        violations.append(SchemaViolation(problem: .wrongType(expected: expected, found: found), path: path,
-                                          span: value.span))
+    private mutating func record(_ problem: SchemaViolation.Problem, span: SourceSpan?) {
+        violations.append(SchemaViolation(problem: problem, path: SchemaPath.render(components), span: span))
     }
 }
 
 /// Field paths in the grammar of DESIGN §6.
 enum SchemaPath {
+    /// One step of a walk: a map key or field name, or an item of a list (named when rendered, since
+    /// naming it by key needs the whole list).
+    enum Component {
+        case key(String)
+        case item(Int, of: [Value], key: String?)
+    }
+
+    static func render(_ components: [Component]) -> String {
+        var path = ""
+        for component in components {
+            switch component {
+            case .key(let key): path = child(path, key: key)
+            case .item(let index, let items, let key): path += itemSegment(index, of: items, key: key)
+            }
+        }
+        return path
+    }
+
     /// `path.key`, or `path["key"]` when the key holds `.` or `/` (or anything else a reader of the path
     /// could mistake for syntax: brackets, quotes, `=`, spaces, or nothing at all).
     static func child(_ path: String, key: String) -> String {
@@ -128,14 +165,13 @@ enum SchemaPath {
         return path.isEmpty ? key : path + "." + key
     }
 
-    /// One segment per item: `[name=redis]` when the list has a key and the item's value for it is a scalar
-    /// found in no other item; `[3]` otherwise. A dotted key (`metadata.name`) is looked up nested and
-    /// named by its last component.
-    static func itemSegments(_ items: [Value], key: String?) -> [String] {
-        guard let key else { return items.indices.map { "[\($0)]" } }
+    /// The segment of item `index`: `[name=redis]` when the list has a key and the item's value for it is a
+    /// scalar found in no other item; `[3]` otherwise. A dotted key (`metadata.name`) is looked up nested
+    /// and named by its last component.
+    static func itemSegment(_ index: Int, of items: [Value], key: String?) -> String {
+        guard let key else { return "[\(index)]" }
         let keyPath = key.split(separator: ".").map(String.init)
-        let label = keyPath.last ?? key
-        let values = items.map { item -> String? in
+        func keyValue(_ item: Value) -> String? {
             guard let value = item[path: keyPath] else { return nil }
             switch value.kind {
             case .string(let s): return s
@@ -145,11 +181,8 @@ enum SchemaPath {
             default: return nil
             }
         }
-        var counts: [String: Int] = [:]
-        for value in values { if let value { counts[value, default: 0] += 1 } }
-        return values.enumerated().map { index, value in
-            if let value, counts[value] == 1 { return "[\(label)=\(value)]" }
-            return "[\(index)]"
-        }
+        guard index < items.count, let value = keyValue(items[index]),
+              items.lazy.filter({ keyValue($0) == value }).count == 1 else { return "[\(index)]" }
+        return "[\(keyPath.last ?? key)=\(value)]"
     }
 }
