@@ -71,6 +71,60 @@ struct SchemaTests {
         #expect(try violations(Self.redis, apiVersion: "apps/v1", kind: "StatefulSet") == [])
     }
 
+    static let validObjects: [(apiVersion: String, kind: String, json: String)] = [
+        ("storage.k8s.io/v1", "StorageClass", """
+            {"metadata": {"name": "fast-retain", "annotations": {"storageclass.kubernetes.io/is-default-class": "false"}},
+             "provisioner": "ebs.csi.aws.com", "parameters": {"type": "gp3", "encrypted": "true"},
+             "reclaimPolicy": "Retain", "volumeBindingMode": "WaitForFirstConsumer", "allowVolumeExpansion": true,
+             "mountOptions": ["noatime"],
+             "allowedTopologies": [{"matchLabelExpressions": [{"key": "topology.kubernetes.io/zone", "values": ["eu-west-1a"]}]}]}
+            """),
+        ("v1", "PersistentVolumeClaim", """
+            {"metadata": {"name": "backup", "namespace": "data"},
+             "spec": {"accessModes": ["ReadWriteOncePod"], "storageClassName": "standard", "volumeMode": "Block",
+                      "resources": {"requests": {"storage": "50Gi"}},
+                      "dataSourceRef": {"apiGroup": "snapshot.storage.k8s.io", "kind": "VolumeSnapshot", "name": "snap"}},
+             "status": {"phase": "Bound", "capacity": {"storage": "50Gi"}, "accessModes": ["ReadWriteOncePod"]}}
+            """),
+        ("v1", "PersistentVolume", """
+            {"metadata": {"name": "pv-1"},
+             "spec": {"capacity": {"storage": "100Gi"}, "accessModes": ["ReadWriteOnce"], "persistentVolumeReclaimPolicy": "Retain",
+                      "storageClassName": "fast-retain", "csi": {"driver": "ebs.csi.aws.com", "volumeHandle": "vol-1", "fsType": "ext4"},
+                      "claimRef": {"namespace": "data", "name": "data-redis-0"},
+                      "nodeAffinity": {"required": {"nodeSelectorTerms": [{"matchExpressions": [
+                        {"key": "topology.kubernetes.io/zone", "operator": "In", "values": ["eu-west-1a"]}]}]}}}}
+            """),
+        ("v1", "Service", """
+            {"metadata": {"name": "redis-headless"},
+             "spec": {"clusterIP": "None", "type": "ClusterIP", "publishNotReadyAddresses": true, "selector": {"app": "redis"},
+                      "ipFamilyPolicy": "SingleStack", "ipFamilies": ["IPv4"], "sessionAffinity": "None",
+                      "ports": [{"name": "redis", "port": 6379, "targetPort": "redis", "protocol": "TCP"}]}}
+            """),
+        ("v1", "ConfigMap", #"{"metadata": {"name": "redis"}, "data": {"redis.conf": "appendonly yes\nmaxmemory 1gb\n"}, "immutable": false}"#),
+        ("v1", "Secret", #"{"metadata": {"name": "redis"}, "type": "Opaque", "data": {"password": "c2VjcmV0"}, "stringData": {"user": "default"}}"#),
+        ("batch/v1", "CronJob", """
+            {"metadata": {"name": "redis-backup"},
+             "spec": {"schedule": "0 */6 * * *", "timeZone": "Etc/UTC", "concurrencyPolicy": "Forbid",
+                      "successfulJobsHistoryLimit": 3, "startingDeadlineSeconds": 300,
+                      "jobTemplate": {"spec": {"backoffLimit": 2, "ttlSecondsAfterFinished": 86400, "template": {"spec": {
+                        "restartPolicy": "OnFailure",
+                        "containers": [{"name": "backup", "image": "redis:7.2.4", "command": ["sh", "-c", "redis-cli --rdb /backup/dump.rdb"],
+                                        "volumeMounts": [{"name": "backup", "mountPath": "/backup"}]}],
+                        "volumes": [{"name": "backup", "persistentVolumeClaim": {"claimName": "backup"}}]}}}}}}
+            """),
+        ("policy/v1", "PodDisruptionBudget", """
+            {"metadata": {"name": "redis"},
+             "spec": {"maxUnavailable": 1, "selector": {"matchLabels": {"app": "redis"}}, "unhealthyPodEvictionPolicy": "AlwaysAllow"}}
+            """),
+        ("v1", "Namespace", #"{"metadata": {"name": "data", "labels": {"pod-security.kubernetes.io/enforce": "restricted"}}}"#),
+    ]
+
+    @Test("realistic objects of every other in-scope kind have no violations", arguments: 0..<9)
+    func validObjects(index: Int) throws {
+        let object = Self.validObjects[index]
+        #expect(try violations(object.json, apiVersion: object.apiVersion, kind: object.kind) == [], "\(object.kind)")
+    }
+
     @Test("kinds outside the table are not judged")
     func unknownKinds() throws {
         #expect(try violations(#"{"spec": {"x": 1}}"#, apiVersion: "apps/v1", kind: "Deployment") == nil)
