@@ -93,37 +93,39 @@ enum SchemaTable {
             table.nodeIndex[current] = table.nodes.count
             table.nodes.append(node)
         }
-        for raw in text.split(separator: "\n", omittingEmptySubsequences: true) {
-            let parts = raw.split(separator: " ", omittingEmptySubsequences: false).map(String.init)
+        // Split on bytes: Character-wise splitting costs grapheme breaking on every byte of the table.
+        for line in text.utf8.split(separator: UInt8(ascii: "\n")) {
+            let parts = line.split(separator: UInt8(ascii: " "), omittingEmptySubsequences: false).map(Substring.init)
             switch parts.first {
             case "K" where parts.count == 4:
-                table.roots[parts[1] + " " + parts[2]] = parts[3]
+                table.roots[parts[1] + " " + parts[2]] = String(parts[3])
             case "T" where parts.count == 2:
                 finish()
-                current = parts[1]
+                current = String(parts[1])
                 node = SchemaNode(fields: [:], required: [])
             case "R" where parts.count == 2 && current != nil:
-                node.required = parts[1].split(separator: ",").map(String.init)
+                node.required = parts[1].utf8.split(separator: UInt8(ascii: ",")).map { String(Substring($0)) }
             case "P" where parts.count >= 3 && current != nil:
-                guard let type = parseType(Substring(parts[2])) else {
-                    table.problems.append("bad type in: \(raw)"); continue
+                guard let type = parseType(parts[2]) else {
+                    table.problems.append("bad type in: \(Substring(line))"); continue
                 }
                 var field = SchemaField(type: type)
                 for option in parts.dropFirst(3) {
+                    let value = option.dropFirst(2)
                     if option.hasPrefix("e:") {
-                        field.allowedValues = option.dropFirst(2).split(separator: "|", omittingEmptySubsequences: false)
-                            .map(String.init)
+                        field.allowedValues = value.utf8.split(separator: UInt8(ascii: "|"), omittingEmptySubsequences: false)
+                            .map { String(Substring($0)) }
                     } else if option.hasPrefix("k:") {
-                        field.listKeys = option.dropFirst(2).split(separator: ",").map(String.init)
+                        field.listKeys = value.utf8.split(separator: UInt8(ascii: ",")).map { String(Substring($0)) }
                     } else if option.hasPrefix("m:") {
-                        field.mergeKey = String(option.dropFirst(2))
+                        field.mergeKey = String(value)
                     } else {
-                        table.problems.append("bad option in: \(raw)")
+                        table.problems.append("bad option in: \(Substring(line))")
                     }
                 }
-                node.fields[parts[1]] = field
+                node.fields[String(parts[1])] = field
             default:
-                table.problems.append("bad line: \(raw)")
+                table.problems.append("bad line: \(Substring(line))")
             }
         }
         finish()
