@@ -27,58 +27,6 @@ struct SchemaValidator {
     private mutating func check(_ value: Value, as type: SchemaType, allowed: [String]?, pathKey: String?, node: Int?) {
         if value.isNull { return }
         switch type {
-        case .string:
-            guard case .string(let text) = value.kind else { return wrongType(type, value) }
-            if let allowed, !allowed.contains(text) {
-                record(.invalidEnum(value: text, allowed: allowed), span: value.span)
-            }
-        case .boolean:
-            guard case .bool = value.kind else { return wrongType(type, value) }
-        case .int32, .int64:
-            let integer: Int64
-            switch value.kind {
-            case .int(let i): integer = i
-            case .number(let text):
-                guard let i = SchemaScalars.integralValue(text) else { return wrongType(type, value) }
-                integer = i
-            default: return wrongType(type, value)
-            }
-            if type == .int32 && Int32(exactly: integer) == nil {
-                record(.wrongType(expected: "int32", found: "integer \(integer)"), span: value.span)
-            }
-        case .number:
-            switch value.kind {
-            case .int, .number: break
-            default: wrongType(type, value)
-            }
-        case .intOrString:
-            switch value.kind {
-            case .int, .string: break
-            case .number(let text) where SchemaScalars.integralValue(text) != nil: break
-            default: wrongType(type, value)
-            }
-        case .quantity:
-            switch value.kind {
-            case .int: break
-            case .string(let text), .number(let text):
-                if Quantity.parse(text) == nil {
-                    record(.wrongType(expected: type.description, found: "\(value.typeName) \(value.json)"), span: value.span)
-                }
-            default: wrongType(type, value)
-            }
-        case .bytes:
-            guard case .string(let text) = value.kind else { return wrongType(type, value) }
-            // The data itself stays out of the message: it may be a Secret's.
-            if !SchemaScalars.isBase64(text) {
-                record(.wrongType(expected: type.description, found: "string that is not base64"), span: value.span)
-            }
-        case .time:
-            guard case .string(let text) = value.kind else { return wrongType(type, value) }
-            if !SchemaScalars.isRFC3339(text) {
-                record(.wrongType(expected: type.description, found: "string \(value.json)"), span: value.span)
-            }
-        case .freeForm:
-            guard value.isMap else { return wrongType(type, value) }
         case .object:
             guard case .map(let entries) = value.kind else { return wrongType(type, value) }
             // The table's parser resolves every object type to a node; a type without one has no fields.
@@ -98,6 +46,39 @@ struct SchemaValidator {
                 check(entry.value, as: item, allowed: allowed, pathKey: nil, node: node)
                 components.removeLast()
             }
+        default:
+            if let problem = Self.scalarProblem(value, as: type, allowed: allowed) { record(problem, span: value.span) }
+        }
+    }
+
+    /// What is wrong with a non-null value where the schema wants the scalar `type`; nil when it fits.
+    static func scalarProblem(_ value: Value, as type: SchemaType, allowed: [String]?) -> SchemaViolation.Problem? {
+        var mismatch: SchemaViolation.Problem { .wrongType(expected: type.description, found: value.typeName) }
+        switch (type, value.kind) {
+        case (.string, .string(let text)):
+            guard let allowed, !allowed.contains(text) else { return nil }
+            return .invalidEnum(value: text, allowed: allowed)
+        case (.boolean, .bool), (.number, .int), (.number, .number), (.intOrString, .int), (.intOrString, .string),
+             (.quantity, .int), (.freeForm, .map):
+            return nil
+        case (.int32, .int(let integer)), (.int64, .int(let integer)):
+            guard type == .int32, Int32(exactly: integer) == nil else { return nil }
+            return .wrongType(expected: "int32", found: "integer \(integer)")
+        case (.int32, .number(let text)), (.int64, .number(let text)):
+            guard let integer = SchemaScalars.integralValue(text) else { return mismatch }
+            return scalarProblem(Value(.int(integer)), as: type, allowed: nil)
+        case (.intOrString, .number(let text)):
+            return SchemaScalars.integralValue(text) == nil ? mismatch : nil
+        case (.quantity, .string(let text)), (.quantity, .number(let text)):
+            return Quantity.parse(text) == nil
+                ? .wrongType(expected: type.description, found: "\(value.typeName) \(value.json)") : nil
+        case (.bytes, .string(let text)):
+            // The data itself stays out of the message: it may be a Secret's.
+            return SchemaScalars.isBase64(text) ? nil : .wrongType(expected: type.description, found: "string that is not base64")
+        case (.time, .string(let text)):
+            return SchemaScalars.isRFC3339(text) ? nil : .wrongType(expected: type.description, found: "string \(value.json)")
+        default:
+            return mismatch
         }
     }
 
