@@ -92,8 +92,8 @@ public enum KubeSchema {
         return field?.listKeys
     }
 
-    /// The type at `path` and the field that declared it (nil at the root and below map or list entries
-    /// of a scalar type, where the declaring field is kept).
+    /// The type at `path` and the field that declared it: nil at the root; for the items of a list or the
+    /// values of a map, the list's or map's field.
     static func resolve(apiVersion: String, kind: String, path: [String]) -> (type: SchemaType, field: SchemaField?)? {
         let table = SchemaTable.parsed
         guard let root = table.roots[apiVersion + " " + kind] else { return nil }
