@@ -125,6 +125,17 @@ struct SchemaTests {
         #expect(try violations(object.json, apiVersion: object.apiVersion, kind: object.kind) == [], "\(object.kind)")
     }
 
+    @Test("a KubeObject is checked by its own apiVersion and kind")
+    func kubeObject() throws {
+        let value = try TestJSON.parse(#"{"apiVersion": "v1", "kind": "Service", "metadata": {"name": "s"}, "spec": {"typo": 1}}"#)
+        let service = KubeObject(ref: ObjectRef(group: "", kind: "Service", namespace: "data", name: "s"), apiVersion: "v1",
+                                 value: value, span: value.span)
+        #expect(KubeSchema.validate(service)?.map(\.path) == ["spec.typo"])
+        let pod = KubeObject(ref: ObjectRef(group: "", kind: "Pod", namespace: "data", name: "p"), apiVersion: "v1",
+                             value: value, span: nil)
+        #expect(KubeSchema.validate(pod) == nil)
+    }
+
     @Test("kinds outside the table are not judged")
     func unknownKinds() throws {
         #expect(try violations(#"{"spec": {"x": 1}}"#, apiVersion: "apps/v1", kind: "Deployment") == nil)

@@ -63,6 +63,12 @@ public enum KubeSchema {
         return validator.violations
     }
 
+    /// Checks an object read from a manifest against the schema of its apiVersion and kind; nil when the
+    /// table does not have them.
+    public static func validate(_ object: KubeObject) -> [SchemaViolation]? {
+        validate(object.value, apiVersion: object.apiVersion, kind: object.kind)
+    }
+
     /// The schema type of the field at `path` (map keys and field names from the object root, e.g.
     /// `["spec", "template", "spec", "containers", "resources", "limits", "memory"]`). A list's items are
     /// entered implicitly, or by a component starting with `[` (`"[0]"`, `"[name=redis]"`). nil when the
