@@ -1,5 +1,6 @@
 /// A place where an object disagrees with the Kubernetes schema of its kind.
 public struct SchemaViolation: Equatable, Sendable, CustomStringConvertible {
+    /// What is wrong, in the four classes of a strict schema check.
     public enum Problem: Equatable, Sendable {
         /// A key the type does not have (a typo, or a field of another version).
         case unknownField(String)
@@ -14,6 +15,7 @@ public struct SchemaViolation: Equatable, Sendable, CustomStringConvertible {
         case missingRequired(String)
     }
 
+    /// What is wrong.
     public var problem: Problem
     /// Where, in the grammar of DESIGN §6: `spec.template.spec.containers[name=redis].image`,
     /// `metadata.annotations["ballast.dev/x"]`. For a missing field, the path of the field itself
@@ -23,6 +25,7 @@ public struct SchemaViolation: Equatable, Sendable, CustomStringConvertible {
     /// nil for values that were not read from a file.
     public var span: SourceSpan?
 
+    /// A violation at `path`, pointing at `span`.
     public init(problem: Problem, path: String, span: SourceSpan?) {
         self.problem = problem; self.path = path; self.span = span
     }

@@ -1,9 +1,12 @@
 /// The type the Kubernetes schema gives a field, as the API server decodes it.
 public indirect enum SchemaType: Hashable, Sendable, CustomStringConvertible {
+    /// A string (an enum field too: its values are in `KubeSchema.allowedValues`).
     case string
+    /// `true` or `false`; a quoted `"true"` is a string.
     case boolean
     /// An integer that must fit 32 bits (`format: int32`).
     case int32
+    /// An integer (`format: int64`, or no format).
     case int64
     /// A float (`format: double`): an integer or a number is accepted.
     case number
@@ -19,6 +22,7 @@ public indirect enum SchemaType: Hashable, Sendable, CustomStringConvertible {
     case freeForm
     /// A structured object, by its fully qualified type name (`io.k8s.api.core.v1.Container`).
     case object(String)
+    /// A list of items of one type (`x-kubernetes-list-map-keys` in `KubeSchema.listMapKeys`).
     case list(SchemaType)
     /// A map with string keys (labels, annotations, `data`, resource lists).
     case map(SchemaType)
