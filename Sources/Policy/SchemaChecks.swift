@@ -20,5 +20,34 @@ public enum SchemaChecks {
                        remediation: "Quote the value: \"on\"."),
     ]
 
-    static func findings(for parsed: ParsedObject, disabled: Set<String>) -> [Finding] { [] }
+    /// Schema violations of one object as findings. A boolean where a string is wanted that was written as
+    /// an unquoted YAML 1.1 word (`on`, `yes`) is `yaml11-boolean`, which says how to fix it.
+    static func findings(for parsed: ParsedObject, disabled: Set<String>) -> [Finding] {
+        let object = parsed.object
+        guard let violations = KubeSchema.validate(object), !violations.isEmpty else { return [] }
+        var yaml11: [SourceSpan: String] = [:]
+        for boolean in parsed.yaml11Booleans { yaml11[boolean.span] = boolean.text }
+        return violations.map { violation in
+            let id: String
+            var message = violation.message
+            var remediation: String?
+            switch violation.problem {
+            case .unknownField: id = "schema-unknown-field"
+            case .wrongType(let expected, let found):
+                if found == "boolean", expected.hasPrefix("string"), let span = violation.span, let word = yaml11[span] {
+                    id = "yaml11-boolean"
+                    message = "unquoted \(jsonQuoted(word)) is a boolean in YAML 1.1, as kubectl reads it, but \(violation.path) is a string: quote it"
+                    remediation = "Write \"\(word)\" (quoted)."
+                } else {
+                    id = "schema-wrong-type"
+                }
+            case .invalidEnum: id = "schema-invalid-enum"
+            case .missingRequired: id = "schema-missing-required"
+            }
+            let descriptor = descriptors.first { $0.id == id }
+            return Finding(ruleID: id, severity: .error, message: message, object: object.ref,
+                           span: violation.span ?? object.span, path: violation.path,
+                           remediation: remediation ?? descriptor?.remediation)
+        }
+    }
 }
