@@ -64,7 +64,7 @@ public struct Linter: Sendable {
             }
             for await chunk in group { for (i, outcome) in chunk { outcomes[i] = outcome } }
         }
-        return finish(outcomes.compactMap { $0 })
+        return await finish(outcomes.compactMap { $0 }, workers: workers)
     }
 
     /// Lints files already read.
@@ -111,50 +111,71 @@ public struct Linter: Sendable {
         return outcome
     }
 
-    /// Phase two: the index and the cross-object rules.
+    /// Phase two, sequential: the index and the cross-object rules.
     func finish(_ outcomes: [FileOutcome]) -> RunResult {
-        var result = RunResult(rules: descriptors)
+        var phase = PhaseTwo(self, outcomes)
+        for object in phase.stored { phase.result.findings += crossObjectFindings(object, phase) }
+        return complete(phase)
+    }
+
+    /// Phase two across the cores: objects split into one chunk per core, findings kept in object order.
+    func finish(_ outcomes: [FileOutcome], workers: Int) async -> RunResult {
+        var phase = PhaseTwo(self, outcomes)
+        let count = phase.stored.count
+        let workerCount = max(1, min(workers, count / 256))
+        let chunk = (count + workerCount - 1) / workerCount
+        let shared = phase
+        var chunks = [[Finding]](repeating: [], count: workerCount)
+        await withTaskGroup(of: (Int, [Finding]).self) { group in
+            for w in 0..<workerCount {
+                group.addTask {
+                    var findings: [Finding] = []
+                    for object in shared.stored[(w * chunk)..<min(count, (w + 1) * chunk)] {
+                        findings += self.crossObjectFindings(object, shared)
+                    }
+                    return (w, findings)
+                }
+            }
+            for await (w, findings) in group { chunks[w] = findings }
+        }
+        phase.result.findings += chunks.flatMap { $0 }
+        return complete(phase)
+    }
+
+    /// What phase two works from.
+    struct PhaseTwo: Sendable {
+        var result: RunResult
         var stored: [StoredObject] = []
-        for outcome in outcomes {
-            if let failure = outcome.failure { result.failures.append(failure); continue }
-            result.filesRead += 1
-            result.findings += outcome.findings
-            result.notes += outcome.notes
-            stored += outcome.objects
+        let context: LintContext
+        let runtime: PolicyRuntime
+        let indexRules: [PolicyRule]
+
+        init(_ linter: Linter, _ outcomes: [FileOutcome]) {
+            result = RunResult(rules: linter.descriptors)
+            for outcome in outcomes {
+                if let failure = outcome.failure { result.failures.append(failure); continue }
+                result.filesRead += 1
+                result.findings += outcome.findings
+                result.notes += outcome.notes
+                stored += outcome.objects
+            }
+            result.objectsChecked = stored.count
+            let index = ObjectIndex(stored)
+            context = LintContext(index: index)
+            runtime = PolicyRuntime(index: index, dataTier: linter.options.config.dataTier,
+                                    buildObjects: linter.policyRules.contains { $0.readsObjects })
+            indexRules = linter.policyRules.filter(\.needsIndex)
         }
-        let index = ObjectIndex(stored)
-        let context = LintContext(index: index)
-        let runtime = PolicyRuntime(index: index, dataTier: options.config.dataTier,
-                                    buildObjects: policyRules.contains { $0.readsObjects })
-        let indexRules = policyRules.filter(\.needsIndex)
+    }
+
+    private func complete(_ phase: PhaseTwo) -> RunResult {
+        var result = phase.result
         var unknownKinds: [String: SourceSpan?] = [:]
-        for object in stored {
-            result.objectsChecked += 1
-            if KindCatalog.info(group: object.ref.group, kind: object.ref.kind) == nil,
-               unknownKinds[object.apiVersion + " " + object.ref.kind] == nil {
-                unknownKinds[object.apiVersion + " " + object.ref.kind] = object.span
-            }
-            var rebuilt: KubeObject?
-            for rule in rules where rule.applies(to: object.ref) {
-                switch rule.check {
-                case .object: continue
-                case .identity(let check): result.findings += check(rule, object, context)
-                case .index(let check):
-                    if rebuilt == nil { rebuilt = object.object }
-                    result.findings += check(rule, rebuilt!, context)
-                }
-            }
-            var celObject: CELValue?
-            for rule in indexRules where rule.match.mayMatch(object.ref) {
-                if rebuilt == nil { rebuilt = object.object }
-                if celObject == nil { celObject = CELValue.from(rebuilt!.value) }
-                let finding = PolicyRuntime.$current.withValue(runtime) {
-                    PolicyEvaluator.evaluate(rule, object: rebuilt, old: nil, params: params, celObject: celObject)
-                }
-                if let finding { result.findings.append(finding) }
-            }
+        for object in phase.stored where KindCatalog.info(group: object.ref.group, kind: object.ref.kind) == nil {
+            let key = object.apiVersion + " " + object.ref.kind
+            if unknownKinds[key] == nil { unknownKinds[key] = object.span }
         }
-        applyConfig(to: &result, stored: stored)
+        applyConfig(to: &result, stored: phase.stored)
         for (kind, span) in unknownKinds.sorted(by: { $0.key < $1.key }) {
             result.notes.append(Finding(ruleID: "unknown-kind", severity: .info,
                                         message: "\(kind) is not a kind Ballast checks; its objects are only indexed",
@@ -166,6 +187,32 @@ public struct Linter: Sendable {
 }
 
 extension Linter {
+    /// The cross-object rules on one object; it is rebuilt only when a rule needs its tree.
+    func crossObjectFindings(_ object: StoredObject, _ phase: PhaseTwo) -> [Finding] {
+        let context = phase.context, runtime = phase.runtime, indexRules = phase.indexRules
+        var findings: [Finding] = []
+        var rebuilt: KubeObject?
+        for rule in rules where rule.applies(to: object.ref) {
+            switch rule.check {
+            case .object: continue
+            case .identity(let check): findings += check(rule, object, context)
+            case .index(let check):
+                if rebuilt == nil { rebuilt = object.object }
+                findings += check(rule, rebuilt!, context)
+            }
+        }
+        var celObject: CELValue?
+        for rule in indexRules where rule.match.mayMatch(object.ref) {
+            if rebuilt == nil { rebuilt = object.object }
+            if celObject == nil { celObject = CELValue.from(rebuilt!.value) }
+            let finding = PolicyRuntime.$current.withValue(runtime) {
+                PolicyEvaluator.evaluate(rule, object: rebuilt, old: nil, params: params, celObject: celObject)
+            }
+            if let finding { findings.append(finding) }
+        }
+        return findings
+    }
+
     /// Rule selection, severity overrides and waivers (annotations and `.ballast.yaml`), applied once to
     /// every finding whatever rule made it. Waived findings stay, marked, for JSON and SARIF.
     func applyConfig(to result: inout RunResult, stored: [StoredObject]) {

@@ -21,9 +21,16 @@ public enum WaiverParser {
     public static func waivers(of object: KubeObject, today: String) -> (waivers: [String: Waiver], findings: [Finding]) {
         var waivers: [String: Waiver] = [:]
         var findings: [Finding] = []
+        let objectAnnotations = object.value[path: "metadata", "annotations"]
+        let templateAnnotations = object.podTemplate?[path: "metadata", "annotations"]
+        func hasWaiver(_ annotations: Value?) -> Bool {
+            annotations?.mapEntries?.contains { $0.key.hasPrefix(annotationPrefix) } ?? false
+        }
+        // Most objects have none: return before building any path.
+        guard hasWaiver(objectAnnotations) || hasWaiver(templateAnnotations) else { return ([:], []) }
         let sources: [(Value?, FieldPath)] = [
-            (object.value[path: "metadata", "annotations"], FieldPath("metadata", "annotations")),
-            (object.podTemplate?[path: "metadata", "annotations"],
+            (objectAnnotations, FieldPath("metadata", "annotations")),
+            (templateAnnotations,
              object.kind == "CronJob" ? FieldPath("spec", "jobTemplate", "spec", "template", "metadata", "annotations")
                                       : FieldPath("spec", "template", "metadata", "annotations")),
         ]
