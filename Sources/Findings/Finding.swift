@@ -35,6 +35,10 @@ public struct Finding: Sendable, Hashable {
     public var remediation: String?
     /// Set when a waiver suppresses the finding; suppressed findings stay in JSON and SARIF.
     public var waiver: Waiver?
+    /// For change findings: the value at `path` in the base and in the head, as compact JSON
+    /// (`<absent>` when missing).
+    public var before: String?
+    public var after: String?
 
     public init(ruleID: String, severity: Severity, message: String, object: ObjectRef? = nil,
                 span: SourceSpan? = nil, path: String? = nil, category: FindingCategory = .lint,
@@ -45,6 +49,9 @@ public struct Finding: Sendable, Hashable {
     }
 
     public var isSuppressed: Bool { waiver != nil }
+
+    /// The identity of a finding across revisions: rule, object and field path (not the line, which moves).
+    public var fingerprint: String { "\(ruleID)|\(object?.description ?? span?.file.path ?? "")|\(path ?? "")" }
 
     /// Report order: by file, line, column, then rule.
     public static func reportOrder(_ a: Finding, _ b: Finding) -> Bool {

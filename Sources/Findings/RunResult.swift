@@ -32,6 +32,10 @@ public struct RunResult: Sendable {
     public var objectsChecked: Int
     /// Rules that ran, for SARIF's rule metadata.
     public var rules: [RuleDescriptor]
+    /// `gate`: findings that the base revision already had (not reported, counted).
+    public var preexistingCount: Int = 0
+    /// `gate`: objects that changed between base and head.
+    public var changedObjects: Int = 0
 
     public init(findings: [Finding] = [], notes: [Finding] = [], failures: [ReadFailure] = [],
                 filesRead: Int = 0, objectsChecked: Int = 0, rules: [RuleDescriptor] = []) {

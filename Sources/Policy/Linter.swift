@@ -215,12 +215,13 @@ extension Linter {
 
     /// Rule selection, severity overrides and waivers (annotations and `.ballast.yaml`), applied once to
     /// every finding whatever rule made it. Waived findings stay, marked, for JSON and SARIF.
-    func applyConfig(to result: inout RunResult, stored: [StoredObject]) {
+    func applyConfig(to result: inout RunResult, stored: [StoredObject], onlyChange: Bool = false) {
         let config = options.config
         var annotationWaivers: [ObjectRef: [String: Waiver]] = [:]
         for object in stored where !object.waivers.isEmpty { annotationWaivers[object.ref] = object.waivers }
         let configWaivers = config.waivers.filter { $0.until.map { $0 >= options.today } ?? true }
         result.findings = result.findings.compactMap { finding in
+            if onlyChange && finding.category != .change { return finding }
             guard config.isEnabled(finding.ruleID), !options.disabledRules.contains(finding.ruleID) else { return nil }
             var finding = finding
             if let severity = config.severity[finding.ruleID] { finding.severity = severity }
@@ -232,6 +233,7 @@ extension Linter {
             }
             return finding
         }
+        if onlyChange { return }
         for waiver in config.waivers where waiver.until.map({ $0 < options.today }) ?? false {
             result.findings.append(Finding(ruleID: "waiver-expired", severity: .warning,
                                            message: "waiver of \(waiver.rule) in .ballast.yaml expired on \(waiver.until ?? ""): it suppresses nothing",
