@@ -141,7 +141,8 @@ struct Checker {
         case .select(let operand, let field, let optional):
             if !optional, let q = qualifiedName(node) {
                 if let e = try resolve(q.parts, rooted: q.rooted, node: node) { return e }
-                if case .ident = operand.kind { return try undeclared(q.parts.joined(separator: "."), node) }
+                if case .ident(let name, _) = operand.kind { return try undeclared(name, operand) }
+                if q.parts.count > 1, !declarations.allowsUndeclaredNames { return try undeclared(q.parts[0], root(of: operand)) }
             }
             return expr(.select(try check(operand, depth: d), field, optional: optional), node)
         case .presence(let operand, let field):
@@ -182,6 +183,11 @@ struct Checker {
         case .call(let name, let target, let args):
             return try call(name, target: target, args: args, node: node, depth: d)
         }
+    }
+
+    private func root(of node: Node) -> Node {
+        if case .select(let operand, _, _) = node.kind { return root(of: operand) }
+        return node
     }
 
     private func undeclared(_ name: String, _ node: Node) throws(CELError) -> Expr {

@@ -174,9 +174,7 @@ struct Parser {
                 }
             } else if accept("[") || accept("[?") {
                 let optional = t.kind == .punct("[?")
-                try enter(t)
                 let index = try expression()
-                depth -= 1
                 try expect("]")
                 node = Node(kind: .index(node, index, optional: optional), line: t.line, column: t.column)
             } else {
@@ -190,8 +188,6 @@ struct Parser {
     }
 
     private mutating func arguments(_ open: Token) throws(CELError) -> [Node] {
-        try enter(open)
-        defer { depth -= 1 }
         var args: [Node] = []
         if accept(")") { return args }
         repeat {
@@ -257,14 +253,10 @@ struct Parser {
             }
             return node(.ident(name, rooted: true))
         case .punct("("):
-            try enter(t)
-            defer { depth -= 1 }
             let inner = try expression()
             try expect(")")
             return inner
         case .punct("["):
-            try enter(t)
-            defer { depth -= 1 }
             var items: [Node] = [], optional: [Bool] = []
             while !isPunct("]") {
                 optional.append(accept("?"))
@@ -275,8 +267,6 @@ struct Parser {
             return node(.list(items, optional: optional))
         case .punct("[?"):
             // `[?x, ...]`: a list literal whose first element is optional.
-            try enter(t)
-            defer { depth -= 1 }
             var items: [Node] = [], optional: [Bool] = []
             var first = true
             while !isPunct("]") {
@@ -288,8 +278,6 @@ struct Parser {
             try expect("]")
             return node(.list(items, optional: optional))
         case .punct("{"):
-            try enter(t)
-            defer { depth -= 1 }
             var entries: [Node.MapEntry] = []
             while !isPunct("}") {
                 let isOptional = accept("?")
