@@ -196,7 +196,10 @@ func zoneOffset(_ zone: String, atSeconds seconds: Int128) -> Int? {
         return sign * (h * 3600 + m * 60)
     }
     if zone == "UTC" || zone == "Z" { return 0 }
-    guard let tz = TimeZone(identifier: zone) else { return nil }
+    // IANA names only: the name becomes a path under the zoneinfo directory.
+    guard !zone.contains(".."), !zone.hasPrefix("/"),
+          zone.unicodeScalars.allSatisfy({ $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "_/+-".unicodeScalars.contains($0)) }),
+          let tz = TimeZone(identifier: zone) else { return nil }
     let date = Date(timeIntervalSince1970: Double(seconds))
     return tz.secondsFromGMT(for: date)
 }

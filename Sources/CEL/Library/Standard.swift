@@ -178,21 +178,3 @@ func base64Encode(_ bytes: [UInt8]) -> String {
     }
     return String(decoding: out, as: UTF8.self)
 }
-
-/// Decodes standard base64 (padding optional); nil when the text is not base64.
-func base64Decode(_ text: String) -> [UInt8]? {
-    var values: [UInt8] = []
-    for c in text.utf8 where c != UInt8(ascii: "=") {
-        guard let v = base64Alphabet.firstIndex(of: c) else { return nil }
-        values.append(UInt8(v))
-    }
-    var out: [UInt8] = []
-    var i = 0
-    while i + 1 < values.count {
-        out.append(values[i] << 2 | values[i + 1] >> 4)
-        if i + 2 < values.count { out.append(values[i + 1] << 4 | values[i + 2] >> 2) }
-        if i + 3 < values.count { out.append(values[i + 2] << 6 | values[i + 3]) }
-        i += 4
-    }
-    return out
-}
