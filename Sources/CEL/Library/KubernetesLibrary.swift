@@ -124,7 +124,7 @@ enum KubernetesLibrary {
         for (name, body) in [("find", find), ("findAll", findAll)] {
             t[name] = Builtin(globalArities: [], receiverArities: name == "find" ? [1] : [1, 2], body: { args throws(CELError) in
                 guard case .string(let pattern) = args[1] else { throw noMatchingOverload(name, args) }
-                return try body(try CompiledRegex(pattern), args)
+                return try body(try CompiledRegex.cached(pattern), args)
             }, specialise: { literal, index throws(CELError) in
                 guard index == 1 else { return nil }
                 let regex = try CompiledRegex(literal)

@@ -23,7 +23,7 @@ enum Standard {
         }
         t["matches"] = Builtin(globalArities: [2], receiverArities: [1], body: { args throws(CELError) in
             guard case .string(let s) = args[0], case .string(let pattern) = args[1] else { throw noMatchingOverload("matches", args) }
-            return .bool(try CompiledRegex(pattern).matches(s))
+            return .bool(try CompiledRegex.cached(pattern).matches(s))
         }, specialise: { literal, index throws(CELError) in
             guard index == 1 else { return nil }
             let regex = try CompiledRegex(literal)
