@@ -3,17 +3,19 @@
 struct Evaluator {
     let variables: [String: CELValue]
     var budget: Int
+    private let limit: Int
     private var locals: [CELValue] = []
 
     init(variables: [String: CELValue], budget: Int) {
         self.variables = variables
         self.budget = budget
+        self.limit = budget
     }
 
     private mutating func spend() throws(CELError) {
         budget -= 1
         if budget < 0 {
-            var e = CELError("cost budget exceeded")
+            var e = CELError("cost budget exceeded (\(limit) evaluation steps)")
             e.isFatal = true
             throw e
         }
