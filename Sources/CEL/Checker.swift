@@ -127,6 +127,7 @@ struct Checker {
         return e
     }
 
+    // Cases are out-of-line functions so that each nesting level of the input costs a small frame.
     mutating func check(_ node: Node, depth: Int = 0) throws(CELError) -> Expr {
         guard depth <= Parser.maxDepth else {
             throw error("expression nested too deeply (more than \(Parser.maxDepth) levels)", node)
@@ -135,53 +136,93 @@ struct Checker {
         switch node.kind {
         case .literal(let v): return expr(.constant(v), node)
         case .bigInt: throw error("integer literal out of range", node)
-        case .ident(let name, let rooted):
-            if let e = try resolve([name], rooted: rooted, node: node) { return e }
-            return try undeclared(name, node)
-        case .select(let operand, let field, let optional):
-            if !optional, let q = qualifiedName(node) {
-                if let e = try resolve(q.parts, rooted: q.rooted, node: node) { return e }
-                if case .ident = operand.kind { return try undeclared(q.parts.joined(separator: "."), node) }
-            }
-            return expr(.select(try check(operand, depth: d), field, optional: optional), node)
-        case .presence(let operand, let field):
-            return expr(.presence(try check(operand, depth: d), field), node)
-        case .index(let operand, let index, let optional):
-            return expr(.index(try check(operand, depth: d), try check(index, depth: d), optional: optional), node)
-        case .unary(let op, let operand):
-            let e = try check(operand, depth: d)
-            return expr(op == "!" ? .not(e) : .negate(e), node)
-        case .binary(let op, let l, let r):
-            let left = try check(l, depth: d), right = try check(r, depth: d)
-            switch op {
-            case "&&": return expr(.and(left, right), node)
-            case "||": return expr(.or(left, right), node)
-            default:
-                guard let b = BinaryOperator(rawValue: op) else { throw error("unknown operator '\(op)'", node) }
-                return expr(.binary(b, left, right), node)
-            }
-        case .conditional(let c, let t, let f):
-            return expr(.conditional(try check(c, depth: d), try check(t, depth: d), try check(f, depth: d)), node)
-        case .list(let items, let optional):
-            var out: [Expr] = []
-            for item in items { out.append(try check(item, depth: d)) }
-            return expr(.list(out, optional: optional), node)
-        case .map(let entries):
-            var out: [(key: Expr, value: Expr, isOptional: Bool)] = []
-            for entry in entries {
-                out.append((try check(entry.key, depth: d), try check(entry.value, depth: d), entry.isOptional))
-            }
-            return expr(.map(out), node)
-        case .macro(let macro, let target, let variable, let args):
-            let range = try check(target, depth: d)
-            scopes.append(variable)
-            defer { scopes.removeLast() }
-            var out: [Expr] = []
-            for arg in args { out.append(try check(arg, depth: d)) }
-            return expr(.comprehension(macro, range: range, slot: scopes.count - 1, out), node)
-        case .call(let name, let target, let args):
-            return try call(name, target: target, args: args, node: node, depth: d)
+        case .ident(let name, let rooted): return try identifier(name, rooted: rooted, node)
+        case .select(let operand, let field, let optional): return try select(operand, field, optional, node, d)
+        case .presence(let operand, let field): return expr(.presence(try check(operand, depth: d), field), node)
+        case .index(let operand, let index, let optional): return try indexing(operand, index, optional, node, d)
+        case .unary(let op, let operand): return try unary(op, operand, node, d)
+        case .binary(let op, let l, let r): return try binary(op, l, r, node, d)
+        case .conditional(let c, let t, let f): return try conditional(c, t, f, node, d)
+        case .list(let items, let optional): return try list(items, optional, node, d)
+        case .map(let entries): return try map(entries, node, d)
+        case .macro(let macro, let target, let variable, let args): return try comprehension(macro, target, variable, args, node, d)
+        case .call(let name, let target, let args): return try call(name, target: target, args: args, node: node, depth: d)
         }
+    }
+
+    @inline(never)
+    private mutating func identifier(_ name: String, rooted: Bool, _ node: Node) throws(CELError) -> Expr {
+        if let e = try resolve([name], rooted: rooted, node: node) { return e }
+        return try undeclared(name, node)
+    }
+
+    @inline(never)
+    private mutating func select(_ operand: Node, _ field: String, _ optional: Bool, _ node: Node, _ d: Int) throws(CELError) -> Expr {
+        if !optional, let q = qualifiedName(node) {
+            if let e = try resolve(q.parts, rooted: q.rooted, node: node) { return e }
+            if case .ident(let name, _) = operand.kind { return try undeclared(name, operand) }
+            if q.parts.count > 1, !declarations.allowsUndeclaredNames { return try undeclared(q.parts[0], root(of: operand)) }
+        }
+        return expr(.select(try check(operand, depth: d), field, optional: optional), node)
+    }
+
+    @inline(never)
+    private mutating func indexing(_ operand: Node, _ index: Node, _ optional: Bool, _ node: Node, _ d: Int) throws(CELError) -> Expr {
+        expr(.index(try check(operand, depth: d), try check(index, depth: d), optional: optional), node)
+    }
+
+    @inline(never)
+    private mutating func unary(_ op: String, _ operand: Node, _ node: Node, _ d: Int) throws(CELError) -> Expr {
+        let e = try check(operand, depth: d)
+        return expr(op == "!" ? .not(e) : .negate(e), node)
+    }
+
+    @inline(never)
+    private mutating func binary(_ op: String, _ l: Node, _ r: Node, _ node: Node, _ d: Int) throws(CELError) -> Expr {
+        let left = try check(l, depth: d), right = try check(r, depth: d)
+        switch op {
+        case "&&": return expr(.and(left, right), node)
+        case "||": return expr(.or(left, right), node)
+        default:
+            guard let b = BinaryOperator(rawValue: op) else { throw error("unknown operator '\(op)'", node) }
+            return expr(.binary(b, left, right), node)
+        }
+    }
+
+    @inline(never)
+    private mutating func conditional(_ c: Node, _ t: Node, _ f: Node, _ node: Node, _ d: Int) throws(CELError) -> Expr {
+        expr(.conditional(try check(c, depth: d), try check(t, depth: d), try check(f, depth: d)), node)
+    }
+
+    @inline(never)
+    private mutating func list(_ items: [Node], _ optional: [Bool], _ node: Node, _ d: Int) throws(CELError) -> Expr {
+        var out: [Expr] = []
+        for item in items { out.append(try check(item, depth: d)) }
+        return expr(.list(out, optional: optional), node)
+    }
+
+    @inline(never)
+    private mutating func map(_ entries: [Node.MapEntry], _ node: Node, _ d: Int) throws(CELError) -> Expr {
+        var out: [(key: Expr, value: Expr, isOptional: Bool)] = []
+        for entry in entries {
+            out.append((try check(entry.key, depth: d), try check(entry.value, depth: d), entry.isOptional))
+        }
+        return expr(.map(out), node)
+    }
+
+    @inline(never)
+    private mutating func comprehension(_ macro: Macro, _ target: Node, _ variable: String, _ args: [Node], _ node: Node, _ d: Int) throws(CELError) -> Expr {
+        let range = try check(target, depth: d)
+        scopes.append(variable)
+        defer { scopes.removeLast() }
+        var out: [Expr] = []
+        for arg in args { out.append(try check(arg, depth: d)) }
+        return expr(.comprehension(macro, range: range, slot: scopes.count - 1, out), node)
+    }
+
+    private func root(of node: Node) -> Node {
+        if case .select(let operand, _, _) = node.kind { return root(of: operand) }
+        return node
     }
 
     private func undeclared(_ name: String, _ node: Node) throws(CELError) -> Expr {
@@ -189,6 +230,7 @@ struct Checker {
         return expr(.variable(name), node)
     }
 
+    @inline(never)
     private mutating func call(_ name: String, target: Node?, args: [Node], node: Node, depth d: Int) throws(CELError) -> Expr {
         var checkedArgs: [Expr] = []
         for arg in args { checkedArgs.append(try check(arg, depth: d)) }

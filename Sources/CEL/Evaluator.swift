@@ -3,17 +3,19 @@
 struct Evaluator {
     let variables: [String: CELValue]
     var budget: Int
+    private let limit: Int
     private var locals: [CELValue] = []
 
     init(variables: [String: CELValue], budget: Int) {
         self.variables = variables
         self.budget = budget
+        self.limit = budget
     }
 
     private mutating func spend() throws(CELError) {
         budget -= 1
         if budget < 0 {
-            var e = CELError("cost budget exceeded")
+            var e = CELError("cost budget exceeded (\(limit) evaluation steps)")
             e.isFatal = true
             throw e
         }
@@ -31,85 +33,140 @@ struct Evaluator {
         }
     }
 
+    // Each case is its own out-of-line function: the evaluator recurses once per nesting level of the
+    // expression, and one big switch would put every case's temporaries in every frame.
     private mutating func evalOp(_ e: Expr) throws(CELError) -> CELValue {
         switch e.op {
         case .constant(let v): return v
-        case .variable(let name):
-            guard let v = variables[name] else { throw CELError("no such attribute: '\(name)'") }
-            return v
-        case .local(let slot):
-            guard slot < locals.count else { throw CELError("internal: unbound comprehension variable") }
-            return locals[slot]
-        case .select(let operand, let field, let optional):
-            return try select(try eval(operand), field, optional: optional)
-        case .presence(let operand, let field):
-            return try presence(try eval(operand), field)
-        case .index(let operand, let index, let optional):
-            return try self.index(try eval(operand), try eval(index), optional: optional)
-        case .not(let operand):
-            guard case .bool(let b) = try eval(operand) else { throw CELError("no matching overload for '!'") }
-            return .bool(!b)
-        case .negate(let operand):
-            switch try eval(operand) {
-            case .int(let i):
-                guard i != Int64.min else { throw overflow("-") }
-                return .int(-i)
-            case .double(let d): return .double(-d)
-            case .duration(let d):
-                guard d.nanoseconds != Int64.min else { throw CELError("duration out of range") }
-                return .duration(CELDuration(nanoseconds: -d.nanoseconds))
-            case let v: throw noOverload("-", v)
-            }
+        case .variable(let name): return try variable(name)
+        case .local(let slot): return try local(slot)
+        case .select(let operand, let field, let optional): return try evalSelect(operand, field, optional)
+        case .presence(let operand, let field): return try evalPresence(operand, field)
+        case .index(let operand, let index, let optional): return try evalIndex(operand, index, optional)
+        case .not(let operand): return try evalNot(operand)
+        case .negate(let operand): return try evalNegate(operand)
         case .and(let l, let r): return try logical(l, r, absorbing: false)
         case .or(let l, let r): return try logical(l, r, absorbing: true)
-        case .conditional(let c, let t, let f):
-            guard case .bool(let b) = try eval(c) else { throw CELError("no matching overload for '_?_:_': condition is not a bool") }
-            return try eval(b ? t : f)
-        case .binary(let op, let l, let r):
-            let a = try eval(l), b = try eval(r)
-            switch op {
-            case .equal: return .bool(celEquals(a, b))
-            case .notEqual: return .bool(!celEquals(a, b))
-            case .less, .lessOrEqual, .greater, .greaterOrEqual: return try celCompare(op, a, b)
-            case .in: return try celIn(a, b)
-            case .add, .subtract, .multiply, .divide, .remainder: return try celArithmetic(op, a, b)
-            }
-        case .call(let callee, let args):
-            var values: [CELValue] = []
-            values.reserveCapacity(args.count)
-            for arg in args { values.append(try eval(arg)) }
-            return try callee.body(values)
-        case .list(let items, let optional):
-            var values: [CELValue] = []
-            values.reserveCapacity(items.count)
-            for (i, item) in items.enumerated() {
-                let v = try eval(item)
-                if optional[i] {
-                    guard case .optional(let inner) = v else { throw CELError("optional list element is not an optional") }
-                    if let inner { values.append(inner) }
-                } else {
-                    values.append(v)
-                }
-            }
-            return .list(CELList(values))
-        case .map(let entries):
-            var map = CELMap()
-            for entry in entries {
-                let key = try eval(entry.key)
-                guard let mapKey = CELMapKey(key) else { throw CELError("unsupported key type: \(key.type.name)") }
-                guard !map.containsKey(mapKey) else { throw CELError("failed with repeated key: \(key.displayString)") }
-                var value = try eval(entry.value)
-                if entry.isOptional {
-                    guard case .optional(let inner) = value else { throw CELError("optional map entry is not an optional") }
-                    guard let inner else { continue }
-                    value = inner
-                }
-                map.insert(key, value)
-            }
-            return .map(map)
-        case .comprehension(let macro, let range, let slot, let args):
-            return try comprehension(macro, try eval(range), slot: slot, args)
+        case .conditional(let c, let t, let f): return try evalConditional(c, t, f)
+        case .binary(let op, let l, let r): return try evalBinary(op, l, r)
+        case .call(let callee, let args): return try evalCall(callee, args)
+        case .list(let items, let optional): return try evalList(items, optional)
+        case .map(let entries): return try evalMap(entries)
+        case .comprehension(let macro, let range, let slot, let args): return try evalComprehension(macro, range, slot, args)
         }
+    }
+
+    @inline(never)
+    private func variable(_ name: String) throws(CELError) -> CELValue {
+        guard let v = variables[name] else { throw CELError("no such attribute: '\(name)'") }
+        return v
+    }
+
+    @inline(never)
+    private func local(_ slot: Int) throws(CELError) -> CELValue {
+        guard slot < locals.count else { throw CELError("internal: unbound comprehension variable") }
+        return locals[slot]
+    }
+
+    @inline(never)
+    private mutating func evalSelect(_ operand: Expr, _ field: String, _ optional: Bool) throws(CELError) -> CELValue {
+        try select(try eval(operand), field, optional: optional)
+    }
+
+    @inline(never)
+    private mutating func evalPresence(_ operand: Expr, _ field: String) throws(CELError) -> CELValue {
+        try presence(try eval(operand), field)
+    }
+
+    @inline(never)
+    private mutating func evalIndex(_ operand: Expr, _ index: Expr, _ optional: Bool) throws(CELError) -> CELValue {
+        let container = try eval(operand)
+        return try self.index(container, try eval(index), optional: optional)
+    }
+
+    @inline(never)
+    private mutating func evalNot(_ operand: Expr) throws(CELError) -> CELValue {
+        guard case .bool(let b) = try eval(operand) else { throw CELError("no matching overload for '!'") }
+        return .bool(!b)
+    }
+
+    @inline(never)
+    private mutating func evalNegate(_ operand: Expr) throws(CELError) -> CELValue {
+        switch try eval(operand) {
+        case .int(let i):
+            guard i != Int64.min else { throw overflow("-") }
+            return .int(-i)
+        case .double(let d): return .double(-d)
+        case .duration(let d):
+            guard d.nanoseconds != Int64.min else { throw CELError("duration out of range") }
+            return .duration(CELDuration(nanoseconds: -d.nanoseconds))
+        case let v: throw noOverload("-", v)
+        }
+    }
+
+    @inline(never)
+    private mutating func evalConditional(_ c: Expr, _ t: Expr, _ f: Expr) throws(CELError) -> CELValue {
+        guard case .bool(let b) = try eval(c) else { throw CELError("no matching overload for '_?_:_': condition is not a bool") }
+        return try eval(b ? t : f)
+    }
+
+    @inline(never)
+    private mutating func evalBinary(_ op: BinaryOperator, _ l: Expr, _ r: Expr) throws(CELError) -> CELValue {
+        let a = try eval(l), b = try eval(r)
+        switch op {
+        case .equal: return .bool(celEquals(a, b))
+        case .notEqual: return .bool(!celEquals(a, b))
+        case .less, .lessOrEqual, .greater, .greaterOrEqual: return try celCompare(op, a, b)
+        case .in: return try celIn(a, b)
+        case .add, .subtract, .multiply, .divide, .remainder: return try celArithmetic(op, a, b)
+        }
+    }
+
+    @inline(never)
+    private mutating func evalCall(_ callee: Callee, _ args: [Expr]) throws(CELError) -> CELValue {
+        var values: [CELValue] = []
+        values.reserveCapacity(args.count)
+        for arg in args { values.append(try eval(arg)) }
+        return try callee.body(values)
+    }
+
+    @inline(never)
+    private mutating func evalList(_ items: [Expr], _ optional: [Bool]) throws(CELError) -> CELValue {
+        var values: [CELValue] = []
+        values.reserveCapacity(items.count)
+        for (i, item) in items.enumerated() {
+            let v = try eval(item)
+            if optional[i] {
+                guard case .optional(let inner) = v else { throw CELError("optional list element is not an optional") }
+                if let inner { values.append(inner) }
+            } else {
+                values.append(v)
+            }
+        }
+        return .list(CELList(values))
+    }
+
+    @inline(never)
+    private mutating func evalMap(_ entries: [(key: Expr, value: Expr, isOptional: Bool)]) throws(CELError) -> CELValue {
+        var map = CELMap()
+        for entry in entries {
+            let key = try eval(entry.key)
+            guard let mapKey = CELMapKey(key) else { throw CELError("unsupported key type: \(key.type.name)") }
+            guard !map.containsKey(mapKey) else { throw CELError("failed with repeated key: \(key.displayString)") }
+            var value = try eval(entry.value)
+            if entry.isOptional {
+                guard case .optional(let inner) = value else { throw CELError("optional map entry is not an optional") }
+                guard let inner else { continue }
+                value = inner
+            }
+            map.insert(key, value)
+        }
+        return .map(map)
+    }
+
+    @inline(never)
+    private mutating func evalComprehension(_ macro: Macro, _ range: Expr, _ slot: Int, _ args: [Expr]) throws(CELError) -> CELValue {
+        try comprehension(macro, try eval(range), slot: slot, args)
     }
 
     /// `&&` (absorbing = false) and `||` (absorbing = true): the deciding value wins over an error on

@@ -44,9 +44,11 @@ public func celStrictEquals(_ a: CELValue, _ b: CELValue) -> Bool {
         return true
     case (.map(let x), .map(let y)):
         guard x.count == y.count else { return false }
+        var other: [CELMapKey: (key: CELValue, value: CELValue)] = [:]
+        for entry in y.entries { if let k = CELMapKey(entry.key) { other[k] = entry } }
         for (key, value) in x.entries {
-            guard let k = CELMapKey(key), let other = y[k.value], key.type == (y.entries.first { CELMapKey($0.key) == k }?.key.type),
-                  celStrictEquals(value, other) else { return false }
+            guard let k = CELMapKey(key), let match = other[k], key.type == match.key.type,
+                  celStrictEquals(value, match.value) else { return false }
         }
         return true
     case (.optional(let x), .optional(let y)):
@@ -141,9 +143,15 @@ func celArithmetic(_ op: BinaryOperator, _ a: CELValue, _ b: CELValue) throws(CE
     case (.subtract, .double(let x), .double(let y)): return .double(x - y)
     case (.multiply, .double(let x), .double(let y)): return .double(x * y)
     case (.divide, .double(let x), .double(let y)): return .double(x / y)
-    case (.add, .string(let x), .string(let y)): return .string(x + y)
-    case (.add, .bytes(let x), .bytes(let y)): return .bytes(x + y)
-    case (.add, .list(let x), .list(let y)): return .list(CELList(x.values + y.values))
+    case (.add, .string(let x), .string(let y)):
+        try checkSize(x.utf8.count + y.utf8.count)
+        return .string(x + y)
+    case (.add, .bytes(let x), .bytes(let y)):
+        try checkSize(x.count + y.count)
+        return .bytes(x + y)
+    case (.add, .list(let x), .list(let y)):
+        try checkSize(x.count + y.count)
+        return .list(CELList(x.values + y.values))
     case (.add, .timestamp(let t), .duration(let d)), (.add, .duration(let d), .timestamp(let t)):
         return try timestamp(t.nanoseconds + Int128(d.nanoseconds))
     case (.subtract, .timestamp(let t), .duration(let d)):
@@ -180,4 +188,17 @@ func celIn(_ element: CELValue, _ container: CELValue) throws(CELError) -> CELVa
     default:
         throw noOverload("in", element, container)
     }
+}
+
+/// The largest string (bytes) or list (elements) an operation may build: repeated `replace` or `+`
+/// could otherwise grow a value exponentially within the step budget.
+let maxValueSize = 16 << 20
+
+func checkSize(_ size: Int) throws(CELError) {
+    guard size <= maxValueSize else { throw CELError("value too large: \(size) exceeds the limit of \(maxValueSize)") }
+}
+
+extension CELValue: Equatable {
+    /// Type-exact equality (`1 != 1u` here, unlike CEL's `==`); doubles are equal when both are NaN.
+    public static func == (a: CELValue, b: CELValue) -> Bool { celStrictEquals(a, b) }
 }

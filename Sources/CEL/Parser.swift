@@ -90,7 +90,7 @@ struct Parser {
         let start = current
         try enter(start)
         defer { depth -= 1 }
-        let condition = try binary(level: 0)
+        let condition = try binary(minimum: 0)
         guard isPunct("?") else { return condition }
         let q = take()
         let then = try expression()
@@ -99,25 +99,32 @@ struct Parser {
         return Node(kind: .conditional(condition, then, otherwise), line: q.line, column: q.column)
     }
 
-    private static let levels: [[String]] = [
-        ["||"], ["&&"], ["<", "<=", ">=", ">", "==", "!=", "in"], ["+", "-"], ["*", "/", "%"],
-    ]
-
-    private func binaryOperator(level: Int) -> String? {
+    /// Binding strength of a binary operator at the current token: `||` 0, `&&` 1, relations 2,
+    /// `+ -` 3, `* / %` 4; nil when the token is not a binary operator.
+    private func binaryOperator() -> (String, Int)? {
         switch current.kind {
-        case .punct(let p) where Parser.levels[level].contains(p): return p
-        case .ident("in") where level == 2: return "in"
+        case .punct(let p):
+            switch p {
+            case "||": return (p, 0)
+            case "&&": return (p, 1)
+            case "<", "<=", ">=", ">", "==", "!=": return (p, 2)
+            case "+", "-": return (p, 3)
+            case "*", "/", "%": return (p, 4)
+            default: return nil
+            }
+        case .ident("in"): return ("in", 2)
         default: return nil
         }
     }
 
-    private mutating func binary(level: Int) throws(CELError) -> Node {
-        if level == Parser.levels.count { return try unary() }
-        var left = try binary(level: level + 1)
+    /// Precedence climbing: one stack frame per operator, not per precedence level, so deep nesting
+    /// costs little stack. All binary operators are left-associative.
+    private mutating func binary(minimum: Int) throws(CELError) -> Node {
+        var left = try unary()
         var chain = 0
-        while let op = binaryOperator(level: level) {
+        while let (op, level) = binaryOperator(), level >= minimum {
             let t = take()
-            let right = try binary(level: level + 1)
+            let right = try binary(minimum: level + 1)
             chain += 1
             if chain > Parser.maxDepth {
                 throw CELError("expression nested too deeply (more than \(Parser.maxDepth) operators in a row)", line: t.line, column: t.column)
@@ -151,34 +158,18 @@ struct Parser {
         position >= 1 && tokens[position - 1].line == node.line && tokens[position - 1].column == node.column
     }
 
+    // The functions below are small and kept out of line on purpose: each nesting level of the input
+    // costs one frame of each on the stack, so big frames would lower the depth a thread can take.
+
     private mutating func postfix() throws(CELError) -> Node {
         var node = try primary()
         var chain = 0
         while true {
             let t = current
             if accept(".") || accept(".?") {
-                let optional = t.kind == .punct(".?")
-                let nameToken = take()
-                let name: String
-                switch nameToken.kind {
-                case .ident(let n): name = n
-                case .quotedIdent(let n): name = n
-                default: throw unexpected(nameToken)
-                }
-                if !optional, case .ident = nameToken.kind, isPunct("(") {
-                    let open = take()
-                    let args = try arguments(open)
-                    node = try makeCall(name, target: node, args: args, at: nameToken)
-                } else {
-                    node = Node(kind: .select(node, name, optional: optional), line: nameToken.line, column: nameToken.column)
-                }
+                node = try member(of: node, optional: t.kind == .punct(".?"))
             } else if accept("[") || accept("[?") {
-                let optional = t.kind == .punct("[?")
-                try enter(t)
-                let index = try expression()
-                depth -= 1
-                try expect("]")
-                node = Node(kind: .index(node, index, optional: optional), line: t.line, column: t.column)
+                node = try indexing(node, t)
             } else {
                 return node
             }
@@ -189,9 +180,31 @@ struct Parser {
         }
     }
 
+    @inline(never)
+    private mutating func member(of node: Node, optional: Bool) throws(CELError) -> Node {
+        let nameToken = take()
+        let name: String
+        switch nameToken.kind {
+        case .ident(let n): name = n
+        case .quotedIdent(let n): name = n
+        default: throw unexpected(nameToken)
+        }
+        if !optional, case .ident = nameToken.kind, isPunct("(") {
+            let open = take()
+            let args = try arguments(open)
+            return try makeCall(name, target: node, args: args, at: nameToken)
+        }
+        return Node(kind: .select(node, name, optional: optional), line: nameToken.line, column: nameToken.column)
+    }
+
+    @inline(never)
+    private mutating func indexing(_ node: Node, _ t: Token) throws(CELError) -> Node {
+        let index = try expression()
+        try expect("]")
+        return Node(kind: .index(node, index, optional: t.kind == .punct("[?")), line: t.line, column: t.column)
+    }
+
     private mutating func arguments(_ open: Token) throws(CELError) -> [Node] {
-        try enter(open)
-        defer { depth -= 1 }
         var args: [Node] = []
         if accept(")") { return args }
         repeat {
@@ -221,88 +234,94 @@ struct Parser {
 
     private mutating func primary() throws(CELError) -> Node {
         let t = take()
-        func node(_ kind: Node.Kind) -> Node { Node(kind: kind, line: t.line, column: t.column) }
         switch t.kind {
-        case .int(let v):
-            if let i = Int64(exactly: v) { return node(.literal(.int(i))) }
-            if v == UInt64(Int64.max) + 1 { return node(.bigInt) }
-            throw CELError("integer literal out of range", line: t.line, column: t.column)
-        case .uint(let v): return node(.literal(.uint(v)))
-        case .double(let v): return node(.literal(.double(v)))
-        case .string(let s): return node(.literal(.string(s)))
-        case .bytes(let b): return node(.literal(.bytes(b)))
-        case .quotedIdent: throw unexpected(t)
-        case .end: throw unexpected(t)
-        case .ident(let name):
-            switch name {
-            case "true": return node(.literal(.bool(true)))
-            case "false": return node(.literal(.bool(false)))
-            case "null": return node(.literal(.null))
-            default: break
-            }
-            guard !Parser.reserved.contains(name) else {
-                throw CELError("reserved word '\(name)' cannot be used as a name", line: t.line, column: t.column)
-            }
-            if isPunct("(") {
-                let open = take()
-                return try makeCall(name, target: nil, args: try arguments(open), at: t)
-            }
-            return node(.ident(name, rooted: false))
-        case .punct("."):
-            let nameToken = take()
-            guard case .ident(let name) = nameToken.kind, !Parser.reserved.contains(name) else { throw unexpected(nameToken) }
-            if isPunct("(") {
-                let open = take()
-                return try makeCall(name, target: nil, args: try arguments(open), at: nameToken)
-            }
-            return node(.ident(name, rooted: true))
+        case .int, .uint, .double, .string, .bytes: return try literal(t)
+        case .ident(let name): return try identifier(name, t)
+        case .punct("."): return try rootedIdentifier(t)
         case .punct("("):
-            try enter(t)
-            defer { depth -= 1 }
             let inner = try expression()
             try expect(")")
             return inner
-        case .punct("["):
-            try enter(t)
-            defer { depth -= 1 }
-            var items: [Node] = [], optional: [Bool] = []
-            while !isPunct("]") {
-                optional.append(accept("?"))
-                items.append(try expression())
-                if !accept(",") { break }
-            }
-            try expect("]")
-            return node(.list(items, optional: optional))
-        case .punct("[?"):
-            // `[?x, ...]`: a list literal whose first element is optional.
-            try enter(t)
-            defer { depth -= 1 }
-            var items: [Node] = [], optional: [Bool] = []
-            var first = true
-            while !isPunct("]") {
-                optional.append(first ? true : accept("?"))
-                first = false
-                items.append(try expression())
-                if !accept(",") { break }
-            }
-            try expect("]")
-            return node(.list(items, optional: optional))
-        case .punct("{"):
-            try enter(t)
-            defer { depth -= 1 }
-            var entries: [Node.MapEntry] = []
-            while !isPunct("}") {
-                let isOptional = accept("?")
-                let key = try expression()
-                try expect(":")
-                let value = try expression()
-                entries.append(Node.MapEntry(key: key, value: value, isOptional: isOptional))
-                if !accept(",") { break }
-            }
-            try expect("}")
-            return node(.map(entries))
-        default:
-            throw unexpected(t)
+        case .punct("["): return try listLiteral(t, firstIsOptional: false)
+        case .punct("[?"): return try listLiteral(t, firstIsOptional: true)   // `[?x, ...]`
+        case .punct("{"): return try mapLiteral(t)
+        default: throw unexpected(t)
         }
+    }
+
+    @inline(never)
+    private func literal(_ t: Token) throws(CELError) -> Node {
+        let value: CELValue
+        switch t.kind {
+        case .int(let v):
+            if let i = Int64(exactly: v) { value = .int(i) }
+            else if v == UInt64(Int64.max) + 1 { return Node(kind: .bigInt, line: t.line, column: t.column) }
+            else { throw CELError("integer literal out of range", line: t.line, column: t.column) }
+        case .uint(let v): value = .uint(v)
+        case .double(let v): value = .double(v)
+        case .string(let s): value = .string(s)
+        case .bytes(let b): value = .bytes(b)
+        default: throw unexpected(t)
+        }
+        return Node(kind: .literal(value), line: t.line, column: t.column)
+    }
+
+    @inline(never)
+    private mutating func identifier(_ name: String, _ t: Token) throws(CELError) -> Node {
+        func node(_ kind: Node.Kind) -> Node { Node(kind: kind, line: t.line, column: t.column) }
+        switch name {
+        case "true": return node(.literal(.bool(true)))
+        case "false": return node(.literal(.bool(false)))
+        case "null": return node(.literal(.null))
+        default: break
+        }
+        guard !Parser.reserved.contains(name) else {
+            throw CELError("reserved word '\(name)' cannot be used as a name", line: t.line, column: t.column)
+        }
+        if isPunct("(") {
+            let open = take()
+            return try makeCall(name, target: nil, args: try arguments(open), at: t)
+        }
+        return node(.ident(name, rooted: false))
+    }
+
+    @inline(never)
+    private mutating func rootedIdentifier(_ t: Token) throws(CELError) -> Node {
+        let nameToken = take()
+        guard case .ident(let name) = nameToken.kind, !Parser.reserved.contains(name) else { throw unexpected(nameToken) }
+        if isPunct("(") {
+            let open = take()
+            return try makeCall(name, target: nil, args: try arguments(open), at: nameToken)
+        }
+        return Node(kind: .ident(name, rooted: true), line: t.line, column: t.column)
+    }
+
+    @inline(never)
+    private mutating func listLiteral(_ t: Token, firstIsOptional: Bool) throws(CELError) -> Node {
+        var items: [Node] = [], optional: [Bool] = []
+        var first = true
+        while !isPunct("]") {
+            optional.append(first && firstIsOptional ? true : accept("?"))
+            first = false
+            items.append(try expression())
+            if !accept(",") { break }
+        }
+        try expect("]")
+        return Node(kind: .list(items, optional: optional), line: t.line, column: t.column)
+    }
+
+    @inline(never)
+    private mutating func mapLiteral(_ t: Token) throws(CELError) -> Node {
+        var entries: [Node.MapEntry] = []
+        while !isPunct("}") {
+            let isOptional = accept("?")
+            let key = try expression()
+            try expect(":")
+            let value = try expression()
+            entries.append(Node.MapEntry(key: key, value: value, isOptional: isOptional))
+            if !accept(",") { break }
+        }
+        try expect("}")
+        return Node(kind: .map(entries), line: t.line, column: t.column)
     }
 }

@@ -1,15 +1,20 @@
 /// A CEL error: a parse or check error (compile time), or an evaluation error. Messages are lowercase;
 /// `line` and `column` are 1-based positions in the expression source (0 when unknown).
 public struct CELError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// What went wrong, lowercase (`no such key: 'serviceName'`).
     public var message: String
+    /// 1-based line in the expression source; 0 when unknown.
     public var line: Int
+    /// 1-based column (Unicode scalars); 0 when unknown.
     public var column: Int
     /// An error `&&`, `||` and the macros must not absorb (the cost budget ran out).
     var isFatal = false
 
+    /// An error; host functions throw it without a position and the evaluator adds the call's.
     public init(_ message: String, line: Int = 0, column: Int = 0) {
         self.message = message; self.line = line; self.column = column
     }
+    /// `line:column: message`, or the message alone when there is no position.
     public var description: String { line > 0 ? "\(line):\(column): \(message)" : message }
     public static func == (a: CELError, b: CELError) -> Bool {
         a.message == b.message && a.line == b.line && a.column == b.column
@@ -23,8 +28,10 @@ public struct CELFunction: Sendable {
     public var arities: Set<Int>
     /// Argument counts (after the receiver) accepted as a receiver call `a.f(b)`.
     public var receiverArities: Set<Int>
+    /// The implementation; arguments arrive evaluated, the receiver first.
     public var body: @Sendable ([CELValue]) throws -> CELValue
 
+    /// A function callable as `f(...)` with `arities` arguments and/or as `x.f(...)` with `receiverArities`.
     public init(arities: Set<Int>, receiverArities: Set<Int> = [], _ body: @escaping @Sendable ([CELValue]) throws -> CELValue) {
         self.arities = arities; self.receiverArities = receiverArities; self.body = body
     }
@@ -44,6 +51,7 @@ public struct CELDeclarations: Sendable {
     /// When false, `has`, `all`, `exists`, ... parse as ordinary calls.
     public var enablesMacros: Bool
 
+    /// Declarations; the standard, optional, strings and Kubernetes libraries are always available.
     public init(variables: Set<String> = [], functions: [String: CELFunction] = [:], container: String? = nil,
                 allowsUndeclaredNames: Bool = false, enablesMacros: Bool = true) {
         self.variables = variables; self.functions = functions; self.container = container
@@ -53,7 +61,9 @@ public struct CELDeclarations: Sendable {
 
 /// Variable values for one evaluation.
 public struct CELActivation: Sendable {
+    /// Values by declared name (`object`, `oldObject`, `params`, ...).
     public var variables: [String: CELValue]
+    /// An activation binding `variables`.
     public init(_ variables: [String: CELValue] = [:]) { self.variables = variables }
 }
 
@@ -73,6 +83,7 @@ public enum CELResult: Sendable, Equatable {
 
 /// A compiled CEL expression: parsed and checked once, evaluated many times, from any thread.
 public struct CELProgram: Sendable {
+    /// The expression text, as compiled.
     public let source: String
     let root: Expr
 

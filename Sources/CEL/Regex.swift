@@ -29,6 +29,21 @@ final class CompiledRegex: Sendable {
         self.pattern = pattern
     }
 
+    /// Patterns that arrive as values (not literals) are compiled once per process and kept, up to a bound.
+    private static let cache = Mutex<[String: CompiledRegex]>([:])
+    private static let cacheLimit = 256
+
+    /// The compiled form of a pattern known only at evaluation time, from the cache when it was seen before.
+    static func cached(_ pattern: String) throws(CELError) -> CompiledRegex {
+        if let hit = cache.withLock({ $0[pattern] }) { return hit }
+        let compiled = try CompiledRegex(pattern)
+        cache.withLock { entries in
+            if entries.count >= cacheLimit { entries.removeAll(keepingCapacity: true) }
+            entries[pattern] = compiled
+        }
+        return compiled
+    }
+
     /// Whether the pattern matches anywhere in `text` (`cre2_partial_match`).
     func matches(_ text: String) -> Bool {
         handle.withLock { h -> Bool in

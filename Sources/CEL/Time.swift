@@ -2,6 +2,7 @@ import Foundation
 
 /// A CEL timestamp: nanoseconds since the Unix epoch, within 0001-01-01T00:00:00Z ... 9999-12-31T23:59:59.999999999Z.
 public struct CELTimestamp: Sendable, Hashable, Comparable, CustomStringConvertible {
+    /// Nanoseconds since 1970-01-01T00:00:00Z.
     public let nanoseconds: Int128
     static let minSeconds: Int128 = -62_135_596_800          // 0001-01-01T00:00:00Z
     static let maxSeconds: Int128 = 253_402_300_799          // 9999-12-31T23:59:59Z
@@ -72,7 +73,9 @@ public struct CELTimestamp: Sendable, Hashable, Comparable, CustomStringConverti
 
 /// A CEL duration: signed nanoseconds in an Int64, the range Go's `time.Duration` (and cel-go) has.
 public struct CELDuration: Sendable, Hashable, Comparable, CustomStringConvertible {
+    /// Signed length in nanoseconds.
     public let nanoseconds: Int64
+    /// A duration of `nanoseconds`.
     public init(nanoseconds: Int64) { self.nanoseconds = nanoseconds }
     public static func < (a: Self, b: Self) -> Bool { a.nanoseconds < b.nanoseconds }
 
@@ -196,7 +199,10 @@ func zoneOffset(_ zone: String, atSeconds seconds: Int128) -> Int? {
         return sign * (h * 3600 + m * 60)
     }
     if zone == "UTC" || zone == "Z" { return 0 }
-    guard let tz = TimeZone(identifier: zone) else { return nil }
+    // IANA names only: the name becomes a path under the zoneinfo directory.
+    guard !zone.contains(".."), !zone.hasPrefix("/"),
+          zone.unicodeScalars.allSatisfy({ $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "_/+-".unicodeScalars.contains($0)) }),
+          let tz = TimeZone(identifier: zone) else { return nil }
     let date = Date(timeIntervalSince1970: Double(seconds))
     return tz.secondsFromGMT(for: date)
 }

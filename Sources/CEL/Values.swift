@@ -113,7 +113,9 @@ public enum CELValue: Sendable {
 
 /// A CEL type value (`type(x)`), compared by name.
 public struct CELType: Sendable, Hashable {
+    /// The CEL type name (`int`, `google.protobuf.Timestamp`, ...).
     public let name: String
+    /// The type named `name`.
     public init(_ name: String) { self.name = name }
     public static let null = CELType("null_type"), bool = CELType("bool"), int = CELType("int")
     public static let uint = CELType("uint"), double = CELType("double"), string = CELType("string")
@@ -132,7 +134,9 @@ public struct CELType: Sendable, Hashable {
 public struct CELList: Sendable, RandomAccessCollection {
     enum Storage: Sendable { case values([CELValue]), manifest([Value]) }
     let storage: Storage
+    /// A list of values made by code.
     public init(_ values: [CELValue]) { storage = .values(values) }
+    /// A list over manifest data; elements convert when read.
     public init(manifest: [Value]) { storage = .manifest(manifest) }
     public var startIndex: Int { 0 }
     public var endIndex: Int {
@@ -194,7 +198,9 @@ public struct CELMap: Sendable {
         case manifest([Value.Entry])
     }
     var storage: Storage
+    /// An empty map.
     public init() { storage = .built(keys: [], values: [], index: [:]) }
+    /// A map over manifest data; values convert when read.
     public init(manifest: [Value.Entry]) { storage = .manifest(manifest) }
 
     /// Adds or replaces an entry; keys of a type CEL does not allow are ignored.
@@ -222,6 +228,7 @@ public struct CELMap: Sendable {
         }
     }
 
+    /// The number of entries.
     public var count: Int {
         switch storage {
         case .built(let keys, _, _): keys.count
@@ -235,6 +242,7 @@ public struct CELMap: Sendable {
         case .manifest(let entries): return entries.map { (key: .string($0.key), value: CELValue.from($0.value)) }
         }
     }
+    /// The keys in insertion (document) order.
     public var keys: [CELValue] {
         switch storage {
         case .built(let keys, _, _): keys

@@ -20,12 +20,13 @@ struct ConformanceTests {
     }()
     static let failuresFile = packageRoot.appending(path: "CEL-CONFORMANCE-FAILURES.md")
 
-    @Test("conformance: cases.json and k8s-cases.json, >= 95 % pass, failures listed")
+    static var casesAvailable: Bool {
+        FileManager.default.fileExists(atPath: specDirectory.appending(path: "cases.json").path)
+    }
+
+    @Test("conformance: cases.json and k8s-cases.json, >= 95 % pass, failures listed",
+          .enabled(if: casesAvailable, "skipped: the cel-spec cases (../shared/cel-spec) are not beside this checkout"))
     func conformance() throws {
-        guard FileManager.default.fileExists(atPath: Self.specDirectory.appending(path: "cases.json").path) else {
-            print("skipped: cel-spec cases not found at ../shared/cel-spec (they live outside the repository)")
-            return
-        }
         var failures: [String: String] = [:]
         var total = 0
         for file in ["cases.json", "k8s-cases.json"] {

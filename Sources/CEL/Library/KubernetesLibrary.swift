@@ -39,10 +39,16 @@ enum KubernetesLibrary {
             let (a, b) = try quantities("compareTo", args); return .int(a < b ? -1 : (a == b ? 0 : 1))
         }
         t.add("add", receiver: [1]) { args throws(CELError) in
-            let (a, b) = try quantities("add", args); return .quantity(a + b)
+            let (a, b) = try quantities("add", args)
+            let (sum, overflow) = a.nanos.addingReportingOverflow(b.nanos)
+            guard !overflow else { throw CELError("quantity overflow in add()") }
+            return .quantity(Quantity(nanos: sum, format: a.format))
         }
         t.add("sub", receiver: [1]) { args throws(CELError) in
-            let (a, b) = try quantities("sub", args); return .quantity(a - b)
+            let (a, b) = try quantities("sub", args)
+            let (difference, overflow) = a.nanos.subtractingReportingOverflow(b.nanos)
+            guard !overflow else { throw CELError("quantity overflow in sub()") }
+            return .quantity(Quantity(nanos: difference, format: a.format))
         }
         t.add("asApproximateFloat", receiver: [0]) { args throws(CELError) in
             guard case .quantity(let q) = args[0] else { throw noMatchingOverload("asApproximateFloat", args) }
@@ -118,7 +124,7 @@ enum KubernetesLibrary {
         for (name, body) in [("find", find), ("findAll", findAll)] {
             t[name] = Builtin(globalArities: [], receiverArities: name == "find" ? [1] : [1, 2], body: { args throws(CELError) in
                 guard case .string(let pattern) = args[1] else { throw noMatchingOverload(name, args) }
-                return try body(try CompiledRegex(pattern), args)
+                return try body(try CompiledRegex.cached(pattern), args)
             }, specialise: { literal, index throws(CELError) in
                 guard index == 1 else { return nil }
                 let regex = try CompiledRegex(literal)

@@ -23,7 +23,7 @@ enum Standard {
         }
         t["matches"] = Builtin(globalArities: [2], receiverArities: [1], body: { args throws(CELError) in
             guard case .string(let s) = args[0], case .string(let pattern) = args[1] else { throw noMatchingOverload("matches", args) }
-            return .bool(try CompiledRegex(pattern).matches(s))
+            return .bool(try CompiledRegex.cached(pattern).matches(s))
         }, specialise: { literal, index throws(CELError) in
             guard index == 1 else { return nil }
             let regex = try CompiledRegex(literal)
@@ -177,22 +177,4 @@ func base64Encode(_ bytes: [UInt8]) -> String {
         i += 3
     }
     return String(decoding: out, as: UTF8.self)
-}
-
-/// Decodes standard base64 (padding optional); nil when the text is not base64.
-func base64Decode(_ text: String) -> [UInt8]? {
-    var values: [UInt8] = []
-    for c in text.utf8 where c != UInt8(ascii: "=") {
-        guard let v = base64Alphabet.firstIndex(of: c) else { return nil }
-        values.append(UInt8(v))
-    }
-    var out: [UInt8] = []
-    var i = 0
-    while i + 1 < values.count {
-        out.append(values[i] << 2 | values[i + 1] >> 4)
-        if i + 2 < values.count { out.append(values[i + 1] << 4 | values[i + 2] >> 2) }
-        if i + 3 < values.count { out.append(values[i + 2] << 6 | values[i + 3]) }
-        i += 4
-    }
-    return out
 }

@@ -61,6 +61,9 @@ enum StringsExtension {
                 guard case .int(let n) = args[3] else { throw noMatchingOverload("replace", args) }
                 limit = n
             }
+            let count = Int(clamping: limit < 0 ? Int64(s.unicodeScalars.count + 1) : min(limit, Int64(s.unicodeScalars.count + 1)))
+            let (growth, overflow) = count.multipliedReportingOverflow(by: new.utf8.count)
+            try checkSize(overflow ? Int.max : s.utf8.count &+ min(growth, maxValueSize + 1))
             return .string(replace(s, old, new, limit: limit))
         }
         t.add("split", receiver: [1, 2]) { args throws(CELError) in
@@ -105,6 +108,7 @@ enum StringsExtension {
                 guard case .string(let s) = item else { throw CELError("join: list element is not a string: \(item.type.name)") }
                 parts.append(s)
             }
+            try checkSize(parts.reduce(0) { $0 + $1.utf8.count } + sep.utf8.count * parts.count)
             return .string(parts.joined(separator: sep))
         }
         t.add("strings.quote", global: [1]) { args throws(CELError) in
@@ -211,7 +215,7 @@ enum StringsExtension {
                 i += 1
                 var digits = ""
                 while i < chars.count, chars[i] >= "0" && chars[i] <= "9" { digits.unicodeScalars.append(chars[i]); i += 1 }
-                guard let p = Int(digits) else { throw CELError("could not parse formatting clause: bad precision") }
+                guard let p = Int(digits), p <= 100 else { throw CELError("could not parse formatting clause: bad precision") }
                 precision = p
             }
             guard i < chars.count else { throw CELError("could not parse formatting clause: unexpected end of string") }
