@@ -18,6 +18,9 @@ public struct JSONRenderer: Renderer {
         out += "\"errors\": \(result.count(.error)), \"warnings\": \(result.count(.warning)), \"infos\": \(result.count(.info)), "
         out += "\"suppressed\": \(result.suppressedCount), \"notes\": \(result.notes.count), "
         out += "\"files\": \(result.filesRead), \"objects\": \(result.objectsChecked), "
+        if result.changedObjects > 0 || result.preexistingCount > 0 {
+            out += "\"changedObjects\": \(result.changedObjects), \"preexisting\": \(result.preexistingCount), "
+        }
         out += "\"incomplete\": \(result.isIncomplete), \"failures\": ["
         out += result.failures.map { "{\"source\": \(jsonQuoted($0.source)), \"reason\": \(jsonQuoted($0.reason))}" }
             .joined(separator: ", ")
@@ -38,6 +41,8 @@ public struct JSONRenderer: Renderer {
             "\"category\": \(jsonQuoted(f.category.rawValue))",
         ]
         if let remediation = f.remediation { fields.append("\"remediation\": \(jsonQuoted(remediation))") }
+        if let before = f.before { fields.append("\"before\": \(jsonQuoted(before))") }
+        if let after = f.after { fields.append("\"after\": \(jsonQuoted(after))") }
         if let waiver = f.waiver {
             fields.append("\"suppressed\": true")
             fields.append("\"waiver\": {\"reason\": \(jsonQuoted(waiver.reason)), \"until\": \(waiver.until.map(jsonQuoted) ?? "null")}")

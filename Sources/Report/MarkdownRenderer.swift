@@ -23,7 +23,19 @@ public struct MarkdownRenderer: Renderer {
         out += "| severity | count |\n|---|---|\n"
         for severity in [Severity.error, .warning, .info] { out += "| \(severity.rawValue) | \(result.count(severity)) |\n" }
         if result.suppressedCount > 0 { out += "| waived | \(result.suppressedCount) |\n" }
-        out += "\n\(plural(result.filesRead, "file")), \(plural(result.objectsChecked, "object")) checked.\n"
+        out += "\n\(plural(result.filesRead, "file")), \(plural(result.objectsChecked, "object")) checked"
+        if result.changedObjects > 0 { out += "; \(plural(result.changedObjects, "object")) changed" }
+        if result.preexistingCount > 0 { out += "; \(plural(result.preexistingCount, "pre-existing finding")) not shown" }
+        out += ".\n"
+        let waived = result.findings.filter(\.isSuppressed)
+        if !waived.isEmpty {
+            out += "\n**Waived** (let through by a waiver with a reason):\n\n"
+            for f in waived {
+                out += "- `\(f.ruleID)` on `\(code(f.object?.description ?? ""))`: \(text(f.waiver?.reason ?? ""))"
+                out += (f.waiver?.until).map { " (until \($0))" } ?? ""
+                out += "\n"
+            }
+        }
         if findings.isEmpty { return out }
         out += "\n### Findings\n\n"
         for f in findings {
@@ -31,6 +43,9 @@ public struct MarkdownRenderer: Renderer {
             out += "- **\(f.severity.rawValue)** `\(f.ruleID)` \(location)"
             if let object = f.object { out += " — `\(code(object.description))`" }
             out += "\n  \(text(f.message))\n"
+            if let before = f.before, let after = f.after {
+                out += "  `\(code(f.path ?? ""))`: `\(code(before))` → `\(code(after))`\n"
+            }
             if let remediation = f.remediation { out += "  _Fix:_ \(text(remediation))\n" }
         }
         return out
