@@ -1,3 +1,4 @@
+import Glibc
 public import KubeModel
 
 /// How plain scalars are typed.
@@ -264,9 +265,12 @@ struct YAMLDocumentBuilder {
         switch text { case "true", "True", "TRUE", "false", "False", "FALSE": false; default: true }
     }
 
-    /// `# Source: path` comment lines (helm template), with their line numbers.
+    /// `# Source: path` comment lines (helm template), with their line numbers. memmem finds the marker;
+    /// lines are counted only in files that have one.
     private func helmSourceComments(_ bytes: UnsafeBufferPointer<UInt8>) -> [(line: UInt32, path: String)] {
         let marker = Array("# Source: ".utf8)
+        guard let base = bytes.baseAddress,
+              memmem(base, bytes.count, marker, marker.count) != nil else { return [] }
         var out: [(UInt32, String)] = []
         var line: UInt32 = 1
         var i = 0
