@@ -265,12 +265,19 @@ struct YAMLDocumentBuilder {
         switch text { case "true", "True", "TRUE", "false", "False", "FALSE": false; default: true }
     }
 
-    /// `# Source: path` comment lines (helm template), with their line numbers. memmem finds the marker;
-    /// lines are counted only in files that have one.
+    /// `# Source: path` comment lines (helm template), with their line numbers. memchr finds candidate
+    /// `#`s; lines are counted only in files that have the marker.
     private func helmSourceComments(_ bytes: UnsafeBufferPointer<UInt8>) -> [(line: UInt32, path: String)] {
         let marker = Array("# Source: ".utf8)
-        guard let base = bytes.baseAddress,
-              memmem(base, bytes.count, marker, marker.count) != nil else { return [] }
+        guard let base = bytes.baseAddress else { return [] }
+        var found = false
+        var offset = 0
+        while offset < bytes.count, let hit = memchr(base + offset, Int32(UInt8(ascii: "#")), bytes.count - offset) {
+            let at = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+            if at + marker.count <= bytes.count && memcmp(base + at, marker, marker.count) == 0 { found = true; break }
+            offset = at + 1
+        }
+        guard found else { return [] }
         var out: [(UInt32, String)] = []
         var line: UInt32 = 1
         var i = 0
