@@ -40,6 +40,7 @@ let package = Package(
         .testTarget(name: "CELTests", dependencies: ["CEL", "KubeModel"]),
         .testTarget(name: "ReportTests", dependencies: ["Report", "Findings", "KubeModel"]),
         .testTarget(name: "BallastCLITests", dependencies: ["BallastCLI"]),
+        .testTarget(name: "GitSourceTests", dependencies: ["GitSource", "KubeModel"]),
     ],
     swiftLanguageModes: [.v6],
     cxxLanguageStandard: .cxx17
