@@ -1,0 +1,144 @@
+import Foundation
+import KubeModel
+import ManifestIO
+
+/// A directory holding what was read from a cluster: one JSON list per kind, as the API returned it
+/// (items without their own `apiVersion`/`kind`), and `snapshot.json` describing the read (server
+/// version, time, kinds, counts, what was incomplete). Files are 0600 in a 0700 directory: ConfigMaps
+/// may hold sensitive data. Secrets are never part of it.
+public enum Snapshot {
+    public static let metadataFile = "snapshot.json"
+
+    /// Writes `result` to `directory` (created if needed). Throws `ClusterError.snapshot`.
+    public static func write(_ result: ClusterReadResult, to directory: String) throws(ClusterError) {
+        try makePrivateDirectory(directory)
+        var byKind: [String: [KubeObject]] = [:]
+        for object in result.objects where object.kind != "Secret" { byKind[object.ref.qualifiedKind, default: []].append(object) }
+        var listEntries: [String] = []
+        var records = result.lists
+        // Objects without a list record (made by code) still get a file.
+        for (qualified, objects) in byKind where !records.contains(where: { qualifiedKind($0) == qualified }) {
+            if let first = objects.first {
+                records.append(ListRecord(kind: first.kind, group: first.ref.group, apiVersion: first.apiVersion,
+                                          resourceVersion: nil, count: objects.count))
+            }
+        }
+        for record in records.sorted(by: { qualifiedKind($0) < qualifiedKind($1) }) where record.kind != "Secret" {
+            let objects = byKind[qualifiedKind(record)] ?? []
+            let file = fileName(record)
+            var text = "{\"kind\":\(jsonQuoted(record.kind + "List")),\"apiVersion\":\(jsonQuoted(record.apiVersion)),\"metadata\":{"
+            if let rv = record.resourceVersion { text += "\"resourceVersion\":\(jsonQuoted(rv))" }
+            text += "},\"items\":["
+            for (i, object) in objects.enumerated() {
+                text += i == 0 ? "\n" : ",\n"
+                text += itemWithoutTypeMeta(object.value).json
+            }
+            text += objects.isEmpty ? "]}\n" : "\n]}\n"
+            try writePrivateFile(directory + "/" + file, Array(text.utf8))
+            var entry = "{\"kind\":\(jsonQuoted(record.kind)),\"apiVersion\":\(jsonQuoted(record.apiVersion)),"
+            entry += "\"file\":\(jsonQuoted(file)),\"count\":\(objects.count)"
+            if let rv = record.resourceVersion { entry += ",\"resourceVersion\":\(jsonQuoted(rv))" }
+            listEntries.append(entry + "}")
+        }
+        var meta = "{\n\"apiVersion\":\"ballast.dev/v1alpha1\",\n\"kind\":\"ClusterSnapshot\",\n"
+        meta += "\"serverVersion\":\(result.serverVersion.map(jsonQuoted) ?? "null"),\n"
+        meta += "\"readAt\":\(jsonQuoted(result.readAt)),\n"
+        meta += "\"complete\":\(result.isComplete),\n"
+        meta += "\"lists\":[\n" + listEntries.joined(separator: ",\n") + "\n],\n"
+        meta += "\"incomplete\":[" + result.incomplete.map {
+            "{\"what\":\(jsonQuoted($0.what)),\"reason\":\(jsonQuoted($0.reason))}"
+        }.joined(separator: ",") + "],\n"
+        meta += "\"notes\":[" + result.notes.map(jsonQuoted).joined(separator: ",") + "]\n}\n"
+        try writePrivateFile(directory + "/" + metadataFile, Array(meta.utf8))
+    }
+
+    /// Reads a snapshot written by `write` (or by hand: `fixtures/cluster`). Objects keep their spans in
+    /// the list files. A list file that is missing or malformed makes the result incomplete.
+    public static func read(from directory: String) throws(ClusterError) -> ClusterReadResult {
+        let metaPath = directory + "/" + metadataFile
+        guard let data = FileManager.default.contents(atPath: metaPath) else {
+            throw .snapshot(path: metaPath, problem: "cannot read it (not a snapshot directory?)")
+        }
+        let meta: Value
+        do { meta = try JSONReader.parse([UInt8](data), file: FileID(metaPath)) } catch {
+            throw .snapshot(path: metaPath, problem: error.description)
+        }
+        guard meta["kind"]?.stringValue == "ClusterSnapshot", let lists = meta["lists"]?.listValue else {
+            throw .snapshot(path: metaPath, problem: "expected kind ClusterSnapshot with a lists array")
+        }
+        var result = ClusterReadResult(serverVersion: meta["serverVersion"]?.stringValue,
+                                       readAt: meta["readAt"]?.stringValue ?? "")
+        for item in meta["incomplete"]?.listValue ?? [] {
+            result.incomplete.append(Incomplete(what: item["what"]?.stringValue ?? "?", reason: item["reason"]?.stringValue ?? "?"))
+        }
+        result.notes = (meta["notes"]?.listValue ?? []).compactMap(\.stringValue)
+        for entry in lists {
+            guard let file = entry["file"]?.stringValue, !file.contains("/"), let kind = entry["kind"]?.stringValue,
+                  let apiVersion = entry["apiVersion"]?.stringValue else {
+                throw .snapshot(path: metaPath, problem: "a lists entry lacks file, kind or apiVersion")
+            }
+            let path = directory + "/" + file
+            guard let bytes = FileManager.default.contents(atPath: path) else {
+                result.incomplete.append(Incomplete(what: kind, reason: "snapshot file \(file) is missing"))
+                continue
+            }
+            let list: Value
+            do { list = try JSONReader.parse([UInt8](bytes), file: FileID(path)) } catch {
+                result.incomplete.append(Incomplete(what: kind, reason: "snapshot file \(error.description)"))
+                continue
+            }
+            guard let items = list["items"]?.listValue else {
+                result.incomplete.append(Incomplete(what: kind, reason: "snapshot file \(file) has no items"))
+                continue
+            }
+            let (group, version) = splitAPIVersion(apiVersion)
+            let info = KindCatalog.info(group: group, kind: kind)
+            let namespaced = info.map { !$0.isClusterScoped } ?? (items.first?[path: "metadata", "namespace"] != nil)
+            let served = ServedResource(group: group, version: version, plural: info?.plural ?? kind.lowercased() + "s",
+                                        kind: kind, isNamespaced: namespaced, verbs: ["list"])
+            result.objects.append(contentsOf: items.map { ClusterClient.object(from: $0, served: served) })
+            result.lists.append(ListRecord(kind: kind, group: group, apiVersion: apiVersion,
+                                           resourceVersion: list[path: "metadata", "resourceVersion"]?.stringValue,
+                                           count: items.count))
+        }
+        return result
+    }
+
+    static func qualifiedKind(_ record: ListRecord) -> String { record.group.isEmpty ? record.kind : "\(record.group)/\(record.kind)" }
+
+    /// `statefulsets.apps.json`, `persistentvolumeclaims.json`: the resource name kubectl uses.
+    static func fileName(_ record: ListRecord) -> String {
+        let plural = KindCatalog.info(group: record.group, kind: record.kind)?.plural ?? record.kind.lowercased() + "s"
+        return (record.group.isEmpty ? plural : "\(plural).\(record.group)") + ".json"
+    }
+
+    static func itemWithoutTypeMeta(_ value: Value) -> Value {
+        guard case .map(var entries) = value.kind else { return value }
+        entries.removeAll { $0.key == "apiVersion" || $0.key == "kind" }
+        return Value(.map(entries), span: value.span)
+    }
+
+    static func makePrivateDirectory(_ path: String) throws(ClusterError) {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
+            guard isDirectory.boolValue else { throw .snapshot(path: path, problem: "exists and is not a directory") }
+        } else if mkdir(path, 0o700) != 0 {
+            throw .snapshot(path: path, problem: "cannot create: \(String(cString: strerror(errno)))")
+        }
+        guard chmod(path, 0o700) == 0 else { throw .snapshot(path: path, problem: "cannot make it private: \(String(cString: strerror(errno)))") }
+    }
+
+    /// Writes a file created 0600 from the start (never readable by others, whatever the umask).
+    static func writePrivateFile(_ path: String, _ bytes: [UInt8]) throws(ClusterError) {
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw .snapshot(path: path, problem: "cannot create: \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        guard fchmod(fd, 0o600) == 0 else { throw .snapshot(path: path, problem: "cannot make it private") }
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes[offset...].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+            guard n > 0 else { throw .snapshot(path: path, problem: "write failed: \(String(cString: strerror(errno)))") }
+            offset += n
+        }
+    }
+}
