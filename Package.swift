@@ -39,6 +39,7 @@ let package = Package(
         .testTarget(name: "PolicyTests", dependencies: ["Policy", "ManifestIO", "KubeModel", "Findings"]),
         .testTarget(name: "ReportTests", dependencies: ["Report", "Findings", "KubeModel"]),
         .testTarget(name: "BallastCLITests", dependencies: ["BallastCLI"]),
+        .testTarget(name: "ClusterSourceTests", dependencies: ["ClusterSource", "KubeModel", "ManifestIO"]),
     ],
     swiftLanguageModes: [.v6],
     cxxLanguageStandard: .cxx17
