@@ -108,7 +108,7 @@ public final class ClusterClient {
                 try JSONReader.parse(buffer: buffer, file: FileID("cluster:\(path.split(separator: "?").first ?? "")"))
             }
         } catch {
-            throw .invalidResponse(path: path, problem: "\(error.message) at byte column \(error.span.column) of \(response.body.count) bytes")
+            throw .invalidResponse(path: path, problem: "\(error.message) (line \(error.span.line), column \(error.span.column); \(response.body.count) bytes received)")
         }
     }
 

@@ -150,9 +150,11 @@ enum ExecPlugin {
             }
             if eof && !process.isRunning { break }
             if Date() > deadline {
-                process.terminate()
+                // SIGKILL (SIGTERM may be blocked in a child spawned from a Swift thread), to its process
+                // group too when it leads one, so that its own children (a `sleep`) go with it. Foundation
+                // reaps it; waiting here could last as long as a grandchild holds the pipe.
+                kill(-process.processIdentifier, SIGKILL)
                 kill(process.processIdentifier, SIGKILL)
-                process.waitUntilExit()
                 return nil
             }
             if output.count > 1 << 20 { process.terminate(); process.waitUntilExit(); return output }

@@ -118,7 +118,8 @@ final class StandIn {
     }
 
     deinit {
-        process.terminate()
+        // SIGKILL: a child spawned from a Swift thread may inherit a mask that blocks SIGTERM.
+        kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
         try? FileManager.default.removeItem(atPath: directory)
     }
