@@ -14,7 +14,6 @@ public enum Snapshot {
         try makePrivateDirectory(directory)
         var byKind: [String: [KubeObject]] = [:]
         for object in result.objects where object.kind != "Secret" { byKind[object.ref.qualifiedKind, default: []].append(object) }
-        var listEntries: [String] = []
         var records = result.lists
         // Objects without a list record (made by code) still get a file.
         for (qualified, objects) in byKind where !records.contains(where: { qualifiedKind($0) == qualified }) {
@@ -35,10 +34,20 @@ public enum Snapshot {
             }
             text += objects.isEmpty ? "]}\n" : "\n]}\n"
             try writePrivateFile(directory + "/" + file, Array(text.utf8))
+        }
+        var withRecords = result
+        withRecords.lists = records.sorted(by: { qualifiedKind($0) < qualifiedKind($1) }).filter { $0.kind != "Secret" }
+            .map { var r = $0; r.count = byKind[qualifiedKind($0)]?.count ?? 0; return r }
+        try writeMetadata(withRecords, to: directory)
+    }
+
+    /// `snapshot.json`: server version, time, completeness, one entry per list file.
+    static func writeMetadata(_ result: ClusterReadResult, to directory: String) throws(ClusterError) {
+        let listEntries = result.lists.map { record in
             var entry = "{\"kind\":\(jsonQuoted(record.kind)),\"apiVersion\":\(jsonQuoted(record.apiVersion)),"
-            entry += "\"file\":\(jsonQuoted(file)),\"count\":\(objects.count)"
+            entry += "\"file\":\(jsonQuoted(fileName(record))),\"count\":\(record.count)"
             if let rv = record.resourceVersion { entry += ",\"resourceVersion\":\(jsonQuoted(rv))" }
-            listEntries.append(entry + "}")
+            return entry + "}"
         }
         var meta = "{\n\"apiVersion\":\"ballast.dev/v1alpha1\",\n\"kind\":\"ClusterSnapshot\",\n"
         meta += "\"serverVersion\":\(result.serverVersion.map(jsonQuoted) ?? "null"),\n"
@@ -50,6 +59,65 @@ public enum Snapshot {
         }.joined(separator: ",") + "],\n"
         meta += "\"notes\":[" + result.notes.map(jsonQuoted).joined(separator: ",") + "]\n}\n"
         try writePrivateFile(directory + "/" + metadataFile, Array(meta.utf8))
+    }
+
+    /// Reads `kinds` from `client` straight into a snapshot in `directory`, page by page: memory stays at
+    /// about one page whatever the cluster's size (what `ballast snapshot` needs on a big cluster). The
+    /// returned result has no objects; its lists, incompletes and notes are what `snapshot.json` records.
+    @discardableResult
+    public static func capture(from client: ClusterClient, kinds: [KindInfo] = ClusterClient.defaultKinds,
+                               namespaces: [String]? = nil, to directory: String) throws(ClusterError) -> ClusterReadResult {
+        try makePrivateDirectory(directory)
+        var result = ClusterReadResult(readAt: rfc3339Now())
+        var discovery: Discovery?
+        do {
+            result.serverVersion = try client.serverVersion()
+            discovery = try client.discover(kinds: kinds)
+        } catch {
+            result.incomplete.append(Incomplete(what: "discovery", reason: error.description))
+        }
+        var written: [(ListRecord, String)] = []
+        if let discovery {
+            for kind in kinds where kind.kind != "Secret" {
+                guard let served = discovery.served(kind) else {
+                    if ClusterClient.optionalGroups.contains(kind.group) {
+                        result.notes.append("\(kind.qualifiedKind) is not served by this cluster; not read")
+                    } else {
+                        result.incomplete.append(Incomplete(what: kind.qualifiedKind, reason: "not served by this cluster"))
+                    }
+                    continue
+                }
+                let record0 = ListRecord(kind: served.kind, group: served.group, apiVersion: served.apiVersion, resourceVersion: nil, count: 0)
+                let file = fileName(record0)
+                let path = directory + "/" + file
+                do {
+                    let writer = try ListFileWriter(path: path)
+                    var resourceVersion: String?
+                    var count = 0
+                    let record = try client.list(kind: kind, namespaces: namespaces) { (page, _) throws(ClusterError) in
+                        if resourceVersion == nil { resourceVersion = page.resourceVersion }
+                        for item in page.items {
+                            if kind.kind == "Namespace", let namespaces,
+                               !namespaces.contains(item[path: "metadata", "name"]?.stringValue ?? "") { continue }
+                            try writer.append(itemWithoutTypeMeta(item).json)
+                            count += 1
+                        }
+                    } restarted: {
+                        writer.reset(); count = 0
+                    }
+                    try writer.finish(kind: served.kind, apiVersion: served.apiVersion, resourceVersion: resourceVersion ?? record.resourceVersion)
+                    written.append((ListRecord(kind: served.kind, group: served.group, apiVersion: served.apiVersion,
+                                               resourceVersion: resourceVersion ?? record.resourceVersion, count: count), file))
+                } catch {
+                    unlink(path)
+                    result.incomplete.append(Incomplete(what: kind.qualifiedKind, reason: error.description))
+                }
+            }
+        }
+        result.lists = written.map(\.0)
+        result.notes.append(contentsOf: client.serverWarnings.map { "server warning: \($0)" })
+        try writeMetadata(result, to: directory)
+        return result
     }
 
     /// Reads a snapshot written by `write` (or by hand: `fixtures/cluster`). Objects keep their spans in
@@ -134,6 +202,62 @@ public enum Snapshot {
         guard fd >= 0 else { throw .snapshot(path: path, problem: "cannot create: \(String(cString: strerror(errno)))") }
         defer { close(fd) }
         guard fchmod(fd, 0o600) == 0 else { throw .snapshot(path: path, problem: "cannot make it private") }
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes[offset...].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+            guard n > 0 else { throw .snapshot(path: path, problem: "write failed: \(String(cString: strerror(errno)))") }
+            offset += n
+        }
+    }
+}
+
+/// Writes one list file incrementally: items as they arrive, the list header at the end (the items are
+/// written after a fixed-size gap that the header and padding fill, so nothing is held in memory).
+final class ListFileWriter {
+    private let path: String
+    private var fd: Int32
+    private var count = 0
+    /// Room for `{"kind":...,"apiVersion":...,"metadata":{"resourceVersion":...},"items":[`.
+    private static let headerRoom = 512
+
+    init(path: String) throws(ClusterError) {
+        self.path = path
+        fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw .snapshot(path: path, problem: "cannot create: \(String(cString: strerror(errno)))") }
+        guard fchmod(fd, 0o600) == 0 else { close(fd); fd = -1; throw .snapshot(path: path, problem: "cannot make it private") }
+        reset()
+    }
+
+    deinit { if fd >= 0 { close(fd) } }
+
+    /// Drops everything written (the list restarted after 410 Gone).
+    func reset() {
+        _ = ftruncate(fd, 0)
+        _ = lseek(fd, off_t(ListFileWriter.headerRoom), SEEK_SET)
+        count = 0
+    }
+
+    func append(_ json: String) throws(ClusterError) {
+        try put(Array(((count == 0 ? "\n" : ",\n") + json).utf8))
+        count += 1
+    }
+
+    func finish(kind: String, apiVersion: String, resourceVersion: String?) throws(ClusterError) {
+        try put(Array((count == 0 ? "]}\n" : "\n]}\n").utf8))
+        var header = "{\"kind\":\(jsonQuoted(kind + "List")),\"apiVersion\":\(jsonQuoted(apiVersion)),\"metadata\":{"
+        if let resourceVersion { header += "\"resourceVersion\":\(jsonQuoted(resourceVersion))" }
+        header += "},\"items\":["
+        var bytes = Array(header.utf8)
+        guard bytes.count <= ListFileWriter.headerRoom else { throw .snapshot(path: path, problem: "list header too long") }
+        // JSON allows white space before the first item: pad the gap with spaces.
+        bytes.append(contentsOf: repeatElement(UInt8(ascii: " "), count: ListFileWriter.headerRoom - bytes.count))
+        _ = lseek(fd, 0, SEEK_SET)
+        try put(bytes)
+        close(fd)
+        fd = -1
+    }
+
+    private func put(_ bytes: [UInt8]) throws(ClusterError) {
         var offset = 0
         while offset < bytes.count {
             let n = bytes[offset...].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
