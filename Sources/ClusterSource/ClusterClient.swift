@@ -77,6 +77,8 @@ public final class ClusterClient {
     public let options: ClientOptions
     private let transport: Transport
     private var discovery: Discovery?
+    /// The kinds the last discovery looked for (`group/Kind`).
+    private var discoveredKinds: Set<String> = []
 
     /// The kinds `readAll` reads by default: the in-scope kinds except Secret, plus VolumeSnapshot
     /// when the server serves it.
@@ -103,12 +105,8 @@ public final class ClusterClient {
     public var execPluginRuns: Int { transport.execRuns }
 
     private func json(_ response: HTTPResponse, path: String) throws(ClusterError) -> Value {
-        do {
-            return try response.body.withUnsafeBufferPointer { (buffer) throws(ManifestError) -> Value in
-                try JSONReader.parse(buffer: buffer, file: FileID("cluster:\(path.split(separator: "?").first ?? "")"))
-            }
-        } catch {
-            throw .invalidResponse(path: path, problem: "\(error.message) (line \(error.span.line), column \(error.span.column); \(response.body.count) bytes received)")
+        do { return try ResponseJSON.parse(response.body) } catch {
+            throw .invalidResponse(path: path, problem: "\(error.problem) (at byte \(error.offset) of \(response.body.count) received)")
         }
     }
 
@@ -156,19 +154,19 @@ public final class ClusterClient {
         }
         let result = Discovery(groupVersions: groupVersions, resources: resources)
         discovery = result
+        discoveredKinds = Set(kinds.map(\.qualifiedKind))
         return result
     }
 
     private func resource(for kind: KindInfo) throws(ClusterError) -> ServedResource? {
-        if discovery == nil { _ = try discover() }
-        if let served = discovery?.served(kind) { return served }
-        if discovery?.resources.isEmpty == false || discovery != nil {
-            // Discovery ran but did not cover this kind: ask for it.
-            var kinds = ClusterClient.defaultKinds
-            if !kinds.contains(kind) { kinds.append(kind) }
-            _ = try discover(kinds: kinds)
+        if let discovery, discoveredKinds.contains(kind.qualifiedKind) { return discovery.served(kind) }
+        // Not covered by the last discovery (a kind outside the defaults, such as Node): ask again with it.
+        var kinds = ClusterClient.defaultKinds
+        for name in discoveredKinds where !kinds.contains(where: { $0.qualifiedKind == name }) {
+            if let info = KindCatalog.info(qualifiedKind: name) { kinds.append(info) }
         }
-        return discovery?.served(kind)
+        if !kinds.contains(kind) { kinds.append(kind) }
+        return try discover(kinds: kinds).served(kind)
     }
 
     /// Every object of `kind`, across all namespaces or in `namespaces`. Throws when the kind is not
@@ -188,13 +186,8 @@ public final class ClusterClient {
     public func list(kind: KindInfo, namespaces: [String]?,
                      page: (ListPage, ServedResource) throws(ClusterError) -> Void,
                      restarted: () -> Void) throws(ClusterError) -> ListRecord {
-        guard kind.kind != "Secret" else {
-            throw .http(path: kind.plural, code: 0, reason: "Refused", message: "ballast never reads Secrets")
-        }
-        guard let served = try resource(for: kind) else {
-            throw .http(path: kind.plural, code: 404, reason: "NotFound",
-                        message: "\(kind.qualifiedKind) is not served by this cluster")
-        }
+        guard kind.kind != "Secret" else { throw .secretsRefused }
+        guard let served = try resource(for: kind) else { throw .notServed(kind.qualifiedKind) }
         var record = ListRecord(kind: served.kind, group: served.group, apiVersion: served.apiVersion, resourceVersion: nil, count: 0)
         let prefix = served.group.isEmpty ? "/api/\(served.version)" : "/apis/\(served.group)/\(served.version)"
         let scopes: [String?] = served.isNamespaced ? (namespaces.map { $0.map(Optional.some) } ?? [nil]) : [nil]

@@ -31,6 +31,10 @@ public enum ClusterError: Error, Equatable, Sendable, CustomStringConvertible {
     case expired(path: String)
     /// The body is not the JSON expected (truncated, not JSON, wrong shape).
     case invalidResponse(path: String, problem: String)
+    /// The kind is not served by the cluster (discovery).
+    case notServed(String)
+    /// Secrets are never requested.
+    case secretsRefused
     /// A snapshot directory that cannot be written or read.
     case snapshot(path: String, problem: String)
     /// The local libcurl cannot do what is needed (e.g. built without OpenSSL).
@@ -58,6 +62,8 @@ public enum ClusterError: Error, Equatable, Sendable, CustomStringConvertible {
             return "GET \(path): \(code)\(reason.isEmpty ? "" : " \(reason)"): \(message)"
         case .expired(let path): return "GET \(path): the list expired twice (410 Gone); not read completely"
         case .invalidResponse(let path, let problem): return "GET \(path): invalid response: \(problem)"
+        case .notServed(let kind): return "\(kind) is not served by this cluster"
+        case .secretsRefused: return "secrets are never read: ballast does not request them"
         case .snapshot(let path, let problem): return "snapshot \(path): \(problem)"
         case .curl(let why): return "libcurl: \(why)"
         }

@@ -70,7 +70,7 @@ struct StatusInfo {
         message = ""
         let type = response.header("content-type") ?? ""
         if type.contains("json") || response.body.first == UInt8(ascii: "{"),
-           let value = try? JSONReader.parse(response.body, file: FileID("<status>")),   // not JSON: fall back to text
+           let value = try? ResponseJSON.parse(response.body),   // not JSON: fall back to the text
            value["kind"]?.stringValue == "Status" {
             reason = value["reason"]?.stringValue ?? ""
             message = value["message"]?.stringValue ?? ""
@@ -188,13 +188,13 @@ final class Transport {
                 throw .forbidden(verb: resource?.verb ?? "get", resource: resource?.name ?? path,
                                  namespace: resource?.namespace, message: status.message)
             default:
-                throw StatusError(status: StatusInfo(response), path: path)
+                throw statusError(StatusInfo(response), path: path)
             }
         }
     }
 
-    /// Thrown (wrapped) for statuses the caller may handle, such as 410 on a list.
-    private func StatusError(status: StatusInfo, path: String) -> ClusterError {
+    /// The error for any other status; the caller may handle some (410 on a list).
+    private func statusError(_ status: StatusInfo, path: String) -> ClusterError {
         .http(path: path, code: status.code, reason: status.reason, message: status.message)
     }
 

@@ -109,6 +109,20 @@ struct ClientTests {
         #expect(client.stats.retries >= 4)
     }
 
+    @Test("the client-side rate limit spaces requests beyond the burst")
+    func rateLimit() throws {
+        let server = try StandIn()
+        var options = StandIn.fastOptions
+        options.qps = 5
+        options.burst = 2
+        let client = try server.client(options: options)
+        let start = Date()
+        for _ in 0..<5 { _ = try client.serverVersion() }
+        // 2 at once, then 3 more at 5/s: at least 0.6 s.
+        #expect(Date().timeIntervalSince(start) >= 0.55)
+        #expect(client.stats.requests == 5)
+    }
+
     @Test("a slow response within the timeouts is waited for")
     func slowResponse() throws {
         let server = try StandIn()
@@ -186,7 +200,9 @@ struct ClientTests {
         #expect(Set(result.objects.compactMap(\.namespace)) == ["redis"])
         #expect(result.objects.filter { $0.kind == "Namespace" }.map(\.name) == ["redis"])
         #expect(result.objects.contains { $0.kind == "StorageClass" })   // cluster-scoped kinds are still read
-        #expect(throws: ClusterError.self) { try server.client().list(kind: KindCatalog.info(group: "", kind: "Secret")!) }
+        #expect(throws: ClusterError.secretsRefused) { try server.client().list(kind: KindCatalog.info(group: "", kind: "Secret")!) }
+        let snapshots = try #require(KindCatalog.info(group: "snapshot.storage.k8s.io", kind: "VolumeSnapshot"))
+        #expect(throws: ClusterError.notServed("snapshot.storage.k8s.io/VolumeSnapshot")) { try server.client().list(kind: snapshots) }
     }
 
     @Test("a certificate signed by another CA is refused and says so")
@@ -241,7 +257,7 @@ struct ClientTests {
             try client.list(kind: statefulSets)
         } throws: { error in
             guard case ClusterError.invalidResponse(let path, let problem) = error else { return false }
-            return path == stsPath + "?limit=500" && problem.hasPrefix("unterminated string (line 1, column 110; 109 bytes received)")
+            return path == stsPath + "?limit=500" && problem == "unterminated string (at byte 109 of 109 received)"
         }
         try server.inject(stsPath, "\"type\":\"garbage\"")
         #expect { try client.list(kind: statefulSets) } throws: { "\($0)".contains("invalid response: unexpected '<'") }
