@@ -32,6 +32,17 @@ public struct ListPage {
     /// The items as the API returned them (no `apiVersion`/`kind` of their own).
     public var items: [Value]
     public var bodyBytes: Int
+    /// The response body and where each item lies in it.
+    var body: [UInt8] = []
+    var itemRanges: [Range<Int>] = []
+
+    /// Item `index` exactly as the server sent it (compact JSON).
+    public func itemJSON(_ index: Int) -> ArraySlice<UInt8> {
+        guard itemRanges.count == items.count, index < itemRanges.count else {
+            return ArraySlice(Array(items[index].json.utf8))
+        }
+        return body[itemRanges[index]]
+    }
 }
 
 /// Something that could not be read completely, and why.
@@ -217,14 +228,18 @@ public final class ClusterClient {
                     }
                     throw error
                 }
-                let value = try json(response, path: path + query)
+                let value: Value
+                let ranges: [Range<Int>]
+                do { (value, ranges) = try ResponseJSON.parseList(response.body) } catch {
+                    throw .invalidResponse(path: path + query, problem: "\(error.problem) (at byte \(error.offset) of \(response.body.count) received)")
+                }
                 guard let items = value["items"]?.listValue else {
                     throw .invalidResponse(path: path + query, problem: "no items list in the response")
                 }
                 let listPage = ListPage(apiVersion: value["apiVersion"]?.stringValue ?? served.apiVersion,
                                         listKind: value["kind"]?.stringValue ?? "\(served.kind)List",
                                         resourceVersion: value[path: "metadata", "resourceVersion"]?.stringValue,
-                                        items: items, bodyBytes: response.body.count)
+                                        items: items, bodyBytes: response.body.count, body: response.body, itemRanges: ranges)
                 if record.resourceVersion == nil { record.resourceVersion = listPage.resourceVersion }
                 count += items.count
                 record.count += items.count

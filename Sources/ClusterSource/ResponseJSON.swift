@@ -12,6 +12,8 @@ struct ResponseJSON {
     static let maxDepth = 512
     private let bytes: UnsafeBufferPointer<UInt8>
     private var i = 0
+    /// Byte ranges of the elements of the top-level `items` array (a list's objects, as sent).
+    private var itemRanges: [Range<Int>] = []
 
     static func parse(_ buffer: UnsafeBufferPointer<UInt8>) throws(Failure) -> Value {
         var parser = ResponseJSON(bytes: buffer)
@@ -24,6 +26,19 @@ struct ResponseJSON {
 
     static func parse(_ bytes: [UInt8]) throws(Failure) -> Value {
         try bytes.withUnsafeBufferPointer { (buffer) throws(Failure) -> Value in try parse(buffer) }
+    }
+
+    /// Parses a list response and also returns where each of its `items` lies in `bytes`, so that a
+    /// snapshot can store the objects byte for byte as the server sent them.
+    static func parseList(_ bytes: [UInt8]) throws(Failure) -> (value: Value, itemRanges: [Range<Int>]) {
+        try bytes.withUnsafeBufferPointer { (buffer) throws(Failure) -> (value: Value, itemRanges: [Range<Int>]) in
+            var parser = ResponseJSON(bytes: buffer)
+            parser.skipSpace()
+            let value = try parser.value(depth: 0)
+            parser.skipSpace()
+            guard parser.i == buffer.count else { throw parser.fail("unexpected \(parser.describe()) after the JSON value") }
+            return (value, parser.itemRanges)
+        }
     }
 
     private init(bytes: UnsafeBufferPointer<UInt8>) {
@@ -62,7 +77,11 @@ struct ResponseJSON {
                 guard i < bytes.count, bytes[i] == UInt8(ascii: ":") else { throw fail("expected ':' after a key, found \(describe())") }
                 i += 1
                 skipSpace()
-                entries.append(Value.Entry(key: key, value: try value(depth: depth + 1)))
+                if depth == 0 && key == "items" && i < bytes.count && bytes[i] == UInt8(ascii: "[") {
+                    entries.append(Value.Entry(key: key, value: try items(depth: depth + 1)))
+                } else {
+                    entries.append(Value.Entry(key: key, value: try value(depth: depth + 1)))
+                }
                 skipSpace()
                 guard i < bytes.count else { throw fail("unexpected end of input inside an object") }
                 if bytes[i] == UInt8(ascii: ",") { i += 1; continue }
@@ -90,6 +109,26 @@ struct ResponseJSON {
         case UInt8(ascii: "n"): try literal("null"); return Value(.null)
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return Value(try number())
         default: throw fail("unexpected \(describe()), expected a value")
+        }
+    }
+
+    /// The top-level `items` array, recording each element's byte range.
+    private mutating func items(depth: Int) throws(Failure) -> Value {
+        i += 1
+        var items: [Value] = []
+        itemRanges = []
+        skipSpace()
+        if i < bytes.count && bytes[i] == UInt8(ascii: "]") { i += 1; return Value(.list(items)) }
+        while true {
+            skipSpace()
+            let start = i
+            items.append(try value(depth: depth + 1))
+            itemRanges.append(start..<i)
+            skipSpace()
+            guard i < bytes.count else { throw fail("unexpected end of input inside an array") }
+            if bytes[i] == UInt8(ascii: ",") { i += 1; continue }
+            if bytes[i] == UInt8(ascii: "]") { i += 1; return Value(.list(items)) }
+            throw fail("expected ',' or ']' in an array, found \(describe())")
         }
     }
 

@@ -96,10 +96,11 @@ public enum Snapshot {
                     var count = 0
                     let record = try client.list(kind: kind, namespaces: namespaces) { (page, _) throws(ClusterError) in
                         if resourceVersion == nil { resourceVersion = page.resourceVersion }
-                        for item in page.items {
+                        for (index, item) in page.items.enumerated() {
                             if kind.kind == "Namespace", let namespaces,
                                !namespaces.contains(item[path: "metadata", "name"]?.stringValue ?? "") { continue }
-                            try writer.append(itemWithoutTypeMeta(item).json)
+                            // Byte for byte as the server sent it (list items carry no apiVersion/kind).
+                            try writer.append(page.itemJSON(index))
                             count += 1
                         }
                     } restarted: {
@@ -237,8 +238,9 @@ final class ListFileWriter {
         count = 0
     }
 
-    func append(_ json: String) throws(ClusterError) {
-        try put(Array(((count == 0 ? "\n" : ",\n") + json).utf8))
+    func append(_ json: ArraySlice<UInt8>) throws(ClusterError) {
+        try put(count == 0 ? [0x0A] : [0x2C, 0x0A])
+        try put(json)
         count += 1
     }
 
@@ -257,9 +259,10 @@ final class ListFileWriter {
         fd = -1
     }
 
-    private func put(_ bytes: [UInt8]) throws(ClusterError) {
-        var offset = 0
-        while offset < bytes.count {
+    private func put(_ bytes: some Collection<UInt8>) throws(ClusterError) {
+        let bytes = ArraySlice(bytes)
+        var offset = bytes.startIndex
+        while offset < bytes.endIndex {
             let n = bytes[offset...].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
             guard n > 0 else { throw .snapshot(path: path, problem: "write failed: \(String(cString: strerror(errno)))") }
             offset += n
