@@ -123,6 +123,20 @@ struct ClientTests {
         #expect(client.stats.requests == 5)
     }
 
+    @Test("proxy-url: requests tunnel through the proxy; Warning headers become notes")
+    func proxyAndWarnings() throws {
+        let server = try StandIn()
+        let log = server.directory + "/proxy.log"
+        let proxy = try PythonHelper("proxy.py", [log])
+        let cluster = "    server: \(server.server)\n    certificate-authority-data: \(server.pki.base64(server.pki.ca))\n    proxy-url: http://127.0.0.1:\(proxy.port)"
+        let client = try server.client(kubeconfig: server.kubeconfig(cluster: cluster))
+        try server.inject("/apis/policy/v1/poddisruptionbudgets", "\"type\":\"warning\",\"text\":\"policy/v1beta1 PodDisruptionBudget is deprecated in v1.21+\"")
+        let result = client.readAll()
+        #expect(result.isComplete)
+        #expect(try String(contentsOfFile: log, encoding: .utf8) == "127.0.0.1:\(server.port)\n")   // one tunnel, reused
+        #expect(result.notes.contains("server warning: 299 - \"policy/v1beta1 PodDisruptionBudget is deprecated in v1.21+\""))
+    }
+
     @Test("a slow response within the timeouts is waited for")
     func slowResponse() throws {
         let server = try StandIn()

@@ -89,6 +89,14 @@ struct ClusterBenchmark {
         let listPeak = ClusterBenchmark.memory("VmHWM")
         #expect(objects.count == ClusterBenchmark.counts.values.reduce(0, +))
 
+        objects = []
+        // 4. Reading a captured snapshot back (`--snapshot DIR`).
+        let snapshotDir = server.directory + "/snapshot"
+        try Snapshot.capture(from: try server.client(options: unlimited), kinds: kinds, to: snapshotDir)
+        var readBack = 0
+        let readSeconds = try ClusterBenchmark.time { readBack = try Snapshot.read(from: snapshotDir).objects.count }
+        #expect(readBack == ClusterBenchmark.counts.values.reduce(0, +))
+
         let mb = { (n: Int) in String(format: "%.1f MB", Double(n) / 1e6) }
         let lines = [
             "objects: \(ClusterBenchmark.counts)",
@@ -98,6 +106,7 @@ struct ClusterBenchmark {
             "capture, 20 qps burst 100: \(String(format: "%.2f", ours.seconds)) s = \(String(format: "%.2f", ours.seconds / curlBest))x curl; peak RSS \(mb(ours.peak)) = \(String(format: "%.2f", Double(ours.peak) / Double(ours.bytes)))x JSON",
             "capture, no rate limit: \(String(format: "%.2f", oursUnlimited.seconds)) s = \(String(format: "%.2f", oursUnlimited.seconds / curlBest))x curl; peak RSS \(mb(oursUnlimited.peak))",
             "list into [KubeObject], no rate limit: \(String(format: "%.2f", listSeconds)) s = \(String(format: "%.2f", listSeconds / curlBest))x curl; peak RSS \(mb(listPeak)) (before: \(mb(baseline))) = \(String(format: "%.2f", Double(listPeak) / Double(ours.bytes)))x JSON",
+            "Snapshot.read of the captured directory: \(String(format: "%.2f", readSeconds)) s",
             "MemoryLayout<Value>.stride = \(MemoryLayout<Value>.stride), <Value.Entry>.stride = \(MemoryLayout<Value.Entry>.stride)",
         ]
         print(lines.map { "bench-cluster: " + $0 }.joined(separator: "\n"))

@@ -180,7 +180,7 @@ class Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Type", ctype)
         self.send_header("Content-Length", str(len(body)))
         self.send_header("Audit-Id", "00000000-0000-0000-0000-%012d" % len(STATE.requests))
-        for k, v in headers:
+        for k, v in list(headers) + getattr(self, "extra_headers", []):
             self.send_header(k, v)
         self.end_headers()
         self.wfile.write(body)
@@ -204,6 +204,7 @@ class Handler(BaseHTTPRequestHandler):
         return None, "none"
 
     def do_GET(self):
+        self.extra_headers = []
         url = urlsplit(self.path)
         path, query = url.path, parse_qs(url.query)
         if path.startswith("/_control/"):
@@ -226,6 +227,10 @@ class Handler(BaseHTTPRequestHandler):
     def apply_fault(self, f):
         """Returns True when the fault answered the request."""
         t = f["type"]
+        self.extra_headers = []
+        if t == "warning":         # a Warning header on an otherwise normal response
+            self.extra_headers = [("Warning", '299 - "%s"' % f["text"])]
+            return False
         if t == "status":
             headers = [("Retry-After", str(f["retryAfter"]))] if "retryAfter" in f else []
             if f.get("text"):
