@@ -9,7 +9,7 @@ final class CredentialSource {
     private let config: ClusterConfig
     private let environment: [String: String]
     private var fileToken: (stamp: FileStamp, token: Sensitive)?
-    private var execToken: (token: Sensitive, expiry: Date?)?
+    private var execCredential: ExecPlugin.Credential?
     /// How many times the exec plugin ran (tests assert on it through the counter file too).
     private(set) var execRuns = 0
 
@@ -26,15 +26,26 @@ final class CredentialSource {
             if let token = try currentFileToken(path: path, fallback: initial) { return Sensitive("Bearer " + token.text) }
             return nil
         case .exec(let plugin):
-            // Reuse the token until 10 s before it expires (client-go caches until expirationTimestamp).
-            if let cached = execToken, cached.expiry.map({ $0.timeIntervalSinceNow > 10 }) ?? true {
-                return Sensitive("Bearer " + cached.token.text)
-            }
-            let credential = try ExecPlugin.run(plugin, config: config, environment: environment)
-            execRuns += 1
-            execToken = (credential.token, credential.expiry)
-            return Sensitive("Bearer " + credential.token.text)
+            return try currentExecCredential(plugin).token.map { Sensitive("Bearer " + $0.text) }
         }
+    }
+
+    /// The client certificate and key the exec plugin returned (instead of a token) when `authorization()`
+    /// last ran it; call after `authorization()`, which runs the plugin when needed.
+    func execClientCertificate() -> (certificate: Sensitive, key: Sensitive)? {
+        guard case .exec = config.auth, let credential = execCredential,
+              let certificate = credential.certificate, let key = credential.key else { return nil }
+        return (certificate, key)
+    }
+
+    /// The plugin's credential, reused until 10 s before it expires (client-go caches until
+    /// expirationTimestamp; without one, for the life of the process).
+    private func currentExecCredential(_ plugin: ExecPluginConfig) throws(ClusterError) -> ExecPlugin.Credential {
+        if let cached = execCredential, cached.expiry.map({ $0.timeIntervalSinceNow > 10 }) ?? true { return cached }
+        let credential = try ExecPlugin.run(plugin, config: config, environment: environment)
+        execRuns += 1
+        execCredential = credential
+        return credential
     }
 
     var basicAuth: (user: String, password: String)? {
@@ -46,7 +57,7 @@ final class CredentialSource {
     /// is worth it.
     func invalidate() -> Bool {
         switch config.auth {
-        case .exec: execToken = nil; return true
+        case .exec: execCredential = nil; return true
         case .tokenFile: fileToken = nil; return true
         default: return false
         }
@@ -88,7 +99,13 @@ struct FileStamp: Equatable {
 
 /// Runs exec credential plugins (client-go plugin/pkg/client/auth/exec).
 enum ExecPlugin {
-    struct Credential { var token: Sensitive; var expiry: Date? }
+    /// A token, or a client certificate and key (PEM, not base64), and when they expire.
+    struct Credential {
+        var token: Sensitive?
+        var certificate: Sensitive?
+        var key: Sensitive?
+        var expiry: Date?
+    }
 
     static func run(_ plugin: ExecPluginConfig, config: ClusterConfig, environment: [String: String]) throws(ClusterError) -> Credential {
         let name = plugin.command
@@ -186,10 +203,15 @@ enum ExecPlugin {
         if let token = status["token"]?.stringValue, !token.isEmpty {
             return Credential(token: Sensitive(token), expiry: expiry)
         }
-        if status["clientCertificateData"] != nil || status["clientKeyData"] != nil {
-            throw .execPlugin(command: name, problem: "client certificates from exec plugins are not supported yet; a token is required")
+        let certificate = status["clientCertificateData"]?.stringValue ?? ""
+        let key = status["clientKeyData"]?.stringValue ?? ""
+        if !certificate.isEmpty || !key.isEmpty {
+            guard !certificate.isEmpty, !key.isEmpty else {
+                throw .execPlugin(command: name, problem: "clientCertificateData and clientKeyData must both be set")
+            }
+            return Credential(certificate: Sensitive(certificate), key: Sensitive(key), expiry: expiry)
         }
-        throw .execPlugin(command: name, problem: "status has no token")
+        throw .execPlugin(command: name, problem: "status has no token and no client certificate")
     }
 
     private static func locate(_ command: String, path: String) -> String? {

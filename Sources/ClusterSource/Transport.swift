@@ -92,7 +92,10 @@ struct StatusInfo {
 final class Transport {
     let config: ClusterConfig
     let options: ClientOptions
-    private let handle: CurlHandle
+    private var handle: CurlHandle
+    private var settings: TransportSettings
+    /// The exec plugin's client certificate the handle was made with.
+    private var execCertificate: Sensitive?
     private let credentials: CredentialSource
     private var limiter: RateLimiter
     /// `scheme://host:port/prefix`, with the tls-server-name as host when one is set.
@@ -126,6 +129,7 @@ final class Transport {
         } else {
             base = "\(scheme)://\(hostPart):\(port)\(prefix)"
         }
+        self.settings = settings
         handle = try CurlHandle(settings: settings)
         credentials = CredentialSource(config: config, environment: options.environment)
         limiter = RateLimiter(qps: options.qps, burst: options.burst)
@@ -145,6 +149,13 @@ final class Transport {
             limiter.acquire()
             var headers = ["Accept: \(accept)"]
             if let authorization = try credentials.authorization() { headers.append("Authorization: \(authorization.text)") }
+            if let pair = credentials.execClientCertificate(), pair.certificate != execCertificate {
+                // A new certificate from the exec plugin: a new handle, so no connection keeps the old one.
+                settings.clientCertificatePEM = pair.certificate.bytes
+                settings.clientKeyPEM = pair.key.bytes
+                handle = try CurlHandle(settings: settings)
+                execCertificate = pair.certificate
+            }
             stats.requests += 1
             if isList { stats.listRequests += 1 }
             let response: HTTPResponse

@@ -7,7 +7,8 @@ private let statefulSets = KindCatalog.info(group: "apps", kind: "StatefulSet")!
 
 /// A kubeconfig user running Support/exec-plugin.sh with `mode`.
 private func execUser(_ server: StandIn, mode: String, offset: Int = 3600, counter: String,
-                      command: String = TestPaths.support + "/exec-plugin.sh", hint: String? = nil) -> String {
+                      command: String = TestPaths.support + "/exec-plugin.sh", hint: String? = nil,
+                      extraEnv: [(String, String)] = []) -> String {
     var text = """
         exec:
           apiVersion: client.authentication.k8s.io/v1
@@ -20,6 +21,7 @@ private func execUser(_ server: StandIn, mode: String, offset: Int = 3600, count
           - {name: TOKEN, value: \(StandIn.aliceToken)}
           - {name: OFFSET, value: "\(offset)"}
     """
+    for (name, value) in extraEnv { text += "\n      - {name: \(name), value: \"\(value)\"}" }
     if let hint { text += "\n      installHint: \"\(hint)\"" }
     return text
 }
@@ -42,6 +44,20 @@ struct ExecPluginTests {
         let info = try String(contentsOfFile: counter + ".info", encoding: .utf8)
         #expect(info.hasPrefix("{\"kind\":\"ExecCredential\",\"apiVersion\":\"client.authentication.k8s.io/v1\",\"spec\":{\"cluster\":{\"server\":\"\(server.server)\",\"certificate-authority-data\":"))
         #expect(info.hasSuffix("\"interactive\":false}}"))
+    }
+
+    @Test("a client certificate and key from the plugin authenticate the connection")
+    func certificate() throws {
+        let server = try StandIn()
+        let counter = server.directory + "/runs-cert"
+        let user = execUser(server, mode: "cert", counter: counter,
+                            extraEnv: [("CERT", server.pki.clientCert), ("KEY", server.pki.clientKey)])
+        let client = try server.client(kubeconfig: server.kubeconfig(user: user))
+        #expect(try client.list(kind: statefulSets).count == 3)
+        let seen = try server.requests().filter { $0["path"]?.stringValue == "/apis/apps/v1/statefulsets" }
+        #expect(seen.first?["auth"]?.stringValue == "cert")
+        #expect(seen.first?["user"]?.stringValue == "alice")
+        #expect(runs(counter) == 1)
     }
 
     @Test("an expired credential runs the plugin again")
