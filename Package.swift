@@ -39,7 +39,8 @@ let package = Package(
         .testTarget(name: "PolicyTests", dependencies: ["Policy", "ManifestIO", "KubeModel", "Findings"]),
         .testTarget(name: "ReportTests", dependencies: ["Report", "Findings", "KubeModel"]),
         .testTarget(name: "BallastCLITests", dependencies: ["BallastCLI"]),
-        .testTarget(name: "ClusterSourceTests", dependencies: ["ClusterSource", "KubeModel", "ManifestIO"]),
+        .testTarget(name: "ClusterSourceTests", dependencies: ["ClusterSource", "KubeModel", "ManifestIO"],
+                    exclude: ["Support/apiserver.py", "Support/proxy.py", "Support/exec-plugin.sh"]),
     ],
     swiftLanguageModes: [.v6],
     cxxLanguageStandard: .cxx17

@@ -271,6 +271,7 @@ public final class ClusterClient {
     /// caller cannot mistake a partial read for a clean one.
     public func readAll(kinds: [KindInfo] = ClusterClient.defaultKinds, namespaces: [String]? = nil) -> ClusterReadResult {
         var result = ClusterReadResult(readAt: rfc3339Now())
+        result.notes = config.warnings
         do {
             result.serverVersion = try serverVersion()
             _ = try discover(kinds: kinds)

@@ -69,6 +69,7 @@ public enum Snapshot {
                                namespaces: [String]? = nil, to directory: String) throws(ClusterError) -> ClusterReadResult {
         try makePrivateDirectory(directory)
         var result = ClusterReadResult(readAt: rfc3339Now())
+        result.notes = client.config.warnings
         var discovery: Discovery?
         do {
             result.serverVersion = try client.serverVersion()

@@ -233,6 +233,9 @@ struct ClientTests {
         let insecure = try rogue.client(kubeconfig: rogue.kubeconfig(cluster: "    server: \(rogue.server)\n    insecure-skip-tls-verify: true"))
         #expect(insecure.config.warnings.count == 1)
         #expect(try insecure.list(kind: statefulSets).count == 3)
+        let result = insecure.readAll()
+        #expect(result.isComplete)
+        #expect(result.notes.first == "insecure-skip-tls-verify is set for cluster standin: the server's certificate is not verified")
     }
 
     @Test("tls-server-name: verify the certificate as another name than the URL host")
