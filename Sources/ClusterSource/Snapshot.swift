@@ -152,26 +152,53 @@ public enum Snapshot {
                 result.incomplete.append(Incomplete(what: kind, reason: "snapshot file \(file) is missing"))
                 continue
             }
+            // Linear-time parse; each object gets the span of its first byte (file:line:column).
             let list: Value
-            do { list = try JSONReader.parse([UInt8](bytes), file: FileID(path)) } catch {
-                result.incomplete.append(Incomplete(what: kind, reason: "snapshot file \(error.description)"))
+            let bytesArray = [UInt8](bytes)
+            let ranges: [Range<Int>]
+            do { (list, ranges) = try ResponseJSON.parseList(bytesArray) } catch {
+                let at = lineColumn(of: [error.offset], in: bytesArray)[0]
+                result.incomplete.append(Incomplete(what: kind, reason: "snapshot file \(file):\(at.line):\(at.column): \(error.problem)"))
                 continue
             }
-            guard let items = list["items"]?.listValue else {
+            guard var items = list["items"]?.listValue else {
                 result.incomplete.append(Incomplete(what: kind, reason: "snapshot file \(file) has no items"))
                 continue
+            }
+            let fileID = FileID(path)
+            for (index, at) in lineColumn(of: ranges.map(\.lowerBound), in: bytesArray).enumerated() where index < items.count {
+                items[index].span = SourceSpan(file: fileID, line: at.line, column: at.column)
             }
             let (group, version) = splitAPIVersion(apiVersion)
             let info = KindCatalog.info(group: group, kind: kind)
             let namespaced = info.map { !$0.isClusterScoped } ?? (items.first?[path: "metadata", "namespace"] != nil)
             let served = ServedResource(group: group, version: version, plural: info?.plural ?? kind.lowercased() + "s",
                                         kind: kind, isNamespaced: namespaced, verbs: ["list"])
-            result.objects.append(contentsOf: items.map { ClusterClient.object(from: $0, served: served) })
+            result.objects.append(contentsOf: items.map { item in
+                var object = ClusterClient.object(from: item, served: served)
+                object.span = item.span
+                return object
+            })
             result.lists.append(ListRecord(kind: kind, group: group, apiVersion: apiVersion,
                                            resourceVersion: list[path: "metadata", "resourceVersion"]?.stringValue,
                                            count: items.count))
         }
         return result
+    }
+
+    /// 1-based line and column (in characters) of each of `offsets` (ascending), in one pass.
+    static func lineColumn(of offsets: [Int], in bytes: [UInt8]) -> [(line: Int, column: Int)] {
+        var out: [(line: Int, column: Int)] = []
+        out.reserveCapacity(offsets.count)
+        var line = 1, column = 1, k = 0
+        for offset in offsets {
+            while k < offset && k < bytes.count {
+                if bytes[k] == 0x0A { line += 1; column = 1 } else if bytes[k] & 0xC0 != 0x80 { column += 1 }
+                k += 1
+            }
+            out.append((line, column))
+        }
+        return out
     }
 
     static func qualifiedKind(_ record: ListRecord) -> String { record.group.isEmpty ? record.kind : "\(record.group)/\(record.kind)" }
