@@ -173,6 +173,19 @@ struct ClientTests {
         }
     }
 
+    @Test("username/password go as basic auth (which kube-apiserver no longer accepts); no password in errors")
+    func basicAuth() throws {
+        let server = try StandIn()
+        let client = try server.client(kubeconfig: server.kubeconfig(user: "    username: admin\n    password: pw-very-secret"))
+        #expect(client.config.description.contains("basic auth as admin") && !client.config.description.contains("pw-very-secret"))
+        #expect {
+            try client.list(kind: statefulSets)
+        } throws: { error in
+            error as? ClusterError == .unauthorized(path: "/api") && !"\(error)".contains("pw-very-secret")
+        }
+        #expect(try server.requests().first?["auth"]?.stringValue == "basic")
+    }
+
     @Test("RBAC denial names verb and resource; readAll is then incomplete, never clean")
     func forbidden() throws {
         let server = try StandIn()
