@@ -80,6 +80,8 @@ final class StandIn {
     let port: Int
     let directory: String
     private let process: Process
+    /// Our end of the server's stdin: the server exits when it closes (this process ended).
+    private let lifeline = Pipe()
     private let control: CurlHandle
 
     static let aliceToken = "tok-alice-0123456789"
@@ -90,7 +92,7 @@ final class StandIn {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         var args = [TestPaths.server, "--token", "\(StandIn.aliceToken)=alice", "--token", "\(StandIn.bobToken)=bob",
                     "--cert", rogue ? pki.rogueCert : pki.serverCert, "--key", rogue ? pki.rogueKey : pki.serverKey,
-                    "--client-ca", pki.ca]
+                    "--client-ca", pki.ca, "--exit-with-stdin"]
         if let snapshot { args += ["--snapshot", snapshot] }
         if let generate { args += ["--generate", generate] }
         process = Process()
@@ -98,6 +100,7 @@ final class StandIn {
         process.arguments = ["python3"] + args
         let out = Pipe()
         process.standardOutput = out
+        process.standardInput = lifeline
         try process.run()
         var line = Data()
         while !line.contains(0x0A) {

@@ -428,6 +428,7 @@ def main():
     ap.add_argument("--token", action="append", default=[])
     ap.add_argument("--generate")
     ap.add_argument("--port", type=int, default=0)
+    ap.add_argument("--exit-with-stdin", action="store_true")
     args = ap.parse_args()
     for t in args.token:
         token, _, user = t.partition("=")
@@ -444,6 +445,9 @@ def main():
             ctx.load_verify_locations(args.client_ca)
             ctx.verify_mode = ssl.CERT_OPTIONAL
         server.context = ctx
+    if args.exit_with_stdin:
+        # The test process holds our stdin: when it dies (even killed), we go too.
+        threading.Thread(target=lambda: (sys.stdin.buffer.read(), os._exit(0)), daemon=True).start()
     print("PORT", server.server_address[1], flush=True)
     try:
         server.serve_forever()
