@@ -3,8 +3,8 @@ import Foundation
 /// A credential or key held in memory. Prints as `<redacted>` so that it cannot reach a message or log.
 public struct Sensitive: Sendable, Equatable, CustomStringConvertible, CustomDebugStringConvertible {
     let bytes: [UInt8]
-    init(_ bytes: [UInt8]) { self.bytes = bytes }
-    init(_ text: String) { self.bytes = Array(text.utf8) }
+    public init(_ bytes: [UInt8]) { self.bytes = bytes }
+    public init(_ text: String) { self.bytes = Array(text.utf8) }
     var text: String { String(decoding: bytes, as: UTF8.self) }
     public var description: String { "<redacted>" }
     public var debugDescription: String { "<redacted>" }
