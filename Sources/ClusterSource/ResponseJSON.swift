@@ -1,8 +1,9 @@
 import KubeModel
 
-/// Parses API server responses (compact JSON, often megabytes on one line) into `Value` without spans:
-/// live objects come from no file. Linear time: `ManifestIO.JSONReader` computes a line:column span for
-/// every node by scanning from the line start, which is quadratic on one-line JSON. Depth is bounded.
+/// Parses API server responses (compact JSON, often megabytes on one line) into `Value` without spans
+/// (live objects come from no file, and spans would cost memory on every node), and records the byte range
+/// of each item of a list so that a snapshot writes the items exactly as sent. `ManifestIO.JSONReader` is
+/// the reader for files (spans on every node). Linear time; depth is bounded.
 struct ResponseJSON {
     struct Failure: Error, Equatable {
         var offset: Int
