@@ -77,32 +77,50 @@ struct GatePlan {
         var references = ReferenceTokens()
         for change in changes {
             if let path = change.newPath, let blob = change.newBlob, ManifestFinder.isManifestName(path) {
-                let bytes = try git.blob(blob)
-                references.collect(from: bytes)
+                guard let bytes = try git.blob(blob, maxSize: maxBlobSize) else { plan.notes.append(oversizeNote(path, maxBlobSize)); continue }
+                references.collect(from: bytes, name: path)
                 plan.headInputs.append(ManifestInput(name: path, source: .bytes(bytes)))
                 changedHead.insert(path)
                 references.directories.insert(directory(of: path))
             }
             if let path = change.oldPath, let blob = change.oldBlob, ManifestFinder.isManifestName(path) {
-                let bytes = try git.blob(blob)
-                references.collect(from: bytes)
+                guard let bytes = try git.blob(blob, maxSize: maxBlobSize) else { plan.notes.append(oversizeNote(path, maxBlobSize)); continue }
+                references.collect(from: bytes, name: path)
                 plan.baseInputs.append(ManifestInput(name: path, source: .bytes(bytes)))
                 references.directories.insert(directory(of: path))
             }
         }
         guard !changes.isEmpty else { return plan }
         // The unchanged files of head that hold what the changed objects refer to.
-        let (files, gitNotes) = try git.files(at: head, under: paths, maxBlobSize: maxBlobSize)
+        let (files, gitNotes) = try git.files(at: head, under: paths)
         plan.notes = gitNotes.map {
             Finding(ruleID: "git-skipped", severity: .info, message: $0.message, span: SourceSpan(file: FileID($0.path), line: 1, column: 1))
         }
+        // Which unchanged files name what the change refers to: from the names index (blob id → the values
+        // of its `name:` fields), reading only blobs the index has not seen.
+        var index = NameIndex(repositoryPath: git.path)
         for file in files where ManifestFinder.isManifestName(file.path) && !changedHead.contains(file.path) {
             if ManifestFinder.skipNote(for: file.path) != nil { continue }
-            let bytes = try git.blob(file.blob)
-            if references.directories.contains(directory(of: file.path)) || references.matches(bytes) {
+            let inDirectory = references.directories.contains(directory(of: file.path))
+            var names = index.names(of: file.blob.hex)
+            if names == nil && !inDirectory {
+                guard let bytes = try git.blob(file.blob, maxSize: maxBlobSize) else {
+                    plan.notes.append(oversizeNote(file.path, maxBlobSize))
+                    continue
+                }
+                let found = NameIndex.extract(bytes)
+                index.record(file.blob.hex, found)
+                names = found
+            }
+            if inDirectory || !(names ?? []).isDisjoint(with: references.names) {
+                guard let bytes = try git.blob(file.blob, maxSize: maxBlobSize) else {
+                    plan.notes.append(oversizeNote(file.path, maxBlobSize))
+                    continue
+                }
                 plan.sharedInputs.append(ManifestInput(name: file.path, source: .bytes(bytes)))
             }
         }
+        index.save()
         return plan
     }
 
@@ -112,44 +130,131 @@ struct GatePlan {
     }
 }
 
-/// Tokens that find the files a change refers to without parsing them: the namespaces of the changed
-/// objects (their Services, PDBs, CronJobs, claims) and StorageClass definitions when claims changed.
+/// What a change refers to: a file is read when it names, as `name: X`, one of the changed objects or
+/// something they refer to (StorageClass, governing Service, claims, ConfigMaps), or sits in a directory
+/// the change touched.
 struct ReferenceTokens {
-    var namespaces = Set<String>()
-    var needsStorageClasses = false
+    var names = Set<String>()
     var directories = Set<String>()
-    private var tokens: [[UInt8]] = []
 
-    mutating func collect(from bytes: [UInt8]) {
-        let text = String(decoding: bytes, as: UTF8.self)
-        for line in text.split(separator: "\n") {
-            let trimmed = line.drop(while: { $0 == " " })
-            if trimmed.hasPrefix("namespace:") {
-                let value = trimmed.dropFirst("namespace:".count).trimmingCharacters(in: " \"'\r")
-                if !value.isEmpty { namespaces.insert(value) }
+    /// Collects names from the changed files, parsed.
+    mutating func collect(from bytes: [UInt8], name: String) {
+        let file = ManifestReader().parse(bytes, file: FileID(name), json: name.hasSuffix(".json"))
+        for parsed in file.objects {
+            let value = parsed.object.value
+            if !parsed.object.name.isEmpty { names.insert(parsed.object.name) }
+            Self.walk(value) { key, text in
+                switch key {
+                case "storageClassName", "serviceName", "claimName", "secretName": names.insert(text)
+                default: break
+                }
             }
-            if trimmed.hasPrefix("storageClassName:") || trimmed.hasPrefix("kind: StorageClass") || trimmed.hasPrefix("volumeClaimTemplates:") {
-                needsStorageClasses = true
+            for volume in parsed.object.podSpec?["volumes"]?.listValue ?? [] {
+                if let name = volume[path: "configMap", "name"]?.stringValue { names.insert(name) }
             }
         }
-        tokens = namespaces.sorted().flatMap { [Array("namespace: \($0)".utf8), Array("\"namespace\": \"\($0)\"".utf8)] }
-            + (needsStorageClasses ? [Array("kind: StorageClass".utf8), Array("\"kind\": \"StorageClass\"".utf8)] : [])
     }
 
-    func matches(_ bytes: [UInt8]) -> Bool {
-        bytes.withUnsafeBufferPointer { buffer in tokens.contains { contains(buffer, $0) } }
-    }
-
-    private func contains(_ haystack: UnsafeBufferPointer<UInt8>, _ needle: [UInt8]) -> Bool {
-        guard let base = haystack.baseAddress, let first = needle.first, haystack.count >= needle.count else { return false }
-        var offset = 0
-        while offset <= haystack.count - needle.count,
-              let hit = memchr(base + offset, Int32(first), haystack.count - needle.count + 1 - offset) {
-            let at = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
-            if memcmp(base + at, needle, needle.count) == 0 { return true }
-            offset = at + 1
+    static func walk(_ value: Value, _ visit: (String, String) -> Void) {
+        switch value.kind {
+        case .map(let entries):
+            for entry in entries {
+                if let text = entry.value.stringValue { visit(entry.key, text) } else { walk(entry.value, visit) }
+            }
+        case .list(let items): for item in items { walk(item, visit) }
+        default: break
         }
-        return false
+    }
+
+}
+
+/// Per repository, the values of the `name:` fields of each blob, kept in the cache directory: blobs never
+/// change, so a later gate reads only the blobs it has not seen. A missing or unreadable index is rebuilt.
+struct NameIndex {
+    /// The index file's bytes; a blob's names are parsed from its line only when asked for.
+    private var data: [UInt8] = []
+    private var lines: [String: Range<Int>] = [:]
+    private var added: [String: Set<String>] = [:]
+    private let path: String
+
+    init(repositoryPath: String) {
+        let environment = ProcessInfo.processInfo.environment
+        let base = environment["XDG_CACHE_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? ((environment["HOME"] ?? "/tmp") + "/.cache")
+        var hash: UInt64 = 0xcbf29ce484222325
+        let absolute = repositoryPath.hasPrefix("/") ? repositoryPath : FileManager.default.currentDirectoryPath + "/" + repositoryPath
+        for b in absolute.utf8 { hash = (hash ^ UInt64(b)) &* 0x100000001b3 }
+        path = base + "/ballast/names/" + String(hash, radix: 16) + ".idx"
+        // Absent or unreadable: start empty (the index is only a cache).
+        guard let contents = FileManager.default.contents(atPath: path) else { return }
+        data = [UInt8](contents)
+        var start = 0
+        for i in data.indices where data[i] == 0x0A {
+            if i - start >= 40 {
+                lines[String(decoding: data[start..<(start + 40)], as: UTF8.self)] = (start + 40)..<i
+            }
+            start = i + 1
+        }
+    }
+
+    /// The names a blob's file declares, when the index has seen the blob.
+    func names(of blob: String) -> Set<String>? {
+        if let known = added[blob] { return known }
+        guard let range = lines[blob] else { return nil }
+        var names = Set<String>()
+        var start = range.lowerBound
+        for i in range.lowerBound...range.upperBound where i == range.upperBound || data[i] == 0x20 {
+            if i > start { names.insert(String(decoding: data[start..<i], as: UTF8.self)) }
+            start = i + 1
+        }
+        return names
+    }
+
+    mutating func record(_ blob: String, _ names: Set<String>) { added[blob] = names }
+
+    /// Appends what was learned (atomically; a failure only costs speed next time).
+    func save() {
+        guard !added.isEmpty else { return }
+        var out = data
+        for (blob, names) in added {
+            out += Array(blob.utf8)
+            for name in names.sorted() { out.append(0x20); out += Array(name.utf8) }
+            out.append(0x0A)
+        }
+        let directory = (path as NSString).deletingLastPathComponent
+        try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        _ = FileManager.default.createFile(atPath: path + ".tmp", contents: Data(out))
+        _ = rename(path + ".tmp", path)
+    }
+
+    /// The values of `name:` fields (YAML or JSON) in a file's bytes: a byte scan, no parse.
+    static func extract(_ bytes: [UInt8]) -> Set<String> {
+        var names = Set<String>()
+        let n = bytes.count
+        var i = 0
+        while i + 5 < n {
+            // "name" preceded by a non-identifier byte, then optional quote, ':' and spaces.
+            if bytes[i] == UInt8(ascii: "n") && bytes[i + 1] == UInt8(ascii: "a") && bytes[i + 2] == UInt8(ascii: "m")
+                && bytes[i + 3] == UInt8(ascii: "e") && (i == 0 || !isNameByte(bytes[i - 1])) {
+                var j = i + 4
+                if j < n && bytes[j] == UInt8(ascii: "\"") { j += 1 }
+                if j < n && bytes[j] == UInt8(ascii: ":") {
+                    j += 1
+                    while j < n && (bytes[j] == 0x20 || bytes[j] == 0x09) { j += 1 }
+                    if j < n && (bytes[j] == UInt8(ascii: "\"") || bytes[j] == UInt8(ascii: "'")) { j += 1 }
+                    let start = j
+                    while j < n && isNameByte(bytes[j]) { j += 1 }
+                    if j > start { names.insert(String(decoding: bytes[start..<j], as: UTF8.self)) }
+                    i = j
+                    continue
+                }
+            }
+            i += 1
+        }
+        return names
+    }
+
+    private static func isNameByte(_ b: UInt8) -> Bool {
+        (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A) || b == 0x2D || b == 0x2E || b == 0x5F
     }
 }
 

@@ -61,7 +61,7 @@ final class CloneProgress: @unchecked Sendable {
 /// skipped (submodules, symlinks, large blobs, kustomizations, Helm charts).
 func manifestInputs(_ repository: GitRepository, at commit: ObjectID, paths: [String], maxBlobSize: Int,
                     only keep: ((GitFile) -> Bool)? = nil) throws(GitError) -> (inputs: [ManifestInput], notes: [Finding]) {
-    let (files, gitNotes) = try repository.files(at: commit, under: paths, maxBlobSize: maxBlobSize)
+    let (files, gitNotes) = try repository.files(at: commit, under: paths)
     var notes = gitNotes.map { note in
         Finding(ruleID: "git-skipped", severity: .info, message: note.message, span: SourceSpan(file: FileID(note.path), line: 1, column: 1))
     }
@@ -75,9 +75,19 @@ func manifestInputs(_ repository: GitRepository, at commit: ObjectID, paths: [St
         }
         if let note = ManifestFinder.skipNote(for: file.path) { notes.append(note); continue }
         if let keep, !keep(file) { continue }
-        inputs.append(ManifestInput(name: file.path, source: .bytes(try repository.blob(file.blob))))
+        guard let bytes = try repository.blob(file.blob, maxSize: maxBlobSize) else {
+            notes.append(oversizeNote(file.path, maxBlobSize))
+            continue
+        }
+        inputs.append(ManifestInput(name: file.path, source: .bytes(bytes)))
     }
     return (inputs, notes)
+}
+
+/// The note for a blob over the size cap.
+func oversizeNote(_ path: String, _ cap: Int) -> Finding {
+    Finding(ruleID: "git-skipped", severity: .info, message: "larger than the \(cap)-byte cap (--max-blob-size): not read",
+            span: SourceSpan(file: FileID(path), line: 1, column: 1))
 }
 
 /// A git problem as the CLI reports it: an unknown ref is a usage error (2), anything else could not be

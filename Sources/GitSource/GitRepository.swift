@@ -26,7 +26,6 @@ public struct GitFile: Sendable, Hashable {
     public var path: String
     public var blob: ObjectID
     public var mode: UInt32
-    public var size: Int
 }
 
 /// Something skipped while reading a tree (a submodule, a symlink, a blob over the size cap).
@@ -196,9 +195,8 @@ public final class GitRepository {
     }
 
     /// The files of a commit's tree, read from the object database (no checkout), under `paths` (all when
-    /// empty). Submodules and symlinks are never followed (noted); blobs over `maxBlobSize` are noted, not
-    /// listed. Wraps `git_tree_walk` and `git_odb_read_header`.
-    public func files(at commit: ObjectID, under paths: [String] = [], maxBlobSize: Int = 64 << 20) throws(GitError) -> (files: [GitFile], notes: [GitNote]) {
+    /// empty). Submodules and symlinks are never followed (noted). Wraps `git_tree_walk`.
+    public func files(at commit: ObjectID, under paths: [String] = []) throws(GitError) -> (files: [GitFile], notes: [GitNote]) {
         let tree = try tree(of: commit)
         defer { git_tree_free(tree) }
         let walk = TreeWalk(prefixes: paths.map { $0.hasSuffix("/") || $0.isEmpty ? $0 : $0 + "/" }, exact: Set(paths))
@@ -220,7 +218,7 @@ public final class GitRepository {
                         walk.notes.append(GitNote(path: path, message: "symbolic link skipped (links are never followed)"))
                         return 0
                     }
-                    walk.files.append(GitFile(path: path, blob: ObjectID(git_tree_entry_id(entry)), mode: mode, size: -1))
+                    walk.files.append(GitFile(path: path, blob: ObjectID(git_tree_entry_id(entry)), mode: mode))
                     return 0
                 default:
                     return 0
@@ -228,25 +226,29 @@ public final class GitRepository {
             }, Unmanaged.passUnretained(walk).toOpaque())
         }
         try GitError.check(code, "could not read the tree of \(commit.short)")
+        // Sizes are not read here: a header read costs a delta resolution per blob, and most callers read
+        // few blobs. `blob(_:maxSize:)` checks the cap when a blob is read.
+        let files = walk.files
+        let notes = walk.notes
+        return (files, notes)
+    }
+
+    /// A blob's size from the object database header, without reading it. Wraps `git_odb_read_header`.
+    public func size(of id: ObjectID) throws(GitError) -> Int {
         var odb: OpaquePointer?
         try GitError.check(git_repository_odb(&odb, repo), "no object database")
         defer { git_odb_free(odb) }
-        var files: [GitFile] = []
-        var notes = walk.notes
-        for var file in walk.files {
-            var size = 0
-            var type = GIT_OBJECT_INVALID
-            try file.blob.withOID { (oid) throws(GitError) in
-                try GitError.check(git_odb_read_header(&size, &type, odb, oid), "missing blob for \(file.path)")
-            }
-            if size > maxBlobSize {
-                notes.append(GitNote(path: file.path, message: "\(size) bytes, over the \(maxBlobSize)-byte cap: not read"))
-                continue
-            }
-            file.size = size
-            files.append(file)
+        var size = 0
+        var type = GIT_OBJECT_INVALID
+        try id.withOID { (oid) throws(GitError) in
+            try GitError.check(git_odb_read_header(&size, &type, odb, oid), "missing blob \(id.short)")
         }
-        return (files, notes)
+        return size
+    }
+
+    /// A blob's bytes, or nil when it is larger than `maxSize` (checked before reading).
+    public func blob(_ id: ObjectID, maxSize: Int) throws(GitError) -> [UInt8]? {
+        try size(of: id) > maxSize ? nil : blob(id)
     }
 
     /// A blob's bytes, straight from the object database. Wraps `git_blob_lookup`.

@@ -53,9 +53,11 @@ public enum ManifestFinder {
 
     /// A note when `path` is a kustomization or Helm chart file, which Ballast does not render.
     public static func skipNote(for path: String) -> Finding? {
-        let base = path.split(separator: "/").last.map(String.init) ?? path
-        let file = FileID(display(path))
-        let span = SourceSpan(file: file, line: 1, column: 1)
+        let base = path.lastIndex(of: "/").map { String(path[path.index(after: $0)...]) } ?? path
+        // Most files are neither: decide from the name before registering a file id.
+        guard base == "kustomization.yaml" || base == "kustomization.yml" || base == "Kustomization"
+                || base == "Chart.yaml" || base == "Chart.yml" else { return nil }
+        let span = SourceSpan(file: FileID(display(path)), line: 1, column: 1)
         switch base {
         case "kustomization.yaml", "kustomization.yml", "Kustomization":
             return Finding(ruleID: "kustomization-skipped", severity: .info,
