@@ -40,6 +40,10 @@ let package = Package(
         .testTarget(name: "CELTests", dependencies: ["CEL", "KubeModel"]),
         .testTarget(name: "ReportTests", dependencies: ["Report", "Findings", "KubeModel"]),
         .testTarget(name: "BallastCLITests", dependencies: ["BallastCLI"]),
+        .testTarget(name: "GitSourceTests", dependencies: ["GitSource", "KubeModel"],
+                    exclude: ["Support/git_http_server.py"]),
+        .testTarget(name: "ClusterSourceTests", dependencies: ["ClusterSource", "KubeModel", "ManifestIO"],
+                    exclude: ["Support/apiserver.py", "Support/proxy.py", "Support/exec-plugin.sh"]),
     ],
     swiftLanguageModes: [.v6],
     cxxLanguageStandard: .cxx17

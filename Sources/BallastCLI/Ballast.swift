@@ -16,7 +16,7 @@ struct Ballast: AsyncParsableCommand {
             3 incomplete (something could not be read: never reported as clean).
             """,
         version: ballastVersion,
-        subcommands: [Lint.self, Policies.self]
+        subcommands: [Lint.self, GateCommand.self, SnapshotCommand.self, Policies.self]
     )
 }
 

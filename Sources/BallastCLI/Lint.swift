@@ -16,7 +16,12 @@ struct Lint: AsyncParsableCommand {
     )
 
     @Argument(help: "Files or directories; - reads standard input.")
-    var paths: [String] = ["."]
+    var paths: [String] = []
+
+    @OptionGroup var repository: RepositoryOptions
+
+    @Option(help: "With --repo: the branch, tag or commit to read (default HEAD).")
+    var ref: String?
 
     @Option(help: "Namespace given to namespaced objects that have none.")
     var defaultNamespace = "default"
@@ -30,7 +35,21 @@ struct Lint: AsyncParsableCommand {
     func run() async throws {
         var options = LintOptions()
         options.config = try loadConfig(config)
-        let collected = ManifestFinder.collect(paths)
+        var collected: (inputs: [ManifestInput], failures: [ReadFailure], notes: [Finding])
+        if let spec = repository.repo {
+            guard paths.isEmpty else { throw ValidationError("give either --repo or paths, not both (use --path to narrow a repository)") }
+            do {
+                let git = try repository.open(spec)
+                let commit = try git.resolve(ref ?? "HEAD")
+                let read = try manifestInputs(git, at: commit, paths: repository.paths, maxBlobSize: repository.maxBlobSize)
+                collected = (read.inputs, [], read.notes)
+            } catch {
+                throw gitFailure(error)
+            }
+        } else {
+            if ref != nil { throw ValidationError("--ref goes with --repo") }
+            collected = ManifestFinder.collect(paths.isEmpty ? ["."] : paths)
+        }
         let inputs = collected.inputs.filter { !options.config.isIgnored($0.name) }
         let progress = Progress(label: "reading", total: inputs.count)
         let pack = try policies.pack()

@@ -20,4 +20,10 @@ static const unsigned int ccurl_blob_copy = CURL_BLOB_COPY;
 static const long ccurl_global_default = CURL_GLOBAL_DEFAULT;
 static const CURLversion ccurl_version_now = CURLVERSION_NOW;
 static const long ccurl_http_version_2tls = CURL_HTTP_VERSION_2TLS;
+static const long ccurl_sslversion_tlsv1_2 = CURL_SSLVERSION_TLSv1_2;
+/* The TLS library libcurl was built with ("OpenSSL/3.0.19"): blobs need OpenSSL (research/kubeapi.md 7.1). */
+static inline const char *ccurl_ssl_version(void) {
+    curl_version_info_data *d = curl_version_info(CURLVERSION_NOW);
+    return d && d->ssl_version ? d->ssl_version : "";
+}
 #endif

@@ -11,6 +11,7 @@ public struct JSONReader {
     private var i = 0
     private var line: UInt32 = 1
     private var lineStart = 0
+    private var columnLine = -1, columnIndex = 0, columnValue = 1
 
     /// Parses one JSON document (surrounding white space allowed). Throws `ManifestError.json`.
     public static func parse(_ bytes: [UInt8], file: FileID, maxDepth: Int = defaultMaxDepth) throws(ManifestError) -> Value {
@@ -33,18 +34,21 @@ public struct JSONReader {
     }
 
     private var span: SourceSpan {
-        SourceSpan(file: file, start: Position(line: line, column: UInt32(clamping: column(at: i))))
+        mutating get { SourceSpan(file: file, start: Position(line: line, column: UInt32(clamping: column(at: i)))) }
     }
 
-    /// 1-based column in characters (UTF-8 continuation bytes do not count).
-    private func column(at index: Int) -> Int {
-        var c = 1
-        var k = lineStart
-        while k < index && k < bytes.count { if bytes[k] & 0xC0 != 0x80 { c += 1 }; k += 1 }
-        return c
+    /// 1-based column in characters (UTF-8 continuation bytes do not count). Counting resumes from the
+    /// last position asked for on the same line, so minified one-line JSON stays linear.
+    private mutating func column(at index: Int) -> Int {
+        if columnLine != lineStart || columnIndex > index { columnLine = lineStart; columnIndex = lineStart; columnValue = 1 }
+        while columnIndex < index && columnIndex < bytes.count {
+            if bytes[columnIndex] & 0xC0 != 0x80 { columnValue += 1 }
+            columnIndex += 1
+        }
+        return columnValue
     }
 
-    private func fail(_ problem: String) -> ManifestError { .json(problem: problem, at: span) }
+    private mutating func fail(_ problem: String) -> ManifestError { .json(problem: problem, at: span) }
 
     private mutating func document() throws(ManifestError) -> Value {
         skipSpace()

@@ -38,6 +38,7 @@ public struct Gate: Sendable {
                 var stored = StoredObject(parsed.object)
                 stored.waivers = WaiverParser.waivers(of: parsed.object, today: linter.options.today).waivers
                 stored.dataTierClaimClasses = PolicyFunctions.dataTierClaimClasses(parsed.object, linter.options.config.dataTier)
+                stored.podLabels = PolicyFunctions.podTemplateLabels(parsed.object)
                 headStored.append(stored)
             }
         }

@@ -106,6 +106,7 @@ public struct Linter: Sendable {
             var stored = StoredObject(object)
             stored.waivers = waivers
             stored.dataTierClaimClasses = PolicyFunctions.dataTierClaimClasses(object, options.config.dataTier)
+            stored.podLabels = PolicyFunctions.podTemplateLabels(object)
             outcome.objects.append(stored)
         }
         return outcome

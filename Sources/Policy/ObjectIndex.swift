@@ -14,6 +14,8 @@ public struct StoredObject: Sendable {
     public var waivers: [String: Waiver] = [:]
     /// StorageClasses the object's data-holding claims name (see `isDataTier`).
     public var dataTierClaimClasses: [String] = []
+    /// The pod template labels of a workload (nil for other kinds), for `podTemplateLabels`.
+    public var podLabels: [String: String]?
 
     public init(_ object: KubeObject) {
         ref = object.ref; apiVersion = object.apiVersion; span = object.span; helmSource = object.helmSource
@@ -31,12 +33,16 @@ public struct ObjectIndex: Sendable {
     public private(set) var stored: [StoredObject] = []
     private var byRef: [ObjectRef: Int] = [:]
     private var byKind: [String: [Int]] = [:]
+    private var byKindNamespace: [String: [Int]] = [:]
+    private var byNamespace: [String: [Int]] = [:]
 
     public init(_ stored: [StoredObject]) {
         self.stored = stored
         for (i, object) in stored.enumerated() {
             if byRef[object.ref] == nil { byRef[object.ref] = i }
             byKind[object.ref.qualifiedKind, default: []].append(i)
+            byKindNamespace[object.ref.qualifiedKind + "\u{0}" + (object.ref.namespace ?? ""), default: []].append(i)
+            byNamespace[object.ref.namespace ?? "", default: []].append(i)
         }
     }
 
@@ -52,6 +58,15 @@ public struct ObjectIndex: Sendable {
     public func objects(ofKind qualifiedKind: String) -> [KubeObject] {
         (byKind[qualifiedKind] ?? []).map { stored[$0].object }
     }
+
+    /// Positions (in `stored`) of the objects of a kind, optionally in one namespace.
+    public func indices(ofKind qualifiedKind: String, namespace: String?) -> [Int] {
+        guard let namespace else { return byKind[qualifiedKind] ?? [] }
+        return byKindNamespace[qualifiedKind + "\u{0}" + namespace] ?? []
+    }
+
+    /// Positions of the objects of a namespace.
+    public func indices(inNamespace namespace: String) -> [Int] { byNamespace[namespace] ?? [] }
 
     /// `lookup(kind, namespace, name)`: kind group-qualified unless core.
     public func lookup(_ qualifiedKind: String, namespace: String?, name: String) -> KubeObject? {

@@ -298,3 +298,18 @@ struct JSONReaderTests {
         #expect(parse("{\"a\": 1, \"a\": 2}", name: "d.json").errors.first?.ruleID == "duplicate-key")
     }
 }
+
+@Suite("JSON reader: scale")
+struct JSONScaleTests {
+    @Test func minifiedOneLineJSONIsLinear() throws {
+        // 50,000 items on one line: a column count from the line start per value would be quadratic.
+        let items = (0..<50_000).map { "{\"name\":\"pvc-\($0)\",\"size\":\($0)}" }.joined(separator: ",")
+        let text = "{\"kind\":\"List\",\"items\":[" + items + "]}"
+        let clock = ContinuousClock()
+        let start = clock.now
+        let value = try JSONReader.parse(Array(text.utf8), file: FileID("big.json"))
+        #expect(clock.now - start < .seconds(5))
+        let last = try #require(value["items"]?.listValue?.last)
+        #expect(last["name"]?.span?.column == text.utf8.count - 26)   // the value "pvc-49999" starts 27 bytes from the end
+    }
+}

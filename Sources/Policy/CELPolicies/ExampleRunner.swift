@@ -47,7 +47,10 @@ extension PolicyPack {
     private func runLint(_ rule: PolicyRule, _ example: PolicyExample) -> [Finding] {
         let objects = example.objects.compactMap { ManifestReader.object(from: $0) }
         var stored = objects.map(StoredObject.init)
-        for i in stored.indices { stored[i].dataTierClaimClasses = PolicyFunctions.dataTierClaimClasses(objects[i], DataTierSelector()) }
+        for i in stored.indices {
+            stored[i].dataTierClaimClasses = PolicyFunctions.dataTierClaimClasses(objects[i], DataTierSelector())
+            stored[i].podLabels = PolicyFunctions.podTemplateLabels(objects[i])
+        }
         let index = ObjectIndex(stored)
         let runtime = PolicyRuntime(index: index, dataTier: DataTierSelector(), buildObjects: rule.readsObjects)
         let params = self.params(overrides: .map([]))
@@ -61,7 +64,12 @@ extension PolicyPack {
         let old = example.old.flatMap { ManifestReader.object(from: $0) }
         var objects = example.objects.compactMap { ManifestReader.object(from: $0) }
         if let new { objects.append(new) }
-        let index = ObjectIndex(objects.map(StoredObject.init))
+        let index = ObjectIndex(objects.map { object in
+            var stored = StoredObject(object)
+            stored.dataTierClaimClasses = PolicyFunctions.dataTierClaimClasses(object, DataTierSelector())
+            stored.podLabels = PolicyFunctions.podTemplateLabels(object)
+            return stored
+        })
         let runtime = PolicyRuntime(index: index, dataTier: DataTierSelector(), buildObjects: rule.readsObjects)
         let params = self.params(overrides: .map([]))
         return PolicyRuntime.$current.withValue(runtime) {

@@ -12,6 +12,17 @@ final class PolicyRuntime: Sendable {
     /// StorageClasses named by a PVC or a data-tier workload's claim template, from the facts each object
     /// recorded as it was read (no object is rebuilt for this).
     let dataTierClasses: Set<String>
+    /// Objects rebuilt as CEL values for `objectsOf`, each at most once per run.
+    private let rebuilt = Mutex<[Int: CELValue]>([:])
+
+    /// The CEL value of `stored[i]`, rebuilt once.
+    func celObject(at i: Int) -> CELValue {
+        if let cached = rebuilt.withLock({ $0[i] }) { return cached }
+        guard let index else { return .null }
+        let value = CELValue.from(index.stored[i].compact.value)
+        rebuilt.withLock { $0[i] = value }
+        return value
+    }
 
     init(index: ObjectIndex?, dataTier: DataTierSelector, buildObjects: Bool) {
         self.index = index
@@ -45,6 +56,25 @@ enum PolicyFunctions {
                 return CronSchedule.facts(expression)
             },
             "isDataTier": CELFunction(arities: [1]) { args in .bool(isDataTier(args[0].manifestValue)) },
+            // Indexed alternatives to scanning `objects`: the objects of a kind (optionally in a namespace),
+            // and the pod template labels of the workloads of a namespace.
+            "objectsOf": CELFunction(arities: [1, 2]) { args in
+                guard let runtime = PolicyRuntime.current, let index = runtime.index else { throw CELError("objectsOf() is not available here") }
+                guard case .string(let kind) = args[0] else { throw CELError("objectsOf() takes a kind, such as 'policy/PodDisruptionBudget'") }
+                var namespace: String?
+                if args.count == 2 {
+                    guard case .string(let ns) = args[1] else { throw CELError("objectsOf() takes a namespace string") }
+                    namespace = ns
+                }
+                return .list(index.indices(ofKind: kind, namespace: namespace).map(runtime.celObject))
+            },
+            "podTemplateLabels": CELFunction(arities: [1]) { args in
+                guard let runtime = PolicyRuntime.current, let index = runtime.index else { throw CELError("podTemplateLabels() is not available here") }
+                guard case .string(let namespace) = args[0] else { throw CELError("podTemplateLabels() takes a namespace") }
+                return .list(index.indices(inNamespace: namespace).compactMap { i in
+                    index.stored[i].podLabels.map { labels in .map(labels.sorted { $0.key < $1.key }.map { (CELValue.string($0.key), CELValue.string($0.value)) }) }
+                })
+            },
             "podSpec": CELFunction(arities: [1]) { args in
                 let object = args[0].manifestValue
                 return objectPodSpec(object).map(CELValue.from) ?? .null
@@ -127,6 +157,16 @@ enum PolicyFunctions {
 }
 
 extension PolicyFunctions {
+    /// The pod template labels of a workload, or nil for kinds without pods.
+    static func podTemplateLabels(_ object: KubeObject) -> [String: String]? {
+        switch object.kind {
+        case "StatefulSet", "Deployment", "DaemonSet", "ReplicaSet", "Job", "CronJob", "Pod":
+            return (object.kind == "Pod" ? object.value[path: "metadata", "labels"] : object.podTemplate?[path: "metadata", "labels"])?.stringMap ?? [:]
+        default:
+            return nil
+        }
+    }
+
     /// The StorageClasses whose claims hold data, as `object` names them: a PVC's class, or a data-tier
     /// workload's volumeClaimTemplate classes.
     static func dataTierClaimClasses(_ object: KubeObject, _ selector: DataTierSelector) -> [String] {

@@ -73,8 +73,8 @@ enum PolicyLoader {
         let fieldPathExpression = item["fieldPathExpression"] == nil ? nil : try compile(item, "fieldPathExpression")
         let sources = ([validate, when, messageExpression, fieldPathExpression].compactMap { $0 } + variables.map(\.1))
             .map(\.program.source)
-        let readsObjects = sources.contains { $0.contains("objects") }
-        let usesIndex = readsObjects || sources.contains { $0.contains("lookup(") }
+        let readsObjects = sources.contains { Self.readsObjectsVariable($0) }
+        let usesIndex = readsObjects || sources.contains { $0.contains("lookup(") || $0.contains("objectsOf(") || $0.contains("podTemplateLabels(") }
             || (sources.contains { $0.contains("isDataTier(") } && match.mayMatch(ObjectRef(group: "storage.k8s.io", kind: "StorageClass", namespace: nil, name: "")))
         var rule = PolicyRule(descriptor: descriptor, trigger: trigger, match: match, when: when, variables: variables,
                               validate: validate, message: try optionalString(item, "message"),
@@ -83,6 +83,18 @@ enum PolicyLoader {
                               paramDefaults: params, needsIndex: usesIndex, readsObjects: readsObjects)
         rule.examples = try examples(item["examples"], rule: rule)
         return rule
+    }
+
+    /// Whether an expression reads the `objects` variable (not merely calls `objectsOf`).
+    static func readsObjectsVariable(_ source: String) -> Bool {
+        var rest = Substring(source)
+        while let r = rest.range(of: "objects") {
+            let after = rest[r.upperBound...].first
+            let before = r.lowerBound > rest.startIndex ? rest[rest.index(before: r.lowerBound)] : " "
+            if after != "O" && !(before.isLetter || before.isNumber || before == "_" || before == ".") { return true }
+            rest = rest[r.upperBound...]
+        }
+        return false
     }
 
     static func ruleMatch(_ value: Value?) throws(ConfigError) -> RuleMatch {

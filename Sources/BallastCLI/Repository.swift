@@ -1,0 +1,88 @@
+import ArgumentParser
+import Foundation
+import KubeModel
+import Findings
+import ManifestIO
+import GitSource
+
+/// `--repo PATH|URL`, `--ref`, `--path`, `--ssh-key`: where manifests come from when they come from git.
+struct RepositoryOptions: ParsableArguments {
+    @Option(help: "A local repository (work tree or bare) or a URL (https, ssh, git, file) to clone into the cache.")
+    var repo: String?
+
+    @Option(name: .customLong("path"), help: ArgumentHelp("Only files under this directory of the repository; repeatable.", valueName: "dir"))
+    var paths: [String] = []
+
+    @Option(help: "SSH private key for ssh:// remotes (default: the SSH agent).")
+    var sshKey: String?
+
+    @Option(help: "Blobs larger than this many bytes are skipped with a note.")
+    var maxBlobSize: Int = 64 << 20
+
+    var credentials: GitCredentials {
+        GitCredentials.fromEnvironment(ProcessInfo.processInfo.environment, sshKeyPath: sshKey)
+    }
+
+    /// Opens the local repository, or brings the remote one into the cache (clone, then incremental fetch).
+    func open(_ spec: String) throws(GitError) -> GitRepository {
+        if !spec.contains("://") && !spec.hasPrefix("git@") {
+            guard FileManager.default.fileExists(atPath: spec) else {
+                throw GitError(.notARepository, "\(spec): no such repository (a path, or a URL such as https://host/org/repo.git)")
+            }
+            return try GitRepository.open(path: spec)
+        }
+        let cache = GitCache(environment: ProcessInfo.processInfo.environment)
+        let bar = CloneProgress(url: redactURL(spec))
+        defer { bar.finish() }
+        var progress: (@Sendable (GitProgress) -> Void)?
+        if bar.enabled { progress = { p in bar.update(p) } }
+        return try cache.repository(for: spec, credentials: credentials, progress: progress)
+    }
+}
+
+/// Clone progress on standard error, only on a terminal.
+final class CloneProgress: @unchecked Sendable {
+    let enabled = isTerminal(2)
+    let url: String
+    private let lock = NSLock()
+    private var last = -1
+    init(url: String) { self.url = url }
+    func update(_ p: GitProgress) {
+        lock.lock(); defer { lock.unlock() }
+        let percent = p.totalObjects > 0 ? p.receivedObjects * 100 / p.totalObjects : 0
+        guard percent != last else { return }
+        last = percent
+        writeAll("\rballast: fetching \(url): \(percent)% (\(p.receivedObjects)/\(p.totalObjects) objects, \(p.receivedBytes / 1024) KiB)", to: 2)
+    }
+    func finish() { if enabled && last >= 0 { writeAll("\r\u{1B}[K", to: 2) } }
+}
+
+/// The manifest files of a commit as reader inputs (repository paths as names), and notes for what was
+/// skipped (submodules, symlinks, large blobs, kustomizations, Helm charts).
+func manifestInputs(_ repository: GitRepository, at commit: ObjectID, paths: [String], maxBlobSize: Int,
+                    only keep: ((GitFile) -> Bool)? = nil) throws(GitError) -> (inputs: [ManifestInput], notes: [Finding]) {
+    let (files, gitNotes) = try repository.files(at: commit, under: paths, maxBlobSize: maxBlobSize)
+    var notes = gitNotes.map { note in
+        Finding(ruleID: "git-skipped", severity: .info, message: note.message, span: SourceSpan(file: FileID(note.path), line: 1, column: 1))
+    }
+    var inputs: [ManifestInput] = []
+    let chartDirectories = Set(files.filter { $0.path.hasSuffix("/Chart.yaml") || $0.path == "Chart.yaml" }
+        .map { String($0.path.dropLast("Chart.yaml".count)) })
+    for file in files where ManifestFinder.isManifestName(file.path) {
+        if let chart = chartDirectories.first(where: { file.path.hasPrefix($0) }) {
+            if file.path == chart + "Chart.yaml", let note = ManifestFinder.skipNote(for: file.path) { notes.append(note) }
+            continue
+        }
+        if let note = ManifestFinder.skipNote(for: file.path) { notes.append(note); continue }
+        if let keep, !keep(file) { continue }
+        inputs.append(ManifestInput(name: file.path, source: .bytes(try repository.blob(file.blob))))
+    }
+    return (inputs, notes)
+}
+
+/// A git problem as the CLI reports it: an unknown ref is a usage error (2), anything else could not be
+/// read (3). Credentials never reach the message (GitError redacts URLs).
+func gitFailure(_ error: GitError) -> ExitCode {
+    writeAll("ballast: \(error.message)\n", to: 2)
+    return ExitCode(error.kind == .unknownRef ? 2 : 3)
+}

@@ -1,0 +1,74 @@
+import ArgumentParser
+import Foundation
+import KubeModel
+import ClusterSource
+
+/// Where the live cluster is: kubeconfig (kubectl's resolution), in-cluster, or a saved snapshot.
+struct ClusterOptions: ParsableArguments {
+    @Option(help: "A kubeconfig file (default: KUBECONFIG, then ~/.kube/config).") var kubeconfig: String?
+    @Option(help: "The kubeconfig context (default: its current-context).") var context: String?
+    @Flag(help: "Use the pod's service account (automatic when KUBERNETES_SERVICE_HOST is set and no kubeconfig exists).")
+    var inCluster = false
+    @Option(name: .customLong("namespace"), help: ArgumentHelp("Only these namespaces; repeatable.", valueName: "ns"))
+    var namespaces: [String] = []
+    @Option(help: "Client-side rate limit, requests per second.") var qps: Double = 20
+    @Option(help: "Client-side burst.") var burst: Int = 100
+
+    func validate() throws {
+        if inCluster && kubeconfig != nil { throw ValidationError("give at most one of --kubeconfig and --in-cluster") }
+        if qps <= 0 || burst < 1 { throw ValidationError("--qps must be positive and --burst at least 1") }
+    }
+
+    /// A client for the resolved cluster; configuration problems are exit 2, an unreachable cluster 3.
+    func client() throws -> ClusterClient {
+        let config: ClusterConfig
+        do {
+            config = try KubeConfigLoader.resolve(KubeConfigOptions(kubeconfig: kubeconfig, context: context, inCluster: inCluster))
+        } catch {
+            writeAll("ballast: \(error.description)\n", to: 2)
+            throw ExitCode(2)
+        }
+        for warning in config.warnings { writeAll("ballast: warning: \(warning)\n", to: 2) }
+        var options = ClientOptions()
+        options.qps = qps
+        options.burst = burst
+        do { return try ClusterClient(config, options: options) } catch {
+            writeAll("ballast: \(error.description)\n", to: 2)
+            throw ExitCode(3)
+        }
+    }
+}
+
+/// `ballast snapshot --out DIR`
+struct SnapshotCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "snapshot",
+        abstract: "Save the live objects of the in-scope kinds (never Secrets) for offline drift.",
+        discussion: """
+            Writes one JSON file per kind list, as the API server returned it, and snapshot.json (server \
+            version, time, kinds, counts, what could not be read). Files are 0600 in a 0700 directory. \
+            Anything not read completely makes the snapshot incomplete: exit 3.
+            """
+    )
+
+    @Option(help: "The directory to write.") var out: String
+    @OptionGroup var cluster: ClusterOptions
+
+    func run() async throws {
+        let client = try cluster.client()
+        let result: ClusterReadResult
+        do {
+            result = try Snapshot.capture(from: client, namespaces: cluster.namespaces.isEmpty ? nil : cluster.namespaces, to: out)
+        } catch {
+            writeAll("ballast: \(error.description)\n", to: 2)
+            throw ExitCode(3)
+        }
+        var text = ""
+        for list in result.lists { text += "\(list.kind): \(list.count)\n" }
+        for note in result.notes { text += "note: \(note)\n" }
+        for missing in result.incomplete { text += "incomplete: \(missing.what): \(missing.reason)\n" }
+        text += result.isComplete ? "snapshot written to \(out)\n" : "snapshot written to \(out), INCOMPLETE\n"
+        writeAll(text, to: 1)
+        if !result.isComplete { throw ExitCode(3) }
+    }
+}

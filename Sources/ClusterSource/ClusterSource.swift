@@ -1,1 +1,0 @@
-// The ClusterSource target; see DESIGN.md §3.

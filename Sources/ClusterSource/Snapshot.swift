@@ -1,0 +1,299 @@
+import Foundation
+import KubeModel
+import ManifestIO
+
+/// A directory holding what was read from a cluster: one JSON list per kind, as the API returned it
+/// (items without their own `apiVersion`/`kind`), and `snapshot.json` describing the read (server
+/// version, time, kinds, counts, what was incomplete). Files are 0600 in a 0700 directory: ConfigMaps
+/// may hold sensitive data. Secrets are never part of it.
+public enum Snapshot {
+    public static let metadataFile = "snapshot.json"
+
+    /// Writes `result` to `directory` (created if needed). Throws `ClusterError.snapshot`.
+    public static func write(_ result: ClusterReadResult, to directory: String) throws(ClusterError) {
+        try makePrivateDirectory(directory)
+        var byKind: [String: [KubeObject]] = [:]
+        for object in result.objects where object.kind != "Secret" { byKind[object.ref.qualifiedKind, default: []].append(object) }
+        var records = result.lists
+        // Objects without a list record (made by code) still get a file.
+        for (qualified, objects) in byKind where !records.contains(where: { qualifiedKind($0) == qualified }) {
+            if let first = objects.first {
+                records.append(ListRecord(kind: first.kind, group: first.ref.group, apiVersion: first.apiVersion,
+                                          resourceVersion: nil, count: objects.count))
+            }
+        }
+        for record in records.sorted(by: { qualifiedKind($0) < qualifiedKind($1) }) where record.kind != "Secret" {
+            let objects = byKind[qualifiedKind(record)] ?? []
+            let file = fileName(record)
+            var text = "{\"kind\":\(jsonQuoted(record.kind + "List")),\"apiVersion\":\(jsonQuoted(record.apiVersion)),\"metadata\":{"
+            if let rv = record.resourceVersion { text += "\"resourceVersion\":\(jsonQuoted(rv))" }
+            text += "},\"items\":["
+            for (i, object) in objects.enumerated() {
+                text += i == 0 ? "\n" : ",\n"
+                text += itemWithoutTypeMeta(object.value).json
+            }
+            text += objects.isEmpty ? "]}\n" : "\n]}\n"
+            try writePrivateFile(directory + "/" + file, Array(text.utf8))
+        }
+        var withRecords = result
+        withRecords.lists = records.sorted(by: { qualifiedKind($0) < qualifiedKind($1) }).filter { $0.kind != "Secret" }
+            .map { var r = $0; r.count = byKind[qualifiedKind($0)]?.count ?? 0; return r }
+        try writeMetadata(withRecords, to: directory)
+    }
+
+    /// `snapshot.json`: server version, time, completeness, one entry per list file.
+    static func writeMetadata(_ result: ClusterReadResult, to directory: String) throws(ClusterError) {
+        let listEntries = result.lists.map { record in
+            var entry = "{\"kind\":\(jsonQuoted(record.kind)),\"apiVersion\":\(jsonQuoted(record.apiVersion)),"
+            entry += "\"file\":\(jsonQuoted(fileName(record))),\"count\":\(record.count)"
+            if let rv = record.resourceVersion { entry += ",\"resourceVersion\":\(jsonQuoted(rv))" }
+            return entry + "}"
+        }
+        var meta = "{\n\"apiVersion\":\"ballast.dev/v1alpha1\",\n\"kind\":\"ClusterSnapshot\",\n"
+        meta += "\"serverVersion\":\(result.serverVersion.map(jsonQuoted) ?? "null"),\n"
+        meta += "\"readAt\":\(jsonQuoted(result.readAt)),\n"
+        meta += "\"complete\":\(result.isComplete),\n"
+        meta += "\"lists\":[\n" + listEntries.joined(separator: ",\n") + "\n],\n"
+        meta += "\"incomplete\":[" + result.incomplete.map {
+            "{\"what\":\(jsonQuoted($0.what)),\"reason\":\(jsonQuoted($0.reason))}"
+        }.joined(separator: ",") + "],\n"
+        meta += "\"notes\":[" + result.notes.map(jsonQuoted).joined(separator: ",") + "]\n}\n"
+        try writePrivateFile(directory + "/" + metadataFile, Array(meta.utf8))
+    }
+
+    /// Reads `kinds` from `client` straight into a snapshot in `directory`, page by page: memory stays at
+    /// about one page whatever the cluster's size (what `ballast snapshot` needs on a big cluster). The
+    /// returned result has no objects; its lists, incompletes and notes are what `snapshot.json` records.
+    @discardableResult
+    public static func capture(from client: ClusterClient, kinds: [KindInfo] = ClusterClient.defaultKinds,
+                               namespaces: [String]? = nil, to directory: String) throws(ClusterError) -> ClusterReadResult {
+        try makePrivateDirectory(directory)
+        var result = ClusterReadResult(readAt: rfc3339Now())
+        result.notes = client.config.warnings
+        var discovery: Discovery?
+        do {
+            result.serverVersion = try client.serverVersion()
+            discovery = try client.discover(kinds: kinds)
+        } catch {
+            result.incomplete.append(Incomplete(what: "discovery", reason: error.description))
+        }
+        var written: [(ListRecord, String)] = []
+        if let discovery {
+            for kind in kinds where kind.kind != "Secret" {
+                guard let served = discovery.served(kind) else {
+                    if ClusterClient.optionalGroups.contains(kind.group) {
+                        result.notes.append("\(kind.qualifiedKind) is not served by this cluster; not read")
+                    } else {
+                        result.incomplete.append(Incomplete(what: kind.qualifiedKind, reason: "not served by this cluster"))
+                    }
+                    continue
+                }
+                let record0 = ListRecord(kind: served.kind, group: served.group, apiVersion: served.apiVersion, resourceVersion: nil, count: 0)
+                let file = fileName(record0)
+                let path = directory + "/" + file
+                do {
+                    let writer = try ListFileWriter(path: path)
+                    var resourceVersion: String?
+                    var count = 0
+                    let record = try client.list(kind: kind, namespaces: namespaces) { (page, _) throws(ClusterError) in
+                        if resourceVersion == nil { resourceVersion = page.resourceVersion }
+                        for (index, item) in page.items.enumerated() {
+                            if kind.kind == "Namespace", let namespaces,
+                               !namespaces.contains(item[path: "metadata", "name"]?.stringValue ?? "") { continue }
+                            // Byte for byte as the server sent it (list items carry no apiVersion/kind).
+                            try writer.append(page.itemJSON(index))
+                            count += 1
+                        }
+                    } restarted: {
+                        writer.reset(); count = 0
+                    }
+                    try writer.finish(kind: served.kind, apiVersion: served.apiVersion, resourceVersion: resourceVersion ?? record.resourceVersion)
+                    written.append((ListRecord(kind: served.kind, group: served.group, apiVersion: served.apiVersion,
+                                               resourceVersion: resourceVersion ?? record.resourceVersion, count: count), file))
+                } catch {
+                    unlink(path)
+                    result.incomplete.append(Incomplete(what: kind.qualifiedKind, reason: error.description))
+                }
+            }
+        }
+        result.lists = written.map(\.0)
+        result.notes.append(contentsOf: client.serverWarnings.map { "server warning: \($0)" })
+        try writeMetadata(result, to: directory)
+        return result
+    }
+
+    /// Reads a snapshot written by `write` (or by hand: `fixtures/cluster`). Objects keep their spans in
+    /// the list files. A list file that is missing or malformed makes the result incomplete.
+    public static func read(from directory: String) throws(ClusterError) -> ClusterReadResult {
+        let metaPath = directory + "/" + metadataFile
+        guard let data = FileManager.default.contents(atPath: metaPath) else {
+            throw .snapshot(path: metaPath, problem: "cannot read it (not a snapshot directory?)")
+        }
+        let meta: Value
+        do { meta = try JSONReader.parse([UInt8](data), file: FileID(metaPath)) } catch {
+            throw .snapshot(path: metaPath, problem: error.description)
+        }
+        guard meta["kind"]?.stringValue == "ClusterSnapshot", let lists = meta["lists"]?.listValue else {
+            throw .snapshot(path: metaPath, problem: "expected kind ClusterSnapshot with a lists array")
+        }
+        var result = ClusterReadResult(serverVersion: meta["serverVersion"]?.stringValue,
+                                       readAt: meta["readAt"]?.stringValue ?? "")
+        for item in meta["incomplete"]?.listValue ?? [] {
+            result.incomplete.append(Incomplete(what: item["what"]?.stringValue ?? "?", reason: item["reason"]?.stringValue ?? "?"))
+        }
+        result.notes = (meta["notes"]?.listValue ?? []).compactMap(\.stringValue)
+        for entry in lists {
+            guard let file = entry["file"]?.stringValue, !file.contains("/"), let kind = entry["kind"]?.stringValue,
+                  let apiVersion = entry["apiVersion"]?.stringValue else {
+                throw .snapshot(path: metaPath, problem: "a lists entry lacks file, kind or apiVersion")
+            }
+            let path = directory + "/" + file
+            guard let bytes = FileManager.default.contents(atPath: path) else {
+                result.incomplete.append(Incomplete(what: kind, reason: "snapshot file \(file) is missing"))
+                continue
+            }
+            // Linear-time parse; each object gets the span of its first byte (file:line:column).
+            let list: Value
+            let bytesArray = [UInt8](bytes)
+            let ranges: [Range<Int>]
+            do { (list, ranges) = try ResponseJSON.parseList(bytesArray) } catch {
+                let at = lineColumn(of: [error.offset], in: bytesArray)[0]
+                result.incomplete.append(Incomplete(what: kind, reason: "snapshot file \(file):\(at.line):\(at.column): \(error.problem)"))
+                continue
+            }
+            guard var items = list["items"]?.listValue else {
+                result.incomplete.append(Incomplete(what: kind, reason: "snapshot file \(file) has no items"))
+                continue
+            }
+            let fileID = FileID(path)
+            for (index, at) in lineColumn(of: ranges.map(\.lowerBound), in: bytesArray).enumerated() where index < items.count {
+                items[index].span = SourceSpan(file: fileID, line: at.line, column: at.column)
+            }
+            let (group, version) = splitAPIVersion(apiVersion)
+            let info = KindCatalog.info(group: group, kind: kind)
+            let namespaced = info.map { !$0.isClusterScoped } ?? (items.first?[path: "metadata", "namespace"] != nil)
+            let served = ServedResource(group: group, version: version, plural: info?.plural ?? kind.lowercased() + "s",
+                                        kind: kind, isNamespaced: namespaced, verbs: ["list"])
+            result.objects.append(contentsOf: items.map { item in
+                var object = ClusterClient.object(from: item, served: served)
+                object.span = item.span
+                return object
+            })
+            result.lists.append(ListRecord(kind: kind, group: group, apiVersion: apiVersion,
+                                           resourceVersion: list[path: "metadata", "resourceVersion"]?.stringValue,
+                                           count: items.count))
+        }
+        return result
+    }
+
+    /// 1-based line and column (in characters) of each of `offsets` (ascending), in one pass.
+    static func lineColumn(of offsets: [Int], in bytes: [UInt8]) -> [(line: Int, column: Int)] {
+        var out: [(line: Int, column: Int)] = []
+        out.reserveCapacity(offsets.count)
+        var line = 1, column = 1, k = 0
+        for offset in offsets {
+            while k < offset && k < bytes.count {
+                if bytes[k] == 0x0A { line += 1; column = 1 } else if bytes[k] & 0xC0 != 0x80 { column += 1 }
+                k += 1
+            }
+            out.append((line, column))
+        }
+        return out
+    }
+
+    static func qualifiedKind(_ record: ListRecord) -> String { record.group.isEmpty ? record.kind : "\(record.group)/\(record.kind)" }
+
+    /// `statefulsets.apps.json`, `persistentvolumeclaims.json`: the resource name kubectl uses.
+    static func fileName(_ record: ListRecord) -> String {
+        let plural = KindCatalog.info(group: record.group, kind: record.kind)?.plural ?? record.kind.lowercased() + "s"
+        return (record.group.isEmpty ? plural : "\(plural).\(record.group)") + ".json"
+    }
+
+    static func itemWithoutTypeMeta(_ value: Value) -> Value {
+        guard case .map(var entries) = value.kind else { return value }
+        entries.removeAll { $0.key == "apiVersion" || $0.key == "kind" }
+        return Value(.map(entries), span: value.span)
+    }
+
+    static func makePrivateDirectory(_ path: String) throws(ClusterError) {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
+            guard isDirectory.boolValue else { throw .snapshot(path: path, problem: "exists and is not a directory") }
+        } else if mkdir(path, 0o700) != 0 {
+            throw .snapshot(path: path, problem: "cannot create: \(String(cString: strerror(errno)))")
+        }
+        guard chmod(path, 0o700) == 0 else { throw .snapshot(path: path, problem: "cannot make it private: \(String(cString: strerror(errno)))") }
+    }
+
+    /// Writes a file created 0600 from the start (never readable by others, whatever the umask).
+    static func writePrivateFile(_ path: String, _ bytes: [UInt8]) throws(ClusterError) {
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw .snapshot(path: path, problem: "cannot create: \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        guard fchmod(fd, 0o600) == 0 else { throw .snapshot(path: path, problem: "cannot make it private") }
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes[offset...].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+            guard n > 0 else { throw .snapshot(path: path, problem: "write failed: \(String(cString: strerror(errno)))") }
+            offset += n
+        }
+    }
+}
+
+/// Writes one list file incrementally: items as they arrive, the list header at the end (the items are
+/// written after a fixed-size gap that the header and padding fill, so nothing is held in memory).
+final class ListFileWriter {
+    private let path: String
+    private var fd: Int32
+    private var count = 0
+    /// Room for `{"kind":...,"apiVersion":...,"metadata":{"resourceVersion":...},"items":[`.
+    private static let headerRoom = 512
+
+    init(path: String) throws(ClusterError) {
+        self.path = path
+        fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw .snapshot(path: path, problem: "cannot create: \(String(cString: strerror(errno)))") }
+        guard fchmod(fd, 0o600) == 0 else { close(fd); fd = -1; throw .snapshot(path: path, problem: "cannot make it private") }
+        reset()
+    }
+
+    deinit { if fd >= 0 { close(fd) } }
+
+    /// Drops everything written (the list restarted after 410 Gone).
+    func reset() {
+        _ = ftruncate(fd, 0)
+        _ = lseek(fd, off_t(ListFileWriter.headerRoom), SEEK_SET)
+        count = 0
+    }
+
+    func append(_ json: ArraySlice<UInt8>) throws(ClusterError) {
+        try put(count == 0 ? [0x0A] : [0x2C, 0x0A])
+        try put(json)
+        count += 1
+    }
+
+    func finish(kind: String, apiVersion: String, resourceVersion: String?) throws(ClusterError) {
+        try put(Array((count == 0 ? "]}\n" : "\n]}\n").utf8))
+        var header = "{\"kind\":\(jsonQuoted(kind + "List")),\"apiVersion\":\(jsonQuoted(apiVersion)),\"metadata\":{"
+        if let resourceVersion { header += "\"resourceVersion\":\(jsonQuoted(resourceVersion))" }
+        header += "},\"items\":["
+        var bytes = Array(header.utf8)
+        guard bytes.count <= ListFileWriter.headerRoom else { throw .snapshot(path: path, problem: "list header too long") }
+        // JSON allows white space before the first item: pad the gap with spaces.
+        bytes.append(contentsOf: repeatElement(UInt8(ascii: " "), count: ListFileWriter.headerRoom - bytes.count))
+        _ = lseek(fd, 0, SEEK_SET)
+        try put(bytes)
+        close(fd)
+        fd = -1
+    }
+
+    private func put(_ bytes: some Collection<UInt8>) throws(ClusterError) {
+        let bytes = ArraySlice(bytes)
+        var offset = bytes.startIndex
+        while offset < bytes.endIndex {
+            let n = bytes[offset...].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+            guard n > 0 else { throw .snapshot(path: path, problem: "write failed: \(String(cString: strerror(errno)))") }
+            offset += n
+        }
+    }
+}

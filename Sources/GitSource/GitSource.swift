@@ -1,1 +1,0 @@
-// The GitSource target; see DESIGN.md §3.
