@@ -4,5 +4,1772 @@
 /// The built-in policy pack, as text, in file order.
 enum BuiltinPackFiles {
     static let files: [(name: String, text: String)] = [
+        ("policies/availability.yaml", ###"""
+# Availability of data stores: disruption budgets, quorum, spreading.
+apiVersion: ballast.dev/v1alpha1
+kind: Policy
+metadata: {name: availability}
+spec:
+  params:
+    # Images (repository basename) of systems that need a majority of their members up (Raft, Paxos, Redis
+    # Cluster failover votes, RabbitMQ quorum queues). PostgreSQL primary/standby is not one of them.
+    quorumImages: [rabbitmq, etcd, zookeeper, redis, consul, nats]
+  rules:
+  - id: pdb-coverage-quorum
+    severity: error
+    summary: Each multi-replica data StatefulSet has one PodDisruptionBudget that keeps quorum
+    description: >-
+      Without a PodDisruptionBudget a node drain may evict every replica at once; with two, evictions fail.
+      For quorum systems the budget must keep ⌊n/2⌋+1 pods up; Kubernetes rounds percentages up, so
+      `maxUnavailable: 50%` on 3 replicas lets 2 go and loses quorum.
+      See https://kubernetes.io/docs/tasks/run-application/configure-pdb/#rounding-logic-when-specifying-percentages
+    remediation: "Add one PodDisruptionBudget selecting the pod template labels, with `maxUnavailable: 1` (quorum systems: at most n − (⌊n/2⌋+1))."
+    match: {kinds: [apps/StatefulSet]}
+    when: "isDataTier(object) && type(object.?spec.?replicas.orValue(1)) == int && object.?spec.?replicas.orValue(1) >= 2"
+    variables:
+    - {name: pod, expression: "object.?spec.?template.?spec.orValue({})"}
+    - {name: ctrs, expression: "variables.pod.?initContainers.orValue([]) + variables.pod.?containers.orValue([])"}
+    - {name: n, expression: "object.spec.replicas"}
+    - {name: ns, expression: "type(object.metadata.?namespace.orValue('')) == string ? object.metadata.?namespace.orValue('') : ''"}
+    - {name: labels, expression: "object.?spec.?template.?metadata.?labels.orValue({})"}
+    - name: pdbs
+      expression: >-
+        objectsOf('policy/PodDisruptionBudget', variables.ns).filter(o,
+          o.?spec.?selector.hasValue() && selects(o.spec.selector, variables.labels))
+    - name: quorum
+      expression: >-
+        variables.ctrs.exists(c, c.?image.orValue('').matches('^(.*/)?(' + params.quorumImages.join('|') + ')(:|@|$)'))
+    - name: allowed
+      expression: >-
+        size(variables.pdbs) != 1 ? -1 :
+        has(variables.pdbs[0].spec.maxUnavailable)
+          ? (type(variables.pdbs[0].spec.maxUnavailable) == string
+              ? (int(variables.pdbs[0].spec.maxUnavailable.replace('%', '')) * variables.n + 99) / 100
+              : variables.pdbs[0].spec.maxUnavailable)
+          : has(variables.pdbs[0].spec.minAvailable)
+            ? variables.n - (type(variables.pdbs[0].spec.minAvailable) == string
+                ? (int(variables.pdbs[0].spec.minAvailable.replace('%', '')) * variables.n + 99) / 100
+                : variables.pdbs[0].spec.minAvailable)
+            : 0
+    - {name: keep, expression: "variables.n / 2 + 1"}
+    validate: "size(variables.pdbs) == 1 && (!variables.quorum || variables.allowed <= variables.n - variables.keep)"
+    messageExpression: >-
+      size(variables.pdbs) == 0
+      ? 'no PodDisruptionBudget selects the pods of this ' + string(variables.n) + '-replica data store: a drain may evict them all'
+      : size(variables.pdbs) > 1
+        ? string(size(variables.pdbs)) + ' PodDisruptionBudgets select these pods (' + variables.pdbs.map(p, p.metadata.name).join(', ') + '): evictions fail'
+        : 'PodDisruptionBudget ' + variables.pdbs[0].metadata.name + ' lets ' + string(variables.allowed) + ' of '
+          + string(variables.n) + ' pods go (percentages round up): quorum needs ' + string(variables.keep) + ' up'
+    fieldPath: spec.replicas
+    examples:
+      pass:
+      - {apiVersion: v1, kind: List, items: [
+          {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: mq, namespace: ns}, spec: {replicas: 3, serviceName: mq,
+           selector: {matchLabels: {app: mq}}, template: {metadata: {labels: {app: mq, tier: data}}, spec: {containers: [{name: c, image: "rabbitmq:3.13"}]}}}},
+          {apiVersion: policy/v1, kind: PodDisruptionBudget, metadata: {name: mq, namespace: ns}, spec: {maxUnavailable: 1, selector: {matchLabels: {app: mq}}}}]}
+      - {apiVersion: v1, kind: List, items: [   # primary/standby PostgreSQL is not a quorum system: 1 of 2 may go
+          {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: pg, namespace: ns}, spec: {replicas: 2, serviceName: pg,
+           selector: {matchLabels: {app: pg}}, template: {metadata: {labels: {app: pg}}, spec: {containers: [{name: c, image: "postgres:16"}]}}}},
+          {apiVersion: policy/v1, kind: PodDisruptionBudget, metadata: {name: pg, namespace: ns}, spec: {maxUnavailable: "50%", selector: {matchLabels: {app: pg}}}}]}
+      - {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: single, namespace: ns}, spec: {replicas: 1, serviceName: s,
+         selector: {matchLabels: {app: s}}, template: {metadata: {labels: {app: s}}, spec: {containers: [{name: c, image: "redis:7.2"}]}}}}
+      fail:
+      - at: spec.replicas
+        object: {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: mq, namespace: ns}, spec: {replicas: 3, serviceName: mq,
+          selector: {matchLabels: {app: mq}}, template: {metadata: {labels: {app: mq}}, spec: {containers: [{name: c, image: "rabbitmq:3.13"}]}}}}
+      - {apiVersion: v1, kind: List, items: [   # 50% of 3 rounds up to 2: quorum lost
+          {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: mq, namespace: ns}, spec: {replicas: 3, serviceName: mq,
+           selector: {matchLabels: {app: mq}}, template: {metadata: {labels: {app: mq}}, spec: {containers: [{name: c, image: "rabbitmq:3.13"}]}}}},
+          {apiVersion: policy/v1, kind: PodDisruptionBudget, metadata: {name: mq, namespace: ns}, spec: {maxUnavailable: "50%", selector: {matchLabels: {app: mq}}}}]}
+      - {apiVersion: v1, kind: List, items: [   # minAvailable 34% of 5 rounds up to 2: 3 may go
+          {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: zk, namespace: ns}, spec: {replicas: 5, serviceName: zk,
+           selector: {matchLabels: {app: zk}}, template: {metadata: {labels: {app: zk}}, spec: {containers: [{name: c, image: "zookeeper:3.9"}]}}}},
+          {apiVersion: policy/v1, kind: PodDisruptionBudget, metadata: {name: zk, namespace: ns}, spec: {minAvailable: "34%", selector: {matchLabels: {app: zk}}}}]}
+      - {apiVersion: v1, kind: List, items: [   # a PDB in another namespace covers nothing
+          {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: pg, namespace: ns}, spec: {replicas: 2, serviceName: pg,
+           selector: {matchLabels: {app: pg}}, template: {metadata: {labels: {app: pg}}, spec: {containers: [{name: c, image: "postgres:16"}]}}}},
+          {apiVersion: policy/v1, kind: PodDisruptionBudget, metadata: {name: pg, namespace: other}, spec: {maxUnavailable: 1, selector: {matchLabels: {app: pg}}}}]}
+
+  - id: pdb-selects-nothing
+    severity: warning
+    summary: PodDisruptionBudgets select a workload
+    description: >-
+      A PodDisruptionBudget whose selector matches none of the pod templates in its namespace protects nothing,
+      and nobody notices until a drain takes the store down (the Kubernetes ZooKeeper tutorial's budget selects
+      `app: zookeeper` while its pods are labelled `app: zk`). Checked only when the namespace has workloads in the input.
+      See https://kubernetes.io/docs/tasks/run-application/configure-pdb/
+    remediation: "Make `spec.selector` match the pod template labels of the workload it protects."
+    match: {kinds: [policy/PodDisruptionBudget]}
+    variables:
+    - {name: ns, expression: "type(object.metadata.?namespace.orValue('')) == string ? object.metadata.?namespace.orValue('') : ''"}
+    - {name: templates, expression: "podTemplateLabels(variables.ns)"}
+    validate: >-
+      size(variables.templates) == 0
+      || (object.?spec.?selector.hasValue() && variables.templates.exists(l, selects(object.spec.selector, l)))
+    messageExpression: >-
+      'the selector matches none of the ' + string(size(variables.templates)) + ' pod templates in namespace '
+      + variables.ns + ': this budget protects nothing'
+    fieldPath: spec.selector
+    examples:
+      pass:
+      - {apiVersion: v1, kind: List, items: [
+          {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: zk, namespace: ns}, spec: {replicas: 3, serviceName: zk,
+           selector: {matchLabels: {app: zk}}, template: {metadata: {labels: {app: zk}}, spec: {containers: [{name: c, image: "zookeeper:3.9"}]}}}},
+          {apiVersion: policy/v1, kind: PodDisruptionBudget, metadata: {name: zk, namespace: ns},
+           spec: {maxUnavailable: 1, selector: {matchExpressions: [{key: app, operator: In, values: [zk]}]}}}]}
+      fail:
+      - at: spec.selector
+        object: {apiVersion: v1, kind: List, items: [
+          {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: zk, namespace: ns}, spec: {replicas: 3, serviceName: zk,
+           selector: {matchLabels: {app: zk}}, template: {metadata: {labels: {app: zk}}, spec: {containers: [{name: c, image: "zookeeper:3.9"}]}}}},
+          {apiVersion: policy/v1, kind: PodDisruptionBudget, metadata: {name: zk, namespace: ns}, spec: {maxUnavailable: 1, selector: {matchLabels: {app: zookeeper}}}}]}
+
+  - id: pdb-max-unavailable-zero
+    severity: warning
+    summary: PodDisruptionBudgets let at least one pod go
+    description: >-
+      `maxUnavailable: 0` (or `0%`, or `minAvailable: 100%`) forbids every voluntary eviction: node drains and
+      cluster upgrades hang on these pods until someone deletes the budget by hand.
+      See https://kubernetes.io/docs/tasks/run-application/configure-pdb/#think-about-how-your-application-reacts-to-disruptions
+    remediation: "Allow one disruption (`maxUnavailable: 1`); protect quorum with replica count, not with a zero budget."
+    match: {kinds: [policy/PodDisruptionBudget]}
+    variables:
+    - {name: mu, expression: "object.?spec.?maxUnavailable.orValue(1)"}
+    - {name: ma, expression: "object.?spec.?minAvailable.orValue(0)"}
+    validate: "!(variables.mu == 0 || variables.mu == '0%' || variables.ma == '100%')"
+    messageExpression: >-
+      (has(object.spec.maxUnavailable) ? 'maxUnavailable is ' + string(variables.mu) : 'minAvailable is 100%')
+      + ': no pod may ever be evicted, drains block'
+    fieldPathExpression: "has(object.spec.maxUnavailable) ? 'spec.maxUnavailable' : 'spec.minAvailable'"
+    examples:
+      pass:
+      - {apiVersion: policy/v1, kind: PodDisruptionBudget, metadata: {name: a, namespace: ns}, spec: {maxUnavailable: 1, selector: {matchLabels: {app: a}}}}
+      - {apiVersion: policy/v1, kind: PodDisruptionBudget, metadata: {name: b, namespace: ns}, spec: {minAvailable: "50%", selector: {matchLabels: {app: b}}}}
+      fail:
+      - at: spec.maxUnavailable
+        object: {apiVersion: policy/v1, kind: PodDisruptionBudget, metadata: {name: a, namespace: ns}, spec: {maxUnavailable: 0, selector: {matchLabels: {app: a}}}}
+      - {apiVersion: policy/v1, kind: PodDisruptionBudget, metadata: {name: b, namespace: ns}, spec: {maxUnavailable: "0%", selector: {matchLabels: {app: b}}}}
+      - at: spec.minAvailable
+        object: {apiVersion: policy/v1, kind: PodDisruptionBudget, metadata: {name: c, namespace: ns}, spec: {minAvailable: "100%", selector: {matchLabels: {app: c}}}}
+
+  - id: odd-quorum-replicas
+    severity: warning
+    summary: Quorum systems run an odd number of replicas, at least 3
+    description: >-
+      A majority of 2 is 2, so two members tolerate no failure — worse than one — and an even count adds a
+      member without adding tolerance. One replica has no failover at all. RabbitMQ, etcd, ZooKeeper, Redis
+      Cluster and Consul all advise 3 or 5. See https://www.rabbitmq.com/docs/clustering#node-count
+    remediation: "Run 3 (or 5) replicas."
+    match: {kinds: [apps/StatefulSet]}
+    when: >-
+      type(object.?spec.?replicas.orValue(1)) == int && object.?spec.?replicas.orValue(1) > 0
+      && (object.?spec.?template.?spec.orValue({}).?initContainers.orValue([]) + object.?spec.?template.?spec.orValue({}).?containers.orValue([])).exists(c, c.?image.orValue('').matches('^(.*/)?(' + params.quorumImages.join('|') + ')(:|@|$)'))
+    variables:
+    - {name: pod, expression: "object.?spec.?template.?spec.orValue({})"}
+    - {name: ctrs, expression: "variables.pod.?initContainers.orValue([]) + variables.pod.?containers.orValue([])"}
+    - {name: n, expression: "object.?spec.?replicas.orValue(1)"}
+    validate: "variables.n >= 3 && variables.n % 2 == 1"
+    messageExpression: >-
+      variables.n == 1
+      ? (has(object.spec.replicas) ? '' : 'replicas defaults to 1: ') + 'a single member has no failover'
+      : string(variables.n) + ' replicas: a majority is ' + string(variables.n / 2 + 1)
+        + ', so it tolerates no more failures than ' + string(variables.n - 1) + ' replicas would'
+    fieldPathExpression: "has(object.spec.replicas) ? 'spec.replicas' : ''"
+    examples:
+      pass:
+      - {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: mq, namespace: ns}, spec: {replicas: 3, serviceName: mq,
+         selector: {matchLabels: {app: mq}}, template: {metadata: {labels: {app: mq}}, spec: {containers: [{name: c, image: "rabbitmq:3.13-management"}]}}}}
+      - {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: pg, namespace: ns}, spec: {replicas: 2, serviceName: pg,
+         selector: {matchLabels: {app: pg}}, template: {metadata: {labels: {app: pg}}, spec: {containers: [{name: c, image: "postgres:16"},
+           {name: exporter, image: "oliver006/redis_exporter:v1.62.0"}]}}}}
+      fail:
+      - at: spec.replicas
+        object: {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: etcd, namespace: ns}, spec: {replicas: 2, serviceName: etcd,
+         selector: {matchLabels: {app: etcd}}, template: {metadata: {labels: {app: etcd}}, spec: {containers: [{name: c, image: "quay.io/coreos/etcd:v3.5.15"}]}}}}
+      - {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: zk, namespace: ns}, spec: {serviceName: zk,
+         selector: {matchLabels: {app: zk}}, template: {metadata: {labels: {app: zk}}, spec: {containers: [{name: c, image: "zookeeper:3.9"}]}}}}
+
+  - id: anti-affinity-self-selects
+    severity: warning
+    summary: Anti-affinity and spread constraints select the pod's own labels
+    description: >-
+      A podAntiAffinity term or topologySpreadConstraint spreads a workload's replicas only if its labelSelector
+      matches the replicas' labels; a selector for another label (a renamed app label, `app` vs
+      `app.kubernetes.io/name`) silently does nothing and all replicas may land on one node.
+      See https://kubernetes.io/docs/concepts/scheduling-eviction/assign-pod-node/#inter-pod-affinity-and-anti-affinity
+    remediation: "Make each anti-affinity / spread labelSelector match the pod template's own labels."
+    match: {kinds: [apps/StatefulSet, apps/Deployment, apps/ReplicaSet]}
+    variables:
+    - {name: pod, expression: "object.?spec.?template.?spec.orValue({})"}
+    - {name: ctrs, expression: "variables.pod.?initContainers.orValue([]) + variables.pod.?containers.orValue([])"}
+    - {name: labels, expression: "object.?spec.?template.?metadata.?labels.orValue({})"}
+    - {name: anti, expression: "variables.pod.?affinity.?podAntiAffinity.orValue({})"}
+    - name: terms
+      expression: >-
+        variables.anti.?requiredDuringSchedulingIgnoredDuringExecution.orValue([])
+        + variables.anti.?preferredDuringSchedulingIgnoredDuringExecution.orValue([]).map(p, p.?podAffinityTerm.orValue({}))
+    - name: bad
+      expression: >-
+        variables.terms.filter(t, !t.?namespaces.hasValue() && !t.?namespaceSelector.hasValue()
+            && !(t.?labelSelector.hasValue() && selects(t.labelSelector, variables.labels)))
+          .map(t, 'podAntiAffinity term (topologyKey ' + t.?topologyKey.orValue('?') + ')')
+        + variables.pod.?topologySpreadConstraints.orValue([])
+          .filter(c, !(c.?labelSelector.hasValue() && selects(c.labelSelector, variables.labels)))
+          .map(c, 'topologySpreadConstraint (topologyKey ' + c.?topologyKey.orValue('?') + ')')
+    validate: "size(variables.bad) == 0"
+    messageExpression: "variables.bad.join(', ') + ' does not select the pod template labels: replicas are not spread'"
+    examples:
+      pass:
+      - {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: zk, namespace: ns}, spec: {replicas: 3, serviceName: zk,
+         selector: {matchLabels: {app: zk}}, template: {metadata: {labels: {app: zk}}, spec: {
+           affinity: {podAntiAffinity: {requiredDuringSchedulingIgnoredDuringExecution: [
+             {topologyKey: kubernetes.io/hostname, labelSelector: {matchExpressions: [{key: app, operator: In, values: [zk]}]}}]}},
+           topologySpreadConstraints: [{maxSkew: 1, topologyKey: topology.kubernetes.io/zone, whenUnsatisfiable: DoNotSchedule, labelSelector: {matchLabels: {app: zk}}}],
+           containers: [{name: c, image: "zookeeper:3.9"}]}}}}
+      fail:
+      - {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: zk, namespace: ns}, spec: {replicas: 3, serviceName: zk,
+         selector: {matchLabels: {app.kubernetes.io/name: zk}}, template: {metadata: {labels: {app.kubernetes.io/name: zk}}, spec: {
+           affinity: {podAntiAffinity: {preferredDuringSchedulingIgnoredDuringExecution: [{weight: 100, podAffinityTerm:
+             {topologyKey: kubernetes.io/hostname, labelSelector: {matchExpressions: [{key: app, operator: In, values: [zk]}]}}}]}},
+           containers: [{name: c, image: "zookeeper:3.9"}]}}}}
+      - {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: zk, namespace: ns}, spec: {replicas: 3, serviceName: zk,
+         selector: {matchLabels: {app: zk}}, template: {metadata: {labels: {app: zk}}, spec: {
+           topologySpreadConstraints: [{maxSkew: 1, topologyKey: topology.kubernetes.io/zone, whenUnsatisfiable: DoNotSchedule}],
+           containers: [{name: c, image: "zookeeper:3.9"}]}}}}
+
+  - id: statefulset-replicas-explicit
+    severity: info
+    summary: Data-tier StatefulSets state their replica count
+    description: >-
+      Without `spec.replicas` a StatefulSet runs one pod, and a GitOps tool that once applied a larger value
+      scales it back to 1 when the field is dropped. Quorum and budget checks also need the number.
+      See https://kubernetes.io/docs/concepts/workloads/controllers/statefulset/
+    remediation: "Set `spec.replicas` explicitly."
+    match: {kinds: [apps/StatefulSet]}
+    when: "isDataTier(object)"
+    validate: "has(object.spec.replicas)"
+    message: "spec.replicas is not set: the StatefulSet runs a single pod"
+    examples:
+      pass:
+      - {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: pg, namespace: ns}, spec: {replicas: 1, serviceName: pg,
+         selector: {matchLabels: {app: pg}}, template: {metadata: {labels: {app: pg}}, spec: {containers: [{name: c, image: "postgres:16"}]}}}}
+      fail:
+      - {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: pg, namespace: ns}, spec: {serviceName: pg,
+         selector: {matchLabels: {app: pg}}, template: {metadata: {labels: {app: pg}}, spec: {containers: [{name: c, image: "postgres:16"}]}}}}
+"""###),
+        ("policies/backups.yaml", ###"""
+# Backups: every data store is covered, and the backup jobs are fit to run unattended.
+apiVersion: ballast.dev/v1alpha1
+kind: Policy
+metadata: {name: backups}
+spec:
+  params:
+    # The longest tolerated gap between two backups (recovery point objective), in hours.
+    rpoHours: 24
+  rules:
+  - id: backup-coverage
+    severity: error
+    summary: Every data store is covered by a backup
+    description: >-
+      A persistent volume is not a backup: a dropped table, a corrupting bug or a deleted claim takes every
+      replica with it. Each data-tier StatefulSet needs a backup CronJob in its namespace (annotated
+      `ballast.dev/backup-of: <statefulset>`, or named `<statefulset>-backup...`) or a Velero Schedule that
+      includes its namespace. See https://velero.io/docs/main/backup-reference/#schedule-a-backup
+    remediation: "Add a backup CronJob annotated `ballast.dev/backup-of: <statefulset name>`, or a Velero Schedule including this namespace."
+    match: {kinds: [apps/StatefulSet]}
+    when: "isDataTier(object)"
+    variables:
+    - {name: ns, expression: "type(object.metadata.?namespace.orValue('')) == string ? object.metadata.?namespace.orValue('') : ''"}
+    - {name: name, expression: "object.metadata.name"}
+    - name: jobs
+      expression: >-
+        objectsOf('batch/CronJob', variables.ns).filter(o,
+          (o.?metadata.?annotations[?'ballast.dev/backup-of'].orValue('').split(',').exists(s, s.trim() == variables.name)
+              || o.metadata.name.startsWith(variables.name + '-backup')))
+    - name: schedules
+      expression: >-
+        objectsOf('velero.io/Schedule').filter(o, !o.?spec.?paused.orValue(false)
+          && type(o.?spec.?template.?includedNamespaces.orValue(['*'])) == list && type(o.?spec.?template.?excludedNamespaces.orValue([])) == list
+          && o.?spec.?template.?includedNamespaces.orValue(['*']).exists(n, n == '*' || n == variables.ns)
+          && !(variables.ns in o.?spec.?template.?excludedNamespaces.orValue([])))
+    validate: "size(variables.jobs) + size(variables.schedules) > 0"
+    messageExpression: >-
+      'no backup covers ' + variables.name + ': no CronJob in namespace ' + variables.ns
+      + ' annotated ballast.dev/backup-of: ' + variables.name + ' (or named ' + variables.name + '-backup...), no Velero Schedule including the namespace'
+    examples:
+      pass:
+      - {apiVersion: v1, kind: List, items: [
+          {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: pg, namespace: ns}, spec: {replicas: 1, serviceName: pg,
+           selector: {matchLabels: {app: pg}}, template: {metadata: {labels: {app: pg}}, spec: {containers: [{name: pg, image: "postgres:16.4"}]}}}},
+          {apiVersion: batch/v1, kind: CronJob, metadata: {name: pg-nightly, namespace: ns, annotations: {ballast.dev/backup-of: "pg"}}, spec: {schedule: "30 1 * * *", concurrencyPolicy: Forbid, startingDeadlineSeconds: 600, timeZone: Etc/UTC, successfulJobsHistoryLimit: 3, failedJobsHistoryLimit: 1,
+           jobTemplate: {spec: {backoffLimit: 1, activeDeadlineSeconds: 3600, template: {spec: {restartPolicy: Never, containers: [{name: b, image: "postgres:16.4"}]}}}}}}]}
+      - {apiVersion: v1, kind: List, items: [
+          {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: pg, namespace: ns}, spec: {replicas: 1, serviceName: pg,
+           selector: {matchLabels: {app: pg}}, template: {metadata: {labels: {app: pg}}, spec: {containers: [{name: pg, image: "postgres:16.4"}]}}}},
+          {apiVersion: batch/v1, kind: CronJob, metadata: {name: pg-backup-daily, namespace: ns}, spec: {schedule: "30 1 * * *", concurrencyPolicy: Forbid, startingDeadlineSeconds: 600, timeZone: Etc/UTC, successfulJobsHistoryLimit: 3, failedJobsHistoryLimit: 1,
+           jobTemplate: {spec: {backoffLimit: 1, activeDeadlineSeconds: 3600, template: {spec: {restartPolicy: Never, containers: [{name: b, image: "postgres:16.4"}]}}}}}}]}
+      - {apiVersion: v1, kind: List, items: [
+          {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: pg, namespace: ns}, spec: {replicas: 1, serviceName: pg,
+           selector: {matchLabels: {app: pg}}, template: {metadata: {labels: {app: pg}}, spec: {containers: [{name: pg, image: "postgres:16.4"}]}}}},
+          {apiVersion: velero.io/v1, kind: Schedule, metadata: {name: nightly, namespace: velero}, spec: {schedule: "0 3 * * *", template: {includedNamespaces: [ns, other]}}}]}
+      fail:
+      - {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: pg, namespace: ns}, spec: {replicas: 1, serviceName: pg,
+           selector: {matchLabels: {app: pg}}, template: {metadata: {labels: {app: pg}}, spec: {containers: [{name: pg, image: "postgres:16.4"}]}}}}
+      - {apiVersion: v1, kind: List, items: [
+          {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: pg, namespace: ns}, spec: {replicas: 1, serviceName: pg,
+           selector: {matchLabels: {app: pg}}, template: {metadata: {labels: {app: pg}}, spec: {containers: [{name: pg, image: "postgres:16.4"}]}}}},
+          {apiVersion: batch/v1, kind: CronJob, metadata: {name: pg-nightly, namespace: other, annotations: {ballast.dev/backup-of: "pg"}}, spec: {schedule: "30 1 * * *", concurrencyPolicy: Forbid, startingDeadlineSeconds: 600, timeZone: Etc/UTC, successfulJobsHistoryLimit: 3, failedJobsHistoryLimit: 1,
+           jobTemplate: {spec: {backoffLimit: 1, activeDeadlineSeconds: 3600, template: {spec: {restartPolicy: Never, containers: [{name: b, image: "postgres:16.4"}]}}}}}}]}   # another namespace
+      - {apiVersion: v1, kind: List, items: [
+          {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: pg, namespace: ns}, spec: {replicas: 1, serviceName: pg,
+           selector: {matchLabels: {app: pg}}, template: {metadata: {labels: {app: pg}}, spec: {containers: [{name: pg, image: "postgres:16.4"}]}}}},
+          {apiVersion: batch/v1, kind: CronJob, metadata: {name: pgbackup, namespace: ns}, spec: {schedule: "30 1 * * *", concurrencyPolicy: Forbid, startingDeadlineSeconds: 600, timeZone: Etc/UTC, successfulJobsHistoryLimit: 3, failedJobsHistoryLimit: 1,
+           jobTemplate: {spec: {backoffLimit: 1, activeDeadlineSeconds: 3600, template: {spec: {restartPolicy: Never, containers: [{name: b, image: "postgres:16.4"}]}}}}}}]}   # not pg-backup
+      - {apiVersion: v1, kind: List, items: [
+          {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: pg, namespace: ns}, spec: {replicas: 1, serviceName: pg,
+           selector: {matchLabels: {app: pg}}, template: {metadata: {labels: {app: pg}}, spec: {containers: [{name: pg, image: "postgres:16.4"}]}}}},
+          {apiVersion: velero.io/v1, kind: Schedule, metadata: {name: nightly, namespace: velero}, spec: {schedule: "0 3 * * *", paused: true, template: {includedNamespaces: ["*"]}}}]}
+      - {apiVersion: v1, kind: List, items: [
+          {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: pg, namespace: ns}, spec: {replicas: 1, serviceName: pg,
+           selector: {matchLabels: {app: pg}}, template: {metadata: {labels: {app: pg}}, spec: {containers: [{name: pg, image: "postgres:16.4"}]}}}},
+          {apiVersion: velero.io/v1, kind: Schedule, metadata: {name: nightly, namespace: velero}, spec: {schedule: "0 3 * * *", template: {excludedNamespaces: [ns]}}}]}
+
+  - id: backup-cronjob-hygiene
+    severity: warning
+    summary: Backup CronJobs are safe to run unattended
+    description: >-
+      A backup job must not overlap itself (`concurrencyPolicy: Forbid`), must not start hours late after an
+      outage (`startingDeadlineSeconds`), must stop when hung (`activeDeadlineSeconds`, or Forbid blocks every
+      later run), must not retry a heavy dump six times (`backoffLimit`), must keep its failures visible
+      (history limits) and run in a stated `timeZone`. Applies to CronJobs annotated `ballast.dev/backup-of` or named `...backup...`.
+      See https://kubernetes.io/docs/concepts/workloads/controllers/cron-jobs/
+    remediation: "Set `concurrencyPolicy: Forbid`, `startingDeadlineSeconds`, `timeZone`, both history limits (failed ≥ 1), and the job's `backoffLimit` and `activeDeadlineSeconds`."
+    match: {kinds: [batch/CronJob]}
+    when: "has(object.metadata.annotations) && 'ballast.dev/backup-of' in object.metadata.annotations || object.metadata.name.contains('backup')"
+    variables:
+    - {name: job, expression: "object.?spec.?jobTemplate.?spec.orValue({})"}
+    - name: problems
+      expression: >-
+        (object.?spec.?concurrencyPolicy.orValue('Allow') == 'Forbid' ? [] : ['concurrencyPolicy is ' + object.?spec.?concurrencyPolicy.orValue('Allow (the default)')])
+        + (object.?spec.?startingDeadlineSeconds.hasValue() ? [] : ['no startingDeadlineSeconds'])
+        + (object.?spec.?timeZone.hasValue() ? [] : ['no timeZone'])
+        + (object.?spec.?successfulJobsHistoryLimit.hasValue() && object.?spec.?failedJobsHistoryLimit.hasValue() ? [] : ['history limits not set'])
+        + (object.?spec.?failedJobsHistoryLimit.orValue(1) >= 1 ? [] : ['failedJobsHistoryLimit is 0: failures leave no trace'])
+        + (variables.job.?backoffLimit.hasValue() ? [] : ['no backoffLimit (6 retries by default)'])
+        + (variables.job.?activeDeadlineSeconds.hasValue() ? [] : ['no activeDeadlineSeconds: a hung backup blocks every later run'])
+    validate: "size(variables.problems) == 0"
+    messageExpression: "'backup CronJob: ' + variables.problems.join(', ')"
+    examples:
+      pass:
+      - {apiVersion: batch/v1, kind: CronJob, metadata: {name: pg-nightly, namespace: ns, annotations: {ballast.dev/backup-of: "pg"}}, spec: {schedule: "30 1 * * *", concurrencyPolicy: Forbid, startingDeadlineSeconds: 600, timeZone: Etc/UTC, successfulJobsHistoryLimit: 3, failedJobsHistoryLimit: 1,
+           jobTemplate: {spec: {backoffLimit: 1, activeDeadlineSeconds: 3600, template: {spec: {restartPolicy: Never, containers: [{name: b, image: "postgres:16.4"}]}}}}}}
+      - {apiVersion: batch/v1, kind: CronJob, metadata: {name: report, namespace: ns}, spec: {schedule: "30 1 * * *", concurrencyPolicy: Allow,
+           jobTemplate: {spec: {parallelism: 1, template: {spec: {restartPolicy: Never, containers: [{name: b, image: "postgres:16.4"}]}}}}}}   # not a backup
+      fail:
+      - {apiVersion: batch/v1, kind: CronJob, metadata: {name: pg-nightly, namespace: ns, annotations: {ballast.dev/backup-of: "pg"}}, spec: {schedule: "30 1 * * *", concurrencyPolicy: Allow, startingDeadlineSeconds: 600, timeZone: Etc/UTC, successfulJobsHistoryLimit: 3, failedJobsHistoryLimit: 1,
+           jobTemplate: {spec: {backoffLimit: 1, activeDeadlineSeconds: 3600, template: {spec: {restartPolicy: Never, containers: [{name: b, image: "postgres:16.4"}]}}}}}}
+      - {apiVersion: batch/v1, kind: CronJob, metadata: {name: pg-backup, namespace: ns}, spec: {schedule: "30 1 * * *", concurrencyPolicy: Forbid, startingDeadlineSeconds: 600, timeZone: Etc/UTC, successfulJobsHistoryLimit: 3, failedJobsHistoryLimit: 0,
+           jobTemplate: {spec: {backoffLimit: 1, activeDeadlineSeconds: 3600, template: {spec: {restartPolicy: Never, containers: [{name: b, image: "postgres:16.4"}]}}}}}}
+      - {apiVersion: batch/v1, kind: CronJob, metadata: {name: pg-backup, namespace: ns}, spec: {schedule: "30 1 * * *", concurrencyPolicy: Forbid, startingDeadlineSeconds: 600, timeZone: Etc/UTC, successfulJobsHistoryLimit: 3, failedJobsHistoryLimit: 1,
+           jobTemplate: {spec: {backoffLimit: 1, template: {spec: {restartPolicy: Never, containers: [{name: b, image: "postgres:16.4"}]}}}}}}
+
+  - id: backup-cronjob-suspended
+    severity: error
+    summary: Backup CronJobs are not suspended
+    description: >-
+      `suspend: true` stops every future run; a suspended backup committed to git (often left over from a
+      maintenance window) means no backups at all, silently.
+      See https://kubernetes.io/docs/concepts/workloads/controllers/cron-jobs/#schedule-suspension
+    remediation: "Remove `suspend: true` (or set it to false) once the maintenance is over."
+    match: {kinds: [batch/CronJob]}
+    when: "has(object.metadata.annotations) && 'ballast.dev/backup-of' in object.metadata.annotations || object.metadata.name.contains('backup')"
+    validate: "object.?spec.?suspend.orValue(false) != true"
+    message: "the backup CronJob is suspended: no backup runs"
+    fieldPath: spec.suspend
+    examples:
+      pass:
+      - {apiVersion: batch/v1, kind: CronJob, metadata: {name: pg-nightly, namespace: ns, annotations: {ballast.dev/backup-of: "pg"}}, spec: {schedule: "30 1 * * *", suspend: false, concurrencyPolicy: Forbid,
+           jobTemplate: {spec: {backoffLimit: 1, activeDeadlineSeconds: 3600, template: {spec: {restartPolicy: Never, containers: [{name: b, image: "postgres:16.4"}]}}}}}}
+      fail:
+      - at: spec.suspend
+        object: {apiVersion: batch/v1, kind: CronJob, metadata: {name: pg-nightly, namespace: ns, annotations: {ballast.dev/backup-of: "pg"}}, spec: {schedule: "30 1 * * *", suspend: true, concurrencyPolicy: Forbid,
+           jobTemplate: {spec: {backoffLimit: 1, activeDeadlineSeconds: 3600, template: {spec: {restartPolicy: Never, containers: [{name: b, image: "postgres:16.4"}]}}}}}}
+
+  - id: backup-schedule-vs-rpo
+    severity: warning
+    summary: Backups run at least once per RPO
+    description: >-
+      The longest gap between two runs of a backup schedule is the most data a restore can lose. A weekly
+      backup against a daily recovery point objective loses up to six days; an invalid schedule never runs.
+      The RPO is the `rpoHours` param (default 24). See https://kubernetes.io/docs/concepts/workloads/controllers/cron-jobs/#schedule-syntax
+    remediation: "Run the backup at least every `rpoHours` hours (or raise `rpoHours` in .ballast.yaml `params:` if the business agrees)."
+    match: {kinds: [batch/CronJob, velero.io/Schedule]}
+    when: >-
+      object.kind == 'Schedule'
+      || has(object.metadata.annotations) && 'ballast.dev/backup-of' in object.metadata.annotations || object.metadata.name.contains('backup')
+    variables:
+    - {name: schedule, expression: "object.?spec.?schedule.orValue('')"}
+    - {name: cron, expression: "cron(variables.schedule)"}
+    validate: "variables.cron.valid && double(variables.cron.intervalSeconds) <= double(params.rpoHours) * 3600.0"
+    messageExpression: >-
+      !variables.cron.valid ? 'schedule \"' + variables.schedule + '\" is not a valid cron expression: the backup never runs'
+      : 'schedule \"' + variables.schedule + '\" leaves up to ' + string(variables.cron.intervalSeconds / 3600)
+        + 'h between backups, more than the ' + string(params.rpoHours) + 'h RPO'
+    fieldPath: spec.schedule
+    examples:
+      pass:
+      - {apiVersion: batch/v1, kind: CronJob, metadata: {name: pg-nightly, namespace: ns, annotations: {ballast.dev/backup-of: "pg"}}, spec: {schedule: "30 1 * * *", concurrencyPolicy: Forbid, startingDeadlineSeconds: 600, timeZone: Etc/UTC, successfulJobsHistoryLimit: 3, failedJobsHistoryLimit: 1,
+           jobTemplate: {spec: {backoffLimit: 1, activeDeadlineSeconds: 3600, template: {spec: {restartPolicy: Never, containers: [{name: b, image: "postgres:16.4"}]}}}}}}
+      - {apiVersion: batch/v1, kind: CronJob, metadata: {name: pg-backup, namespace: ns}, spec: {schedule: "0 */6 * * *", concurrencyPolicy: Forbid, startingDeadlineSeconds: 600, timeZone: Etc/UTC, successfulJobsHistoryLimit: 3, failedJobsHistoryLimit: 1,
+           jobTemplate: {spec: {backoffLimit: 1, activeDeadlineSeconds: 3600, template: {spec: {restartPolicy: Never, containers: [{name: b, image: "postgres:16.4"}]}}}}}}
+      - {apiVersion: velero.io/v1, kind: Schedule, metadata: {name: nightly, namespace: velero}, spec: {schedule: "0 3 * * *", template: {}}}
+      fail:
+      - at: spec.schedule
+        object: {apiVersion: batch/v1, kind: CronJob, metadata: {name: pg-nightly, namespace: ns, annotations: {ballast.dev/backup-of: "pg"}}, spec: {schedule: "0 3 * * 0", concurrencyPolicy: Forbid, startingDeadlineSeconds: 600, timeZone: Etc/UTC, successfulJobsHistoryLimit: 3, failedJobsHistoryLimit: 1,
+           jobTemplate: {spec: {backoffLimit: 1, activeDeadlineSeconds: 3600, template: {spec: {restartPolicy: Never, containers: [{name: b, image: "postgres:16.4"}]}}}}}}
+      - {apiVersion: batch/v1, kind: CronJob, metadata: {name: pg-backup, namespace: ns}, spec: {schedule: "0 3 * *", concurrencyPolicy: Forbid, startingDeadlineSeconds: 600, timeZone: Etc/UTC, successfulJobsHistoryLimit: 3, failedJobsHistoryLimit: 1,
+           jobTemplate: {spec: {backoffLimit: 1, activeDeadlineSeconds: 3600, template: {spec: {restartPolicy: Never, containers: [{name: b, image: "postgres:16.4"}]}}}}}}
+      - {apiVersion: velero.io/v1, kind: Schedule, metadata: {name: nightly, namespace: velero}, spec: {schedule: "0 3 1 * *", template: {}}}
+"""###),
+        ("policies/changes.yaml", ###"""
+# Change rules: what a pull request does to storage (base → head). Each example is a pair {old, new}.
+apiVersion: ballast.dev/v1alpha1
+kind: Policy
+metadata: {name: changes}
+spec:
+  rules:
+  - id: reclaim-policy-downgrade
+    severity: error
+    summary: Retain reclaim policies are not downgraded
+    description: >-
+      Changing a StorageClass `reclaimPolicy` or a PersistentVolume `persistentVolumeReclaimPolicy` from Retain
+      to Delete means the next deleted claim takes its disk with it. (A StorageClass field is also immutable:
+      the apply fails until the class is recreated.)
+      See https://kubernetes.io/docs/concepts/storage/persistent-volumes/#reclaim-policy
+    remediation: "Keep `Retain`; to free a volume, delete it deliberately after a backup."
+    on: change
+    match: {kinds: [storage.k8s.io/StorageClass, PersistentVolume]}
+    when: "object != null && oldObject != null"
+    variables:
+    - {name: field, expression: "object.kind == 'StorageClass' ? 'reclaimPolicy' : 'spec.persistentVolumeReclaimPolicy'"}
+    - name: before
+      expression: "object.kind == 'StorageClass' ? oldObject.?reclaimPolicy.orValue('Delete') : oldObject.?spec.?persistentVolumeReclaimPolicy.orValue('Retain')"
+    - name: after
+      expression: "object.kind == 'StorageClass' ? object.?reclaimPolicy.orValue('Delete') : object.?spec.?persistentVolumeReclaimPolicy.orValue('Retain')"
+    validate: "!(variables.before == 'Retain' && variables.after != 'Retain')"
+    messageExpression: "variables.field + ' changes from Retain to ' + variables.after + ': deleting a claim will delete its volume'"
+    fieldPathExpression: "variables.field"
+    examples:
+      pass:
+      - {old: {apiVersion: storage.k8s.io/v1, kind: StorageClass, metadata: {name: ssd}, provisioner: pd.csi.storage.gke.io, reclaimPolicy: Delete},
+         new: {apiVersion: storage.k8s.io/v1, kind: StorageClass, metadata: {name: ssd}, provisioner: pd.csi.storage.gke.io, reclaimPolicy: Retain}}
+      - {old: {apiVersion: storage.k8s.io/v1, kind: StorageClass, metadata: {name: ssd}, provisioner: pd.csi.storage.gke.io, reclaimPolicy: Retain},
+         new: null}
+      fail:
+      - {old: {apiVersion: storage.k8s.io/v1, kind: StorageClass, metadata: {name: ssd}, provisioner: pd.csi.storage.gke.io, reclaimPolicy: Retain},
+         new: {apiVersion: storage.k8s.io/v1, kind: StorageClass, metadata: {name: ssd}, provisioner: pd.csi.storage.gke.io}, at: reclaimPolicy}
+      - {old: {apiVersion: v1, kind: PersistentVolume, metadata: {name: pv-1}, spec: {capacity: {storage: 10Gi}, accessModes: [ReadWriteOnce], persistentVolumeReclaimPolicy: Retain, csi: {driver: pd.csi.storage.gke.io, volumeHandle: disk-1}}},
+         new: {apiVersion: v1, kind: PersistentVolume, metadata: {name: pv-1}, spec: {capacity: {storage: 10Gi}, accessModes: [ReadWriteOnce], persistentVolumeReclaimPolicy: Delete, csi: {driver: pd.csi.storage.gke.io, volumeHandle: disk-1}}}, at: spec.persistentVolumeReclaimPolicy}
+
+  - id: storageclass-immutable-change
+    severity: error
+    summary: Immutable StorageClass fields are not edited
+    description: >-
+      `provisioner`, `parameters`, `reclaimPolicy` and `volumeBindingMode` of a StorageClass cannot be updated:
+      the apply is rejected (`updates to ... are forbidden`) and the GitOps sync stays failed. Existing volumes
+      would keep their old settings anyway.
+      See https://kubernetes.io/docs/concepts/storage/storage-classes/
+    remediation: "Create a new StorageClass with the new settings and move claims to it (new claims, data copied or restored)."
+    on: change
+    match: {kinds: [storage.k8s.io/StorageClass]}
+    when: "object != null && oldObject != null"
+    variables:
+    - {name: defaults, expression: "{'provisioner': '', 'parameters': {}, 'reclaimPolicy': 'Delete', 'volumeBindingMode': 'Immediate'}"}
+    - name: changed
+      expression: >-
+        ['provisioner', 'parameters', 'reclaimPolicy', 'volumeBindingMode'].filter(f,
+          oldObject[?f].orValue(variables.defaults[f]) != object[?f].orValue(variables.defaults[f]))
+    validate: "size(variables.changed) == 0"
+    messageExpression: "'immutable StorageClass fields edited: ' + variables.changed.join(', ') + ' (the update will be rejected)'"
+    fieldPathExpression: "variables.changed[0]"
+    examples:
+      pass:
+      - {old: {apiVersion: storage.k8s.io/v1, kind: StorageClass, metadata: {name: ssd}, provisioner: pd.csi.storage.gke.io, parameters: {type: pd-ssd}},
+         new: {apiVersion: storage.k8s.io/v1, kind: StorageClass, metadata: {name: ssd}, provisioner: pd.csi.storage.gke.io, parameters: {type: pd-ssd}, allowVolumeExpansion: true}}
+      - {old: {apiVersion: storage.k8s.io/v1, kind: StorageClass, metadata: {name: ssd}, provisioner: pd.csi.storage.gke.io},
+         new: {apiVersion: storage.k8s.io/v1, kind: StorageClass, metadata: {name: ssd}, provisioner: pd.csi.storage.gke.io, reclaimPolicy: Delete, volumeBindingMode: Immediate}}   # the defaults, spelt out
+      fail:
+      - {old: {apiVersion: storage.k8s.io/v1, kind: StorageClass, metadata: {name: ssd}, provisioner: pd.csi.storage.gke.io, parameters: {type: pd-ssd}},
+         new: {apiVersion: storage.k8s.io/v1, kind: StorageClass, metadata: {name: ssd}, provisioner: pd.csi.storage.gke.io, parameters: {type: pd-balanced}}, at: parameters}
+      - {old: {apiVersion: storage.k8s.io/v1, kind: StorageClass, metadata: {name: ssd}, provisioner: pd.csi.storage.gke.io},
+         new: {apiVersion: storage.k8s.io/v1, kind: StorageClass, metadata: {name: ssd}, provisioner: pd.csi.storage.gke.io, volumeBindingMode: WaitForFirstConsumer}, at: volumeBindingMode}
+
+  - id: statefulset-immutable-change
+    severity: error
+    summary: Immutable StatefulSet fields are not edited
+    description: >-
+      Kubernetes forbids updates to StatefulSet fields other than replicas, ordinals, template, updateStrategy,
+      persistentVolumeClaimRetentionPolicy and minReadySeconds: a changed volumeClaimTemplate (its size
+      included), selector, serviceName, podManagementPolicy or revisionHistoryLimit makes the apply fail.
+      See https://github.com/kubernetes/kubernetes/issues/68737
+    remediation: >-
+      Orphan-delete and re-create: `kubectl delete sts NAME --cascade=orphan` (pods and PVCs stay), apply the
+      new manifest, which adopts the pods; to grow volumes, also expand each PVC by hand (`kubectl patch pvc`)
+      on a class with allowVolumeExpansion.
+    on: change
+    match: {kinds: [apps/StatefulSet]}
+    when: "object != null && oldObject != null"
+    variables:
+    - {name: defaults, expression: "{'volumeClaimTemplates': [], 'selector': {}, 'serviceName': '', 'podManagementPolicy': 'OrderedReady', 'revisionHistoryLimit': 10}"}
+    - name: changed
+      expression: >-
+        ['volumeClaimTemplates', 'selector', 'serviceName', 'podManagementPolicy', 'revisionHistoryLimit'].filter(f,
+          oldObject.?spec[?f].orValue(variables.defaults[f]) != object.?spec[?f].orValue(variables.defaults[f]))
+    validate: "size(variables.changed) == 0"
+    messageExpression: >-
+      'immutable StatefulSet fields edited: ' + variables.changed.map(f, 'spec.' + f).join(', ')
+      + ': the update will be rejected; orphan-delete (kubectl delete sts ' + object.metadata.name + ' --cascade=orphan) and re-apply'
+    fieldPathExpression: "'spec.' + variables.changed[0]"
+    examples:
+      pass:
+      - {old: {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: db, namespace: ns}, spec: {replicas: 3, serviceName: db,
+           selector: {matchLabels: {app: db}}, template: {metadata: {labels: {app: db}}, spec: {containers: [{name: c, image: "postgres:16.4"}]}},
+           volumeClaimTemplates: [{metadata: {name: data}, spec: {storageClassName: ssd, accessModes: [ReadWriteOnce], resources: {requests: {storage: 10Gi}}}}]}},
+         new: {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: db, namespace: ns}, spec: {replicas: 5, serviceName: db, minReadySeconds: 10,
+           selector: {matchLabels: {app: db}}, template: {metadata: {labels: {app: db}}, spec: {containers: [{name: c, image: "postgres:16.4"}]}},
+           volumeClaimTemplates: [{metadata: {name: data}, spec: {storageClassName: ssd, accessModes: [ReadWriteOnce], resources: {requests: {storage: 10Gi}}}}]}}}
+      - {old: null,
+         new: {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: db, namespace: ns}, spec: {replicas: 3, serviceName: db,
+           selector: {matchLabels: {app: db}}, template: {metadata: {labels: {app: db}}, spec: {containers: [{name: c, image: "postgres:16.4"}]}},
+           volumeClaimTemplates: [{metadata: {name: data}, spec: {storageClassName: ssd, accessModes: [ReadWriteOnce], resources: {requests: {storage: 10Gi}}}}]}}}
+      fail:
+      - {old: {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: db, namespace: ns}, spec: {replicas: 3, serviceName: db,
+           selector: {matchLabels: {app: db}}, template: {metadata: {labels: {app: db}}, spec: {containers: [{name: c, image: "postgres:16.4"}]}},
+           volumeClaimTemplates: [{metadata: {name: data}, spec: {storageClassName: ssd, accessModes: [ReadWriteOnce], resources: {requests: {storage: 10Gi}}}}]}},
+         new: {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: db, namespace: ns}, spec: {replicas: 3, serviceName: db,
+           selector: {matchLabels: {app: db}}, template: {metadata: {labels: {app: db}}, spec: {containers: [{name: c, image: "postgres:16.4"}]}},
+           volumeClaimTemplates: [{metadata: {name: data}, spec: {storageClassName: ssd, accessModes: [ReadWriteOnce], resources: {requests: {storage: 20Gi}}}}]}}, at: spec.volumeClaimTemplates}
+      - {old: {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: db, namespace: ns}, spec: {replicas: 3, serviceName: db,
+           selector: {matchLabels: {app: db}}, template: {metadata: {labels: {app: db}}, spec: {containers: [{name: c, image: "postgres:16.4"}]}},
+           volumeClaimTemplates: [{metadata: {name: data}, spec: {storageClassName: ssd, accessModes: [ReadWriteOnce], resources: {requests: {storage: 10Gi}}}}]}},
+         new: {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: db, namespace: ns}, spec: {replicas: 3, serviceName: db-headless,
+           selector: {matchLabels: {app: db}}, template: {metadata: {labels: {app: db}}, spec: {containers: [{name: c, image: "postgres:16.4"}]}},
+           volumeClaimTemplates: [{metadata: {name: data}, spec: {storageClassName: ssd, accessModes: [ReadWriteOnce], resources: {requests: {storage: 10Gi}}}}]}}, at: spec.serviceName}
+      - {old: {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: db, namespace: ns}, spec: {replicas: 3, serviceName: db,
+           selector: {matchLabels: {app: db}}, template: {metadata: {labels: {app: db}}, spec: {containers: [{name: c, image: "postgres:16.4"}]}},
+           volumeClaimTemplates: [{metadata: {name: data}, spec: {storageClassName: ssd, accessModes: [ReadWriteOnce], resources: {requests: {storage: 10Gi}}}}]}},
+         new: {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: db, namespace: ns}, spec: {replicas: 3, serviceName: db, podManagementPolicy: Parallel,
+           selector: {matchLabels: {app: db}}, template: {metadata: {labels: {app: db}}, spec: {containers: [{name: c, image: "postgres:16.4"}]}},
+           volumeClaimTemplates: [{metadata: {name: data}, spec: {storageClassName: ssd, accessModes: [ReadWriteOnce], resources: {requests: {storage: 10Gi}}}}]}}, at: spec.podManagementPolicy}
+
+  - id: pvc-shrink
+    severity: error
+    summary: Claims never shrink
+    description: >-
+      Kubernetes cannot shrink a volume: a smaller PVC request is rejected ("field can not be less than
+      previous value"), and a smaller volumeClaimTemplate is an immutable-field error too. Data that does
+      not fit would be lost in any manual migration.
+      See https://kubernetes.io/docs/concepts/storage/persistent-volumes/#expanding-persistent-volumes-claims
+    remediation: "Keep the size; to reclaim space, migrate to a new, smaller claim with a backup and restore."
+    on: change
+    match: {kinds: [PersistentVolumeClaim, apps/StatefulSet]}
+    when: "object != null && oldObject != null"
+    variables:
+    - name: claims
+      expression: >-
+        object.kind == 'PersistentVolumeClaim'
+        ? [{'name': object.metadata.name, 'old': oldObject, 'new': object}]
+        : object.?spec.?volumeClaimTemplates.orValue([]).map(t, {'name': t.?metadata.?name.orValue(''), 'new': t,
+            'old': oldObject.?spec.?volumeClaimTemplates.orValue([]).filter(o, o.?metadata.?name.orValue('') == t.?metadata.?name.orValue('')).map(o, o)})
+        .filter(c, size(c.old) > 0).map(c, {'name': c.name, 'new': c.new, 'old': c.old[0]})
+    - name: shrunk
+      expression: >-
+        variables.claims.filter(c,
+          isQuantity(string(c.old.?spec.?resources.?requests.?storage.orValue(''))) && isQuantity(string(c.new.?spec.?resources.?requests.?storage.orValue('')))
+          && quantity(string(c.old.spec.resources.requests.storage)).isGreaterThan(quantity(string(c.new.spec.resources.requests.storage))))
+        .map(c, c.name + ' ' + string(c.old.spec.resources.requests.storage) + ' → ' + string(c.new.spec.resources.requests.storage))
+    validate: "size(variables.shrunk) == 0"
+    messageExpression: "'storage requests decrease (' + variables.shrunk.join(', ') + '): volumes cannot shrink'"
+    fieldPathExpression: "object.kind == 'PersistentVolumeClaim' ? 'spec.resources.requests.storage' : 'spec.volumeClaimTemplates'"
+    examples:
+      pass:
+      - {old: {apiVersion: v1, kind: PersistentVolumeClaim, metadata: {name: data, namespace: ns}, spec: {storageClassName: ssd, accessModes: [ReadWriteOnce], resources: {requests: {storage: 10Gi}}}},
+         new: {apiVersion: v1, kind: PersistentVolumeClaim, metadata: {name: data, namespace: ns}, spec: {storageClassName: ssd, accessModes: [ReadWriteOnce], resources: {requests: {storage: 20Gi}}}}}
+      - {old: {apiVersion: v1, kind: PersistentVolumeClaim, metadata: {name: data, namespace: ns}, spec: {storageClassName: ssd, accessModes: [ReadWriteOnce], resources: {requests: {storage: 10Gi}}}},
+         new: {apiVersion: v1, kind: PersistentVolumeClaim, metadata: {name: data, namespace: ns}, spec: {storageClassName: ssd, accessModes: [ReadWriteOnce], resources: {requests: {storage: 10240Mi}}}}}   # the same size, spelt differently
+      fail:
+      - {old: {apiVersion: v1, kind: PersistentVolumeClaim, metadata: {name: data, namespace: ns}, spec: {storageClassName: ssd, accessModes: [ReadWriteOnce], resources: {requests: {storage: 10Gi}}}},
+         new: {apiVersion: v1, kind: PersistentVolumeClaim, metadata: {name: data, namespace: ns}, spec: {storageClassName: ssd, accessModes: [ReadWriteOnce], resources: {requests: {storage: 9Gi}}}}, at: spec.resources.requests.storage}
+      - {old: {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: db, namespace: ns}, spec: {replicas: 3, serviceName: db,
+           selector: {matchLabels: {app: db}}, template: {metadata: {labels: {app: db}}, spec: {containers: [{name: c, image: "postgres:16.4"}]}},
+           volumeClaimTemplates: [{metadata: {name: data}, spec: {storageClassName: ssd, accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Ti}}}}]}},
+         new: {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: db, namespace: ns}, spec: {replicas: 3, serviceName: db,
+           selector: {matchLabels: {app: db}}, template: {metadata: {labels: {app: db}}, spec: {containers: [{name: c, image: "postgres:16.4"}]}},
+           volumeClaimTemplates: [{metadata: {name: data}, spec: {storageClassName: ssd, accessModes: [ReadWriteOnce], resources: {requests: {storage: 500Gi}}}}]}}, at: spec.volumeClaimTemplates}
+
+  - id: pvc-expansion-not-allowed
+    severity: error
+    summary: Claims grow only on classes that allow expansion
+    description: >-
+      Raising a PVC's storage request is rejected unless its StorageClass has `allowVolumeExpansion: true`;
+      the sync fails and the disk stays full. The class is looked up among the head's objects.
+      See https://kubernetes.io/docs/concepts/storage/persistent-volumes/#expanding-persistent-volumes-claims
+    remediation: "Set `allowVolumeExpansion: true` on the class first (a mutable field), or migrate the data to a bigger claim."
+    on: change
+    match: {kinds: [PersistentVolumeClaim]}
+    when: >-
+      object != null && oldObject != null
+      && isQuantity(string(oldObject.?spec.?resources.?requests.?storage.orValue('')))
+      && isQuantity(string(object.?spec.?resources.?requests.?storage.orValue('')))
+      && quantity(string(object.spec.resources.requests.storage)).isGreaterThan(quantity(string(oldObject.spec.resources.requests.storage)))
+    variables:
+    - {name: className, expression: "object.?spec.?storageClassName.orValue('')"}
+    - {name: sc, expression: "variables.className == '' ? null : lookup('storage.k8s.io/StorageClass', variables.className)"}
+    validate: "variables.sc == null || variables.sc.?allowVolumeExpansion.orValue(false) == true"
+    messageExpression: >-
+      'storage grows to ' + string(object.spec.resources.requests.storage) + ' but StorageClass ' + variables.className
+      + ' does not set allowVolumeExpansion: true: the resize is rejected'
+    fieldPath: spec.resources.requests.storage
+    examples:
+      pass:
+      - {old: {apiVersion: v1, kind: PersistentVolumeClaim, metadata: {name: data, namespace: ns}, spec: {storageClassName: ssd, accessModes: [ReadWriteOnce], resources: {requests: {storage: 10Gi}}}},
+         new: {apiVersion: v1, kind: PersistentVolumeClaim, metadata: {name: data, namespace: ns}, spec: {storageClassName: ssd, accessModes: [ReadWriteOnce], resources: {requests: {storage: 20Gi}}}},
+         objects: {apiVersion: v1, kind: List, items: [{apiVersion: storage.k8s.io/v1, kind: StorageClass, metadata: {name: ssd}, provisioner: pd.csi.storage.gke.io, allowVolumeExpansion: true}]}}
+      - {old: {apiVersion: v1, kind: PersistentVolumeClaim, metadata: {name: data, namespace: ns}, spec: {storageClassName: ssd, accessModes: [ReadWriteOnce], resources: {requests: {storage: 10Gi}}}},
+         new: {apiVersion: v1, kind: PersistentVolumeClaim, metadata: {name: data, namespace: ns}, spec: {storageClassName: ssd, accessModes: [ReadWriteOnce], resources: {requests: {storage: 10Gi}}}},
+         objects: {apiVersion: v1, kind: List, items: [{apiVersion: storage.k8s.io/v1, kind: StorageClass, metadata: {name: ssd}, provisioner: pd.csi.storage.gke.io}]}}
+      fail:
+      - {old: {apiVersion: v1, kind: PersistentVolumeClaim, metadata: {name: data, namespace: ns}, spec: {storageClassName: ssd, accessModes: [ReadWriteOnce], resources: {requests: {storage: 10Gi}}}},
+         new: {apiVersion: v1, kind: PersistentVolumeClaim, metadata: {name: data, namespace: ns}, spec: {storageClassName: ssd, accessModes: [ReadWriteOnce], resources: {requests: {storage: 20Gi}}}},
+         objects: {apiVersion: v1, kind: List, items: [{apiVersion: storage.k8s.io/v1, kind: StorageClass, metadata: {name: ssd}, provisioner: pd.csi.storage.gke.io}]}, at: spec.resources.requests.storage}
+      - {old: {apiVersion: v1, kind: PersistentVolumeClaim, metadata: {name: data, namespace: ns}, spec: {storageClassName: ssd, accessModes: [ReadWriteOnce], resources: {requests: {storage: 10Gi}}}},
+         new: {apiVersion: v1, kind: PersistentVolumeClaim, metadata: {name: data, namespace: ns}, spec: {storageClassName: ssd, accessModes: [ReadWriteOnce], resources: {requests: {storage: 20Gi}}}},
+         objects: {apiVersion: v1, kind: List, items: [{apiVersion: storage.k8s.io/v1, kind: StorageClass, metadata: {name: ssd}, provisioner: pd.csi.storage.gke.io, allowVolumeExpansion: "true"}]}}
+
+  - id: storageclass-in-use-deleted
+    severity: error
+    summary: StorageClasses still named by claims are not deleted
+    description: >-
+      Deleting a StorageClass that PVCs or volumeClaimTemplates still name leaves new claims (a new replica, a
+      re-created StatefulSet) Pending forever; existing volumes keep running until the next re-provisioning,
+      when the outage surprises everyone. See https://kubernetes.io/docs/concepts/storage/storage-classes/
+    remediation: "Keep the class until no claim in git names it; move claims to the new class first."
+    on: change
+    match: {kinds: [storage.k8s.io/StorageClass]}
+    when: "object == null"
+    variables:
+    - {name: name, expression: "oldObject.metadata.name"}
+    - name: users
+      expression: >-
+        (objectsOf('PersistentVolumeClaim').filter(o, o.?spec.?storageClassName.orValue('') == variables.name)
+          + objectsOf('apps/StatefulSet').filter(o, o.?spec.?volumeClaimTemplates.orValue([]).exists(t, t.?spec.?storageClassName.orValue('') == variables.name)))
+        .map(o, o.kind + ' ' + string(o.metadata.?namespace.orValue('')) + '/' + o.metadata.name)
+    validate: "size(variables.users) == 0"
+    messageExpression: "'StorageClass ' + variables.name + ' is deleted but still named by ' + variables.users.join(', ')"
+    examples:
+      pass:
+      - {old: {apiVersion: storage.k8s.io/v1, kind: StorageClass, metadata: {name: old}, provisioner: pd.csi.storage.gke.io},
+         new: null,
+         objects: {apiVersion: v1, kind: List, items: [{apiVersion: v1, kind: PersistentVolumeClaim, metadata: {name: data, namespace: ns}, spec: {storageClassName: ssd, accessModes: [ReadWriteOnce], resources: {requests: {storage: 10Gi}}}}]}}
+      fail:
+      - {old: {apiVersion: storage.k8s.io/v1, kind: StorageClass, metadata: {name: ssd}, provisioner: pd.csi.storage.gke.io},
+         new: null,
+         objects: {apiVersion: v1, kind: List, items: [{apiVersion: apps/v1, kind: StatefulSet, metadata: {name: db, namespace: ns}, spec: {replicas: 3, serviceName: db,
+           selector: {matchLabels: {app: db}}, template: {metadata: {labels: {app: db}}, spec: {containers: [{name: c, image: "postgres:16.4"}]}},
+           volumeClaimTemplates: [{metadata: {name: data}, spec: {storageClassName: ssd, accessModes: [ReadWriteOnce], resources: {requests: {storage: 10Gi}}}}]}}]}}
+      - {old: {apiVersion: storage.k8s.io/v1, kind: StorageClass, metadata: {name: ssd}, provisioner: pd.csi.storage.gke.io},
+         new: null,
+         objects: {apiVersion: v1, kind: List, items: [{apiVersion: v1, kind: PersistentVolumeClaim, metadata: {name: data, namespace: ns}, spec: {storageClassName: ssd, accessModes: [ReadWriteOnce], resources: {requests: {storage: 10Gi}}}}]}}
+
+  - id: statefulset-scale-down
+    severity: warning
+    summary: Scaling a data StatefulSet down is deliberate
+    description: >-
+      Removing replicas leaves their PVCs behind (kept and reused on the next scale-up, still billed) or,
+      under `whenScaled: Delete`, deletes them with their data. For quorum systems it also lowers the
+      failure tolerance. See https://kubernetes.io/docs/concepts/workloads/controllers/statefulset/#persistentvolumeclaim-retention
+    remediation: "Confirm the data of the removed ordinals is replicated elsewhere; clean up or keep the named PVCs on purpose."
+    on: change
+    match: {kinds: [apps/StatefulSet]}
+    when: >-
+      object != null && oldObject != null && isDataTier(object)
+      && type(object.?spec.?replicas.orValue(1)) == int && type(oldObject.?spec.?replicas.orValue(1)) == int
+    variables:
+    - {name: before, expression: "oldObject.?spec.?replicas.orValue(1)"}
+    - {name: after, expression: "object.?spec.?replicas.orValue(1)"}
+    - {name: ordinals, expression: "variables.after == variables.before - 1 ? string(variables.after) : '{' + string(variables.after) + '..' + string(variables.before - 1) + '}'"}
+    - name: pvcs
+      expression: >-
+        object.?spec.?volumeClaimTemplates.orValue([]).map(t, t.?metadata.?name.orValue('') + '-' + object.metadata.name + '-' + variables.ordinals)
+    - {name: deleting, expression: "object.?spec.?persistentVolumeClaimRetentionPolicy.?whenScaled.orValue('Retain') == 'Delete'"}
+    validate: "variables.after >= variables.before"
+    messageExpression: >-
+      'replicas ' + string(variables.before) + ' → ' + string(variables.after)
+      + (size(variables.pvcs) == 0 ? ''
+         : variables.deleting ? ': PVCs ' + variables.pvcs.join(', ') + ' are DELETED (whenScaled: Delete)'
+         : ': PVCs ' + variables.pvcs.join(', ') + ' are left behind with their data')
+    fieldPath: spec.replicas
+    examples:
+      pass:
+      - {old: {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: db, namespace: ns}, spec: {replicas: 3, serviceName: db,
+           selector: {matchLabels: {app: db}}, template: {metadata: {labels: {app: db}}, spec: {containers: [{name: c, image: "postgres:16.4"}]}},
+           volumeClaimTemplates: [{metadata: {name: data}, spec: {storageClassName: ssd, accessModes: [ReadWriteOnce], resources: {requests: {storage: 10Gi}}}}]}},
+         new: {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: db, namespace: ns}, spec: {replicas: 5, serviceName: db,
+           selector: {matchLabels: {app: db}}, template: {metadata: {labels: {app: db}}, spec: {containers: [{name: c, image: "postgres:16.4"}]}},
+           volumeClaimTemplates: [{metadata: {name: data}, spec: {storageClassName: ssd, accessModes: [ReadWriteOnce], resources: {requests: {storage: 10Gi}}}}]}}}
+      fail:
+      - {old: {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: db, namespace: ns}, spec: {replicas: 5, serviceName: db,
+           selector: {matchLabels: {app: db}}, template: {metadata: {labels: {app: db}}, spec: {containers: [{name: c, image: "postgres:16.4"}]}},
+           volumeClaimTemplates: [{metadata: {name: data}, spec: {storageClassName: ssd, accessModes: [ReadWriteOnce], resources: {requests: {storage: 10Gi}}}}]}},
+         new: {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: db, namespace: ns}, spec: {replicas: 3, serviceName: db,
+           selector: {matchLabels: {app: db}}, template: {metadata: {labels: {app: db}}, spec: {containers: [{name: c, image: "postgres:16.4"}]}},
+           volumeClaimTemplates: [{metadata: {name: data}, spec: {storageClassName: ssd, accessModes: [ReadWriteOnce], resources: {requests: {storage: 10Gi}}}}]}}, at: spec.replicas}
+      - {old: {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: db, namespace: ns}, spec: {replicas: 3, serviceName: db,
+           selector: {matchLabels: {app: db}}, template: {metadata: {labels: {app: db}}, spec: {containers: [{name: c, image: "postgres:16.4"}]}},
+           volumeClaimTemplates: [{metadata: {name: data}, spec: {storageClassName: ssd, accessModes: [ReadWriteOnce], resources: {requests: {storage: 10Gi}}}}]}},
+         new: {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: db, namespace: ns}, spec: {replicas: 2, serviceName: db, persistentVolumeClaimRetentionPolicy: {whenScaled: Delete},
+           selector: {matchLabels: {app: db}}, template: {metadata: {labels: {app: db}}, spec: {containers: [{name: c, image: "postgres:16.4"}]}},
+           volumeClaimTemplates: [{metadata: {name: data}, spec: {storageClassName: ssd, accessModes: [ReadWriteOnce], resources: {requests: {storage: 10Gi}}}}]}}}
+
+  - id: pvc-retention-to-delete
+    severity: error
+    summary: StatefulSet claim retention is not switched to Delete
+    description: >-
+      Changing `persistentVolumeClaimRetentionPolicy.whenDeleted` or `whenScaled` to `Delete` arms the
+      deletion of claims (and, under a Delete reclaim policy, of disks) on the next StatefulSet delete or
+      scale-down; the field is mutable, so the change applies silently.
+      See https://kubernetes.io/docs/concepts/workloads/controllers/statefulset/#persistentvolumeclaim-retention
+    remediation: "Keep `Retain`; delete claims deliberately after a backup when they are no longer needed."
+    on: change
+    match: {kinds: [apps/StatefulSet]}
+    when: "object != null && oldObject != null"
+    variables:
+    - name: armed
+      expression: >-
+        ['whenDeleted', 'whenScaled'].filter(k,
+          object.?spec.?persistentVolumeClaimRetentionPolicy[?k].orValue('Retain') == 'Delete'
+          && oldObject.?spec.?persistentVolumeClaimRetentionPolicy[?k].orValue('Retain') != 'Delete')
+    validate: "size(variables.armed) == 0"
+    messageExpression: "'persistentVolumeClaimRetentionPolicy ' + variables.armed.join(', ') + ' changes to Delete: claims will be deleted with the pods'"
+    fieldPathExpression: "'spec.persistentVolumeClaimRetentionPolicy.' + variables.armed[0]"
+    examples:
+      pass:
+      - {old: {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: db, namespace: ns}, spec: {replicas: 3, serviceName: db, persistentVolumeClaimRetentionPolicy: {whenScaled: Delete},
+           selector: {matchLabels: {app: db}}, template: {metadata: {labels: {app: db}}, spec: {containers: [{name: c, image: "postgres:16.4"}]}},
+           volumeClaimTemplates: [{metadata: {name: data}, spec: {storageClassName: ssd, accessModes: [ReadWriteOnce], resources: {requests: {storage: 10Gi}}}}]}},
+         new: {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: db, namespace: ns}, spec: {replicas: 3, serviceName: db, persistentVolumeClaimRetentionPolicy: {whenScaled: Delete},
+           selector: {matchLabels: {app: db}}, template: {metadata: {labels: {app: db}}, spec: {containers: [{name: c, image: "postgres:16.4"}]}},
+           volumeClaimTemplates: [{metadata: {name: data}, spec: {storageClassName: ssd, accessModes: [ReadWriteOnce], resources: {requests: {storage: 10Gi}}}}]}}}
+      - {old: {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: db, namespace: ns}, spec: {replicas: 3, serviceName: db, persistentVolumeClaimRetentionPolicy: {whenDeleted: Delete},
+           selector: {matchLabels: {app: db}}, template: {metadata: {labels: {app: db}}, spec: {containers: [{name: c, image: "postgres:16.4"}]}},
+           volumeClaimTemplates: [{metadata: {name: data}, spec: {storageClassName: ssd, accessModes: [ReadWriteOnce], resources: {requests: {storage: 10Gi}}}}]}},
+         new: {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: db, namespace: ns}, spec: {replicas: 3, serviceName: db,
+           selector: {matchLabels: {app: db}}, template: {metadata: {labels: {app: db}}, spec: {containers: [{name: c, image: "postgres:16.4"}]}},
+           volumeClaimTemplates: [{metadata: {name: data}, spec: {storageClassName: ssd, accessModes: [ReadWriteOnce], resources: {requests: {storage: 10Gi}}}}]}}}
+      fail:
+      - {old: {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: db, namespace: ns}, spec: {replicas: 3, serviceName: db,
+           selector: {matchLabels: {app: db}}, template: {metadata: {labels: {app: db}}, spec: {containers: [{name: c, image: "postgres:16.4"}]}},
+           volumeClaimTemplates: [{metadata: {name: data}, spec: {storageClassName: ssd, accessModes: [ReadWriteOnce], resources: {requests: {storage: 10Gi}}}}]}},
+         new: {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: db, namespace: ns}, spec: {replicas: 3, serviceName: db, persistentVolumeClaimRetentionPolicy: {whenDeleted: Delete, whenScaled: Retain},
+           selector: {matchLabels: {app: db}}, template: {metadata: {labels: {app: db}}, spec: {containers: [{name: c, image: "postgres:16.4"}]}},
+           volumeClaimTemplates: [{metadata: {name: data}, spec: {storageClassName: ssd, accessModes: [ReadWriteOnce], resources: {requests: {storage: 10Gi}}}}]}}, at: spec.persistentVolumeClaimRetentionPolicy.whenDeleted}
+
+  - id: prune-protection-removed
+    severity: error
+    summary: Data-bearing objects are not removed from git, nor their prune protection
+    description: >-
+      Deleting a PVC, PV or data StatefulSet manifest makes Argo CD or Flux delete it from the cluster (with
+      its data, depending on reclaim policy) unless it is prune-protected; and removing the
+      `argocd.argoproj.io/sync-options: Prune=false` / `kustomize.toolkit.fluxcd.io/prune: disabled` /
+      `helm.sh/resource-policy: keep` annotation arms that deletion for later.
+      See https://argo-cd.readthedocs.io/en/stable/user-guide/sync-options/#no-prune-resources
+    remediation: "Keep the manifest and its annotation; to retire a store, take a backup, then delete it deliberately (and say so in the PR with a waiver)."
+    on: change
+    match: {kinds: [PersistentVolumeClaim, PersistentVolume, apps/StatefulSet]}
+    when: "oldObject != null && (oldObject.kind != 'StatefulSet' || isDataTier(oldObject))"
+    variables:
+    - {name: oldA, expression: "oldObject.?metadata.?annotations.orValue({})"}
+    - {name: newA, expression: "object == null ? {} : object.?metadata.?annotations.orValue({})"}
+    - name: wasProtected
+      expression: >-
+        variables.oldA[?'argocd.argoproj.io/sync-options'].orValue('').split(',').exists(s, s.trim() in ['Prune=false', 'Prune=confirm'])
+        || variables.oldA[?'kustomize.toolkit.fluxcd.io/prune'].orValue('') == 'disabled'
+        || variables.oldA[?'helm.sh/resource-policy'].orValue('') == 'keep'
+    - name: isProtected
+      expression: >-
+        variables.newA[?'argocd.argoproj.io/sync-options'].orValue('').split(',').exists(s, s.trim() in ['Prune=false', 'Prune=confirm'])
+        || variables.newA[?'kustomize.toolkit.fluxcd.io/prune'].orValue('') == 'disabled'
+        || variables.newA[?'helm.sh/resource-policy'].orValue('') == 'keep'
+    validate: "object != null && (!variables.wasProtected || variables.isProtected)"
+    messageExpression: >-
+      object == null
+      ? oldObject.kind + ' ' + oldObject.metadata.name + ' is removed from git' + (variables.wasProtected
+          ? ': prune protection keeps it in the cluster, orphaned and unmanaged' : ' without prune protection: the GitOps tool deletes it and its data')
+      : 'the prune protection annotation of ' + object.kind + ' ' + object.metadata.name + ' is removed: deleting the manifest later deletes the data'
+    examples:
+      pass:
+      - {old: {apiVersion: v1, kind: PersistentVolumeClaim, metadata: {name: data, namespace: ns, annotations: {argocd.argoproj.io/sync-options: Prune=false}}, spec: {storageClassName: ssd, accessModes: [ReadWriteOnce], resources: {requests: {storage: 10Gi}}}},
+         new: {apiVersion: v1, kind: PersistentVolumeClaim, metadata: {name: data, namespace: ns, annotations: {argocd.argoproj.io/sync-options: Prune=false}}, spec: {storageClassName: ssd, accessModes: [ReadWriteOnce], resources: {requests: {storage: 20Gi}}}}}
+      - {old: null,
+         new: {apiVersion: v1, kind: PersistentVolumeClaim, metadata: {name: data, namespace: ns}, spec: {storageClassName: ssd, accessModes: [ReadWriteOnce], resources: {requests: {storage: 10Gi}}}}}
+      - {old: {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: db, namespace: ns}, spec: {replicas: 3, serviceName: db,
+           selector: {matchLabels: {app: db}}, template: {metadata: {labels: {app: db}}, spec: {containers: [{name: c, image: "nginx:1.27"}]}}}},
+         new: null}
+      fail:
+      - {old: {apiVersion: v1, kind: PersistentVolumeClaim, metadata: {name: data, namespace: ns, annotations: {argocd.argoproj.io/sync-options: Prune=false}}, spec: {storageClassName: ssd, accessModes: [ReadWriteOnce], resources: {requests: {storage: 10Gi}}}},
+         new: {apiVersion: v1, kind: PersistentVolumeClaim, metadata: {name: data, namespace: ns}, spec: {storageClassName: ssd, accessModes: [ReadWriteOnce], resources: {requests: {storage: 10Gi}}}}}
+      - {old: {apiVersion: v1, kind: PersistentVolumeClaim, metadata: {name: data, namespace: ns}, spec: {storageClassName: ssd, accessModes: [ReadWriteOnce], resources: {requests: {storage: 10Gi}}}},
+         new: null}
+      - {old: {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: db, namespace: ns, annotations: {kustomize.toolkit.fluxcd.io/prune: disabled}}, spec: {replicas: 3, serviceName: db,
+           selector: {matchLabels: {app: db}}, template: {metadata: {labels: {app: db}}, spec: {containers: [{name: c, image: "postgres:16.4"}]}},
+           volumeClaimTemplates: [{metadata: {name: data}, spec: {storageClassName: ssd, accessModes: [ReadWriteOnce], resources: {requests: {storage: 10Gi}}}}]}},
+         new: null}
+"""###),
+        ("policies/engines.yaml", ###"""
+# Engine configuration read from the ConfigMaps data stores mount (redis.conf, postgresql.conf).
+# The config is the text of every `*.conf` key of every ConfigMap volume of the pod; rules that need it
+# do not apply when no such ConfigMap is in the input.
+apiVersion: ballast.dev/v1alpha1
+kind: Policy
+metadata: {name: engines}
+spec:
+  params:
+    redisImage: '^(.*/)?(redis|redis-stack-server|valkey)(:|@|$)'
+    postgresImage: '^(.*/)?(postgres|postgresql|postgis)(:|@|$)'
+    # maxmemory may use at most this fraction of the container memory limit (fork/copy-on-write, buffers).
+    redisMaxmemoryRatio: 0.8
+  rules:
+  - id: redis-maxmemory-vs-limit
+    severity: error
+    summary: Redis maxmemory leaves headroom below the container memory limit
+    description: >-
+      Redis counts only its dataset against `maxmemory`; replication and client buffers, fragmentation and the
+      copy-on-write pages of an RDB/AOF-rewrite fork come on top. With `maxmemory` near (or above) the memory
+      limit the kernel OOM-kills Redis mid-save. See https://redis.io/docs/latest/operate/oss_and_stack/management/admin/
+    remediation: "Set `maxmemory` to at most redisMaxmemoryRatio (default 0.8) of `resources.limits.memory`, and set that limit."
+    match: {kinds: [apps/StatefulSet, apps/Deployment]}
+    when: "(object.?spec.?template.?spec.orValue({}).?initContainers.orValue([]) + object.?spec.?template.?spec.orValue({}).?containers.orValue([])).exists(c, c.?image.orValue('').matches(params.redisImage))"
+    variables:
+    - {name: pod, expression: "object.?spec.?template.?spec.orValue({})"}
+    - {name: ctrs, expression: "variables.pod.?initContainers.orValue([]) + variables.pod.?containers.orValue([])"}
+    - name: redis
+      expression: "variables.ctrs.filter(c, c.?image.orValue('').matches(params.redisImage))[0]"
+    - name: text
+      expression: >-
+        variables.pod.?volumes.orValue([]).filter(v, has(v.configMap))
+          .map(v, type(object.metadata.?namespace.orValue(0)) == string
+            ? lookup('ConfigMap', object.metadata.namespace, string(v.configMap.?name.orValue('')))
+            : lookup('ConfigMap', string(v.configMap.?name.orValue(''))))
+          .filter(m, m != null)
+          .map(m, m.?data.orValue({}).filter(k, k.endsWith('.conf')).map(k, m.data[k]).join('\n')).join('\n')
+    - {name: cfg, expression: "redisConfig(variables.text)"}
+    - {name: cmdline, expression: "variables.redis.?command.orValue([]) + variables.redis.?args.orValue([])"}
+    - name: maxmemory
+      expression: >-
+        variables.cmdline.indexOf('--maxmemory') >= 0 && size(variables.cmdline) > variables.cmdline.indexOf('--maxmemory') + 1
+        ? variables.cmdline[variables.cmdline.indexOf('--maxmemory') + 1]
+        : variables.cfg[?'maxmemory'].orValue('')
+    - {name: digits, expression: "variables.maxmemory.lowerAscii().find('^[0-9]+')"}
+    - name: bytes
+      expression: >-
+        variables.digits == '' ? 0 : int(variables.digits)
+          * {'': 1, 'b': 1, 'k': 1000, 'kb': 1024, 'm': 1000000, 'mb': 1048576, 'g': 1000000000, 'gb': 1073741824}
+            [?variables.maxmemory.lowerAscii().substring(size(variables.digits)).trim()].orValue(0)
+    - name: limit
+      expression: >-
+        isQuantity(string(variables.redis.?resources.?limits.?memory.orValue('')))
+        ? quantity(string(variables.redis.resources.limits.memory)).asInteger() : 0
+    validate: >-
+      variables.bytes <= 0
+      || (variables.limit > 0 && double(variables.bytes) <= double(variables.limit) * double(params.redisMaxmemoryRatio))
+    messageExpression: >-
+      variables.limit <= 0
+      ? 'maxmemory is ' + variables.maxmemory + ' but container ' + variables.redis.?name.orValue('?') + ' has no memory limit'
+      : 'maxmemory ' + variables.maxmemory + ' is more than ' + string(params.redisMaxmemoryRatio) + ' of the memory limit '
+        + string(variables.redis.resources.limits.memory) + ': a fork during a save can be OOM-killed'
+    examples:
+      pass:
+      - {apiVersion: v1, kind: List, items: [
+          {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: redis, namespace: ns}, spec: {replicas: 3, serviceName: redis, volumeClaimTemplates: [{metadata: {name: data}, spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}}],
+           selector: {matchLabels: {app: redis}}, template: {metadata: {labels: {app: redis}}, spec: {
+             volumes: [{name: conf, configMap: {name: redis-config}}],
+             containers: [{name: redis, image: "redis:7.2.5", resources: {limits: {memory: 2Gi}}, volumeMounts: [{name: conf, mountPath: /etc/redis}]}]}}}},
+          {apiVersion: v1, kind: ConfigMap, metadata: {name: redis-config, namespace: ns}, data: {redis.conf: "appendonly yes\nmaxmemory 1536mb\n"}}]}
+      - {apiVersion: v1, kind: List, items: [
+          {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: cache, namespace: ns}, spec: {replicas: 3, serviceName: cache,
+           selector: {matchLabels: {app: cache}}, template: {metadata: {labels: {app: cache}}, spec: {
+             volumes: [{name: conf, configMap: {name: cache-config}}],
+             containers: [{name: cache, image: "redis:7.2.5", args: [--maxmemory, 1gb], resources: {limits: {memory: 2Gi}}, volumeMounts: [{name: conf, mountPath: /etc/cache}]}]}}}},
+          {apiVersion: v1, kind: ConfigMap, metadata: {name: cache-config, namespace: ns}, data: {redis.conf: "maxmemory 4gb\n"}}]}
+      fail:
+      - {apiVersion: v1, kind: List, items: [
+          {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: redis, namespace: ns}, spec: {replicas: 3, serviceName: redis, volumeClaimTemplates: [{metadata: {name: data}, spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}}],
+           selector: {matchLabels: {app: redis}}, template: {metadata: {labels: {app: redis}}, spec: {
+             volumes: [{name: conf, configMap: {name: redis-config}}],
+             containers: [{name: redis, image: "redis:7.2.5", resources: {limits: {memory: 2Gi}}, volumeMounts: [{name: conf, mountPath: /etc/redis}]}]}}}},
+          {apiVersion: v1, kind: ConfigMap, metadata: {name: redis-config, namespace: ns}, data: {redis.conf: "maxmemory 2gb\n"}}]}
+      - {apiVersion: v1, kind: List, items: [
+          {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: redis, namespace: ns}, spec: {replicas: 3, serviceName: redis, volumeClaimTemplates: [{metadata: {name: data}, spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}}],
+           selector: {matchLabels: {app: redis}}, template: {metadata: {labels: {app: redis}}, spec: {
+             volumes: [{name: conf, configMap: {name: redis-config}}],
+             containers: [{name: redis, image: "bitnami/redis:7.2", volumeMounts: [{name: conf, mountPath: /etc/redis}]}]}}}},
+          {apiVersion: v1, kind: ConfigMap, metadata: {name: redis-config, namespace: ns}, data: {redis.conf: "maxmemory 100mb\n"}}]}
+
+  - id: redis-maxmemory-set
+    severity: warning
+    summary: Redis configs set maxmemory
+    description: >-
+      Without `maxmemory` (or with `maxmemory 0`) Redis grows until the kernel OOM-kills it at the container
+      limit, instead of applying its eviction policy or refusing writes cleanly.
+      See https://redis.io/docs/latest/develop/reference/eviction/
+    remediation: "Set `maxmemory` (about 0.7–0.8 of the memory limit) and a `maxmemory-policy`."
+    match: {kinds: [apps/StatefulSet, apps/Deployment]}
+    when: "(object.?spec.?template.?spec.orValue({}).?initContainers.orValue([]) + object.?spec.?template.?spec.orValue({}).?containers.orValue([])).exists(c, c.?image.orValue('').matches(params.redisImage))"
+    variables:
+    - {name: pod, expression: "object.?spec.?template.?spec.orValue({})"}
+    - {name: ctrs, expression: "variables.pod.?initContainers.orValue([]) + variables.pod.?containers.orValue([])"}
+    - name: redis
+      expression: "variables.ctrs.filter(c, c.?image.orValue('').matches(params.redisImage))[0]"
+    - name: text
+      expression: >-
+        variables.pod.?volumes.orValue([]).filter(v, has(v.configMap))
+          .map(v, type(object.metadata.?namespace.orValue(0)) == string
+            ? lookup('ConfigMap', object.metadata.namespace, string(v.configMap.?name.orValue('')))
+            : lookup('ConfigMap', string(v.configMap.?name.orValue(''))))
+          .filter(m, m != null)
+          .map(m, m.?data.orValue({}).filter(k, k.endsWith('.conf')).map(k, m.data[k]).join('\n')).join('\n')
+    - {name: cfg, expression: "redisConfig(variables.text)"}
+    - {name: cmdline, expression: "variables.redis.?command.orValue([]) + variables.redis.?args.orValue([])"}
+    - name: maxmemory
+      expression: >-
+        variables.cmdline.indexOf('--maxmemory') >= 0 && size(variables.cmdline) > variables.cmdline.indexOf('--maxmemory') + 1
+        ? variables.cmdline[variables.cmdline.indexOf('--maxmemory') + 1]
+        : variables.cfg[?'maxmemory'].orValue('')
+    - {name: digits, expression: "variables.maxmemory.lowerAscii().find('^[0-9]+')"}
+    - name: bytes
+      expression: >-
+        variables.digits == '' ? 0 : int(variables.digits)
+          * {'': 1, 'b': 1, 'k': 1000, 'kb': 1024, 'm': 1000000, 'mb': 1048576, 'g': 1000000000, 'gb': 1073741824}
+            [?variables.maxmemory.lowerAscii().substring(size(variables.digits)).trim()].orValue(0)
+    - name: limit
+      expression: >-
+        isQuantity(string(variables.redis.?resources.?limits.?memory.orValue('')))
+        ? quantity(string(variables.redis.resources.limits.memory)).asInteger() : 0
+    validate: "variables.text == '' || variables.bytes > 0"
+    messageExpression: >-
+      variables.maxmemory == '' ? 'the Redis config sets no maxmemory: Redis grows until it is OOM-killed'
+      : 'maxmemory ' + variables.maxmemory + ' means no limit (or is not a size)'
+    examples:
+      pass:
+      - {apiVersion: v1, kind: List, items: [
+          {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: redis, namespace: ns}, spec: {replicas: 3, serviceName: redis, volumeClaimTemplates: [{metadata: {name: data}, spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}}],
+           selector: {matchLabels: {app: redis}}, template: {metadata: {labels: {app: redis}}, spec: {
+             volumes: [{name: conf, configMap: {name: redis-config}}],
+             containers: [{name: redis, image: "redis:7.2.5", resources: {limits: {memory: 2Gi}}, volumeMounts: [{name: conf, mountPath: /etc/redis}]}]}}}},
+          {apiVersion: v1, kind: ConfigMap, metadata: {name: redis-config, namespace: ns}, data: {redis.conf: "maxmemory 1gb\n"}}]}
+      - {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: redis, namespace: ns}, spec: {replicas: 3, serviceName: redis, volumeClaimTemplates: [{metadata: {name: data}, spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}}],
+           selector: {matchLabels: {app: redis}}, template: {metadata: {labels: {app: redis}}, spec: {
+             volumes: [{name: conf, configMap: {name: redis-config}}],
+             containers: [{name: redis, image: "redis:7.2.5", resources: {limits: {memory: 2Gi}}, volumeMounts: [{name: conf, mountPath: /etc/redis}]}]}}}}   # config not in the input
+      fail:
+      - {apiVersion: v1, kind: List, items: [
+          {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: redis, namespace: ns}, spec: {replicas: 3, serviceName: redis, volumeClaimTemplates: [{metadata: {name: data}, spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}}],
+           selector: {matchLabels: {app: redis}}, template: {metadata: {labels: {app: redis}}, spec: {
+             volumes: [{name: conf, configMap: {name: redis-config}}],
+             containers: [{name: redis, image: "redis:7.2.5", resources: {limits: {memory: 2Gi}}, volumeMounts: [{name: conf, mountPath: /etc/redis}]}]}}}},
+          {apiVersion: v1, kind: ConfigMap, metadata: {name: redis-config, namespace: ns}, data: {redis.conf: "appendonly yes\n"}}]}
+      - {apiVersion: v1, kind: List, items: [
+          {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: redis, namespace: ns}, spec: {replicas: 3, serviceName: redis, volumeClaimTemplates: [{metadata: {name: data}, spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}}],
+           selector: {matchLabels: {app: redis}}, template: {metadata: {labels: {app: redis}}, spec: {
+             volumes: [{name: conf, configMap: {name: redis-config}}],
+             containers: [{name: redis, image: "redis:7.2.5", resources: {limits: {memory: 2Gi}}, volumeMounts: [{name: conf, mountPath: /etc/redis}]}]}}}},
+          {apiVersion: v1, kind: ConfigMap, metadata: {name: redis-config, namespace: ns}, data: {redis.conf: "maxmemory 0\n"}}]}
+
+  - id: redis-persistence-consistency
+    severity: error
+    summary: Redis persistence and its volume go together
+    description: >-
+      `appendonly yes` or `save` lines write the dataset to disk so that it survives a restart; without a
+      persistent volume the files land in the container and are lost with the pod (data you believe is safe is
+      not). A claim with persistence switched off is a cache paying for a disk: say which one you mean.
+      See https://redis.io/docs/latest/operate/oss_and_stack/management/persistence/
+    remediation: "Persistent Redis: mount a volumeClaimTemplate at its `dir`. A cache: disable persistence (`appendonly no`, `save \"\"`) and drop the claim."
+    match: {kinds: [apps/StatefulSet, apps/Deployment]}
+    when: "(object.?spec.?template.?spec.orValue({}).?initContainers.orValue([]) + object.?spec.?template.?spec.orValue({}).?containers.orValue([])).exists(c, c.?image.orValue('').matches(params.redisImage))"
+    variables:
+    - {name: pod, expression: "object.?spec.?template.?spec.orValue({})"}
+    - {name: ctrs, expression: "variables.pod.?initContainers.orValue([]) + variables.pod.?containers.orValue([])"}
+    - name: redis
+      expression: "variables.ctrs.filter(c, c.?image.orValue('').matches(params.redisImage))[0]"
+    - name: text
+      expression: >-
+        variables.pod.?volumes.orValue([]).filter(v, has(v.configMap))
+          .map(v, type(object.metadata.?namespace.orValue(0)) == string
+            ? lookup('ConfigMap', object.metadata.namespace, string(v.configMap.?name.orValue('')))
+            : lookup('ConfigMap', string(v.configMap.?name.orValue(''))))
+          .filter(m, m != null)
+          .map(m, m.?data.orValue({}).filter(k, k.endsWith('.conf')).map(k, m.data[k]).join('\n')).join('\n')
+    - {name: cfg, expression: "redisConfig(variables.text)"}
+    - name: persistent
+      expression: >-
+        variables.cfg[?'appendonly'].orValue('no').lowerAscii() == 'yes'
+        || variables.cfg[?'save'].orValue('').split(';').exists(s, s.trim() != '')
+    - name: volume
+      expression: >-
+        size(object.?spec.?volumeClaimTemplates.orValue([])) > 0
+        || variables.pod.?volumes.orValue([]).exists(v, has(v.persistentVolumeClaim))
+    validate: "variables.text == '' || variables.persistent == variables.volume"
+    messageExpression: >-
+      variables.persistent
+      ? 'persistence is on (appendonly or save) but no claim is mounted: the data is lost with the pod'
+      : 'the pod mounts a claim but persistence is off (no appendonly yes, no save line): nothing is kept on it'
+    examples:
+      pass:
+      - {apiVersion: v1, kind: List, items: [
+          {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: redis, namespace: ns}, spec: {replicas: 3, serviceName: redis, volumeClaimTemplates: [{metadata: {name: data}, spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}}],
+           selector: {matchLabels: {app: redis}}, template: {metadata: {labels: {app: redis}}, spec: {
+             volumes: [{name: conf, configMap: {name: redis-config}}],
+             containers: [{name: redis, image: "redis:7.2.5", resources: {limits: {memory: 2Gi}}, volumeMounts: [{name: conf, mountPath: /etc/redis}]}]}}}},
+          {apiVersion: v1, kind: ConfigMap, metadata: {name: redis-config, namespace: ns}, data: {redis.conf: "appendonly yes\nsave 900 1\n"}}]}
+      - {apiVersion: v1, kind: List, items: [
+          {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: cache, namespace: ns}, spec: {replicas: 3, serviceName: cache,
+           selector: {matchLabels: {app: cache}}, template: {metadata: {labels: {app: cache}}, spec: {
+             volumes: [{name: conf, configMap: {name: cache-config}}],
+             containers: [{name: cache, image: "redis:7.2.5", resources: {limits: {memory: 2Gi}}, volumeMounts: [{name: conf, mountPath: /etc/cache}]}]}}}},
+          {apiVersion: v1, kind: ConfigMap, metadata: {name: cache-config, namespace: ns}, data: {redis.conf: "appendonly no\nsave \"\"\n"}}]}
+      fail:
+      - {apiVersion: v1, kind: List, items: [
+          {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: redis, namespace: ns}, spec: {replicas: 3, serviceName: redis,
+           selector: {matchLabels: {app: redis}}, template: {metadata: {labels: {app: redis}}, spec: {
+             volumes: [{name: conf, configMap: {name: redis-config}}],
+             containers: [{name: redis, image: "redis:7.2.5", resources: {limits: {memory: 2Gi}}, volumeMounts: [{name: conf, mountPath: /etc/redis}]}]}}}},
+          {apiVersion: v1, kind: ConfigMap, metadata: {name: redis-config, namespace: ns}, data: {redis.conf: "save 900 1\n"}}]}
+      - {apiVersion: v1, kind: List, items: [
+          {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: redis, namespace: ns}, spec: {replicas: 3, serviceName: redis, volumeClaimTemplates: [{metadata: {name: data}, spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}}],
+           selector: {matchLabels: {app: redis}}, template: {metadata: {labels: {app: redis}}, spec: {
+             volumes: [{name: conf, configMap: {name: redis-config}}],
+             containers: [{name: redis, image: "redis:7.2.5", resources: {limits: {memory: 2Gi}}, volumeMounts: [{name: conf, mountPath: /etc/redis}]}]}}}},
+          {apiVersion: v1, kind: ConfigMap, metadata: {name: redis-config, namespace: ns}, data: {redis.conf: "appendonly no\nsave \"\"\n"}}]}
+
+  - id: redis-appendfsync
+    severity: warning
+    summary: Redis AOF is fsynced at least every second
+    description: >-
+      With `appendonly yes` and `appendfsync no`, Redis leaves flushing to the kernel (about every 30 seconds on
+      Linux): a node crash loses up to that much acknowledged data, which the AOF was meant to prevent.
+      See https://redis.io/docs/latest/operate/oss_and_stack/management/persistence/#how-durable-is-the-append-only-file
+    remediation: "Set `appendfsync everysec` (the default) or `always`."
+    match: {kinds: [apps/StatefulSet, apps/Deployment]}
+    when: "(object.?spec.?template.?spec.orValue({}).?initContainers.orValue([]) + object.?spec.?template.?spec.orValue({}).?containers.orValue([])).exists(c, c.?image.orValue('').matches(params.redisImage))"
+    variables:
+    - {name: pod, expression: "object.?spec.?template.?spec.orValue({})"}
+    - {name: ctrs, expression: "variables.pod.?initContainers.orValue([]) + variables.pod.?containers.orValue([])"}
+    - name: redis
+      expression: "variables.ctrs.filter(c, c.?image.orValue('').matches(params.redisImage))[0]"
+    - name: text
+      expression: >-
+        variables.pod.?volumes.orValue([]).filter(v, has(v.configMap))
+          .map(v, type(object.metadata.?namespace.orValue(0)) == string
+            ? lookup('ConfigMap', object.metadata.namespace, string(v.configMap.?name.orValue('')))
+            : lookup('ConfigMap', string(v.configMap.?name.orValue(''))))
+          .filter(m, m != null)
+          .map(m, m.?data.orValue({}).filter(k, k.endsWith('.conf')).map(k, m.data[k]).join('\n')).join('\n')
+    - {name: cfg, expression: "redisConfig(variables.text)"}
+    validate: >-
+      variables.cfg[?'appendonly'].orValue('no').lowerAscii() != 'yes'
+      || variables.cfg[?'appendfsync'].orValue('everysec').lowerAscii() in ['everysec', 'always']
+    messageExpression: "'appendonly is on but appendfsync is \"' + variables.cfg[?'appendfsync'].orValue('') + '\"' + ': a crash loses the unflushed writes'"
+    examples:
+      pass:
+      - {apiVersion: v1, kind: List, items: [
+          {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: redis, namespace: ns}, spec: {replicas: 3, serviceName: redis, volumeClaimTemplates: [{metadata: {name: data}, spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}}],
+           selector: {matchLabels: {app: redis}}, template: {metadata: {labels: {app: redis}}, spec: {
+             volumes: [{name: conf, configMap: {name: redis-config}}],
+             containers: [{name: redis, image: "redis:7.2.5", resources: {limits: {memory: 2Gi}}, volumeMounts: [{name: conf, mountPath: /etc/redis}]}]}}}},
+          {apiVersion: v1, kind: ConfigMap, metadata: {name: redis-config, namespace: ns}, data: {redis.conf: "appendonly yes\nappendfsync everysec\n"}}]}
+      - {apiVersion: v1, kind: List, items: [
+          {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: redis, namespace: ns}, spec: {replicas: 3, serviceName: redis, volumeClaimTemplates: [{metadata: {name: data}, spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}}],
+           selector: {matchLabels: {app: redis}}, template: {metadata: {labels: {app: redis}}, spec: {
+             volumes: [{name: conf, configMap: {name: redis-config}}],
+             containers: [{name: redis, image: "redis:7.2.5", resources: {limits: {memory: 2Gi}}, volumeMounts: [{name: conf, mountPath: /etc/redis}]}]}}}},
+          {apiVersion: v1, kind: ConfigMap, metadata: {name: redis-config, namespace: ns}, data: {redis.conf: "appendonly no\nappendfsync no\n"}}]}
+      fail:
+      - {apiVersion: v1, kind: List, items: [
+          {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: redis, namespace: ns}, spec: {replicas: 3, serviceName: redis, volumeClaimTemplates: [{metadata: {name: data}, spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}}],
+           selector: {matchLabels: {app: redis}}, template: {metadata: {labels: {app: redis}}, spec: {
+             volumes: [{name: conf, configMap: {name: redis-config}}],
+             containers: [{name: redis, image: "redis:7.2.5", resources: {limits: {memory: 2Gi}}, volumeMounts: [{name: conf, mountPath: /etc/redis}]}]}}}},
+          {apiVersion: v1, kind: ConfigMap, metadata: {name: redis-config, namespace: ns}, data: {redis.conf: "appendonly yes\nappendfsync no\n"}}]}
+
+  - id: postgres-archiving
+    severity: error
+    summary: PostgreSQL archives its WAL
+    description: >-
+      Point-in-time recovery needs `archive_mode` on, an `archive_command` or `archive_library` that ships each
+      WAL segment, and `wal_level` replica or logical. `archive_mode = on` with an empty command is worse than
+      off: WAL accumulates on the volume until it fills. See https://www.postgresql.org/docs/current/continuous-archiving.html
+    remediation: "Set `wal_level = replica`, `archive_mode = on` and `archive_command` (or `archive_library`) in postgresql.conf."
+    match: {kinds: [apps/StatefulSet, apps/Deployment]}
+    when: "(object.?spec.?template.?spec.orValue({}).?initContainers.orValue([]) + object.?spec.?template.?spec.orValue({}).?containers.orValue([])).exists(c, c.?image.orValue('').matches(params.postgresImage))"
+    variables:
+    - {name: pod, expression: "object.?spec.?template.?spec.orValue({})"}
+    - {name: ctrs, expression: "variables.pod.?initContainers.orValue([]) + variables.pod.?containers.orValue([])"}
+    - name: text
+      expression: >-
+        variables.pod.?volumes.orValue([]).filter(v, has(v.configMap))
+          .map(v, type(object.metadata.?namespace.orValue(0)) == string
+            ? lookup('ConfigMap', object.metadata.namespace, string(v.configMap.?name.orValue('')))
+            : lookup('ConfigMap', string(v.configMap.?name.orValue(''))))
+          .filter(m, m != null)
+          .map(m, m.?data.orValue({}).filter(k, k.endsWith('.conf') && !(k in ['pg_hba.conf', 'pg_ident.conf'])).map(k, m.data[k]).join('\n')).join('\n')
+    - {name: cfg, expression: "postgresConfig(variables.text)"}
+    - name: problems
+      expression: >-
+        (variables.cfg[?'archive_mode'].orValue('off').lowerAscii() in ['on', 'always', 'true', 'yes', '1'] ? [] : ['archive_mode is off'])
+        + (variables.cfg[?'archive_command'].orValue('').trim() in ['', '(disabled)'] && variables.cfg[?'archive_library'].orValue('').trim() == ''
+            ? ['no archive_command or archive_library'] : [])
+        + (variables.cfg[?'wal_level'].orValue('replica').lowerAscii() == 'minimal' ? ['wal_level is minimal'] : [])
+    validate: "variables.text == '' || size(variables.problems) == 0"
+    messageExpression: "'WAL is not archived: ' + variables.problems.join(', ')"
+    examples:
+      pass:
+      - {apiVersion: v1, kind: List, items: [
+          {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: pg, namespace: ns}, spec: {replicas: 3, serviceName: pg, volumeClaimTemplates: [{metadata: {name: data}, spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}}],
+           selector: {matchLabels: {app: pg}}, template: {metadata: {labels: {app: pg}}, spec: {
+             volumes: [{name: conf, configMap: {name: pg-config}}],
+             containers: [{name: pg, image: "postgres:16.4", volumeMounts: [{name: conf, mountPath: /etc/pg}]}]}}}},
+          {apiVersion: v1, kind: ConfigMap, metadata: {name: pg-config, namespace: ns}, data: {postgresql.conf: "wal_level = replica\narchive_mode = on\narchive_command = 'wal-g wal-push %p'\n"}}]}
+      - {apiVersion: v1, kind: List, items: [
+          {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: pg, namespace: ns}, spec: {replicas: 3, serviceName: pg, volumeClaimTemplates: [{metadata: {name: data}, spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}}],
+           selector: {matchLabels: {app: pg}}, template: {metadata: {labels: {app: pg}}, spec: {
+             volumes: [{name: conf, configMap: {name: pg-config}}],
+             containers: [{name: pg, image: "postgres:16.4", volumeMounts: [{name: conf, mountPath: /etc/pg}]}]}}}},
+          {apiVersion: v1, kind: ConfigMap, metadata: {name: pg-config, namespace: ns}, data: {postgresql.conf: "archive_mode = 'always'\narchive_library = 'pgbackrest'\n"}}]}
+      fail:
+      - {apiVersion: v1, kind: List, items: [
+          {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: pg, namespace: ns}, spec: {replicas: 3, serviceName: pg, volumeClaimTemplates: [{metadata: {name: data}, spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}}],
+           selector: {matchLabels: {app: pg}}, template: {metadata: {labels: {app: pg}}, spec: {
+             volumes: [{name: conf, configMap: {name: pg-config}}],
+             containers: [{name: pg, image: "postgres:16.4", volumeMounts: [{name: conf, mountPath: /etc/pg}]}]}}}},
+          {apiVersion: v1, kind: ConfigMap, metadata: {name: pg-config, namespace: ns}, data: {postgresql.conf: "wal_level = replica\narchive_mode = on\narchive_command = ''\n"}}]}
+      - {apiVersion: v1, kind: List, items: [
+          {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: pg, namespace: ns}, spec: {replicas: 3, serviceName: pg, volumeClaimTemplates: [{metadata: {name: data}, spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}}],
+           selector: {matchLabels: {app: pg}}, template: {metadata: {labels: {app: pg}}, spec: {
+             volumes: [{name: conf, configMap: {name: pg-config}}],
+             containers: [{name: pg, image: "postgres:16.4", volumeMounts: [{name: conf, mountPath: /etc/pg}]}]}}}},
+          {apiVersion: v1, kind: ConfigMap, metadata: {name: pg-config, namespace: ns}, data: {postgresql.conf: "max_connections = 100\n"}}]}
+      - {apiVersion: v1, kind: List, items: [
+          {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: pg, namespace: ns}, spec: {replicas: 3, serviceName: pg, volumeClaimTemplates: [{metadata: {name: data}, spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}}],
+           selector: {matchLabels: {app: pg}}, template: {metadata: {labels: {app: pg}}, spec: {
+             volumes: [{name: conf, configMap: {name: pg-config}}],
+             containers: [{name: pg, image: "postgres:16.4", volumeMounts: [{name: conf, mountPath: /etc/pg}]}]}}}},
+          {apiVersion: v1, kind: ConfigMap, metadata: {name: pg-config, namespace: ns}, data: {postgresql.conf: "wal_level = minimal\narchive_mode = on\narchive_command = 'cp %p /archive/%f'\n"}}]}
+"""###),
+        ("policies/storage.yaml", ###"""
+# Storage: StorageClasses and the claims data stores make from them.
+apiVersion: ballast.dev/v1alpha1
+kind: Policy
+metadata: {name: storage}
+spec:
+  params:
+    # Provisioners whose volumes live in one zone: their classes should wait for the pod's scheduling.
+    zonalProvisioners: [ebs.csi.aws.com, kubernetes.io/aws-ebs, pd.csi.storage.gke.io, kubernetes.io/gce-pd,
+      disk.csi.azure.com, kubernetes.io/azure-disk, cinder.csi.openstack.org, csi.vsphere.vmware.com,
+      diskplugin.csi.alibabacloud.com, ebs.csi.aliyun.com, blockvolume.csi.oraclecloud.com, dobs.csi.digitalocean.com,
+      csi.hetzner.cloud, linodebs.csi.linode.com]
+  rules:
+  - id: data-storageclass-reclaim-retain
+    severity: error
+    summary: Data-tier StorageClasses keep their volumes
+    description: >-
+      A StorageClass without `reclaimPolicy: Retain` gets `Delete`, so deleting a claim (a pruned PVC, a
+      StatefulSet scaled down under `whenScaled: Delete`, a namespace removed) deletes the disk and its data.
+      See https://kubernetes.io/docs/concepts/storage/persistent-volumes/#reclaiming
+    remediation: "Set `reclaimPolicy: Retain` on classes used by data stores (a new class: the field is immutable)."
+    match: {kinds: [storage.k8s.io/StorageClass]}
+    when: "isDataTier(object)"
+    variables:
+    - {name: policy, expression: "object.?reclaimPolicy.orValue('Delete')"}
+    validate: "variables.policy == 'Retain'"
+    messageExpression: >-
+      'reclaimPolicy is ' + variables.policy + (has(object.reclaimPolicy) ? '' : ' (the default)')
+      + ': deleting a claim of this data-tier class deletes its volume'
+    fieldPathExpression: "has(object.reclaimPolicy) ? 'reclaimPolicy' : ''"
+    examples:
+      pass:
+      - {apiVersion: v1, kind: List, items: [
+          {apiVersion: storage.k8s.io/v1, kind: StorageClass, metadata: {name: ssd}, provisioner: p, reclaimPolicy: Retain},
+          {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: db, namespace: ns}, spec: {serviceName: db,
+           selector: {matchLabels: {app: db}}, template: {metadata: {labels: {app: db}}, spec: {containers: [{name: c, image: "postgres:16"}]}},
+           volumeClaimTemplates: [{metadata: {name: data}, spec: {storageClassName: ssd, accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}}]}}]}
+      - {apiVersion: storage.k8s.io/v1, kind: StorageClass, metadata: {name: scratch}, provisioner: p}   # used by no data store
+      fail:
+      - {apiVersion: v1, kind: List, items: [
+          {apiVersion: storage.k8s.io/v1, kind: StorageClass, metadata: {name: ssd}, provisioner: p},
+          {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: db, namespace: ns}, spec: {serviceName: db,
+           selector: {matchLabels: {app: db}}, template: {metadata: {labels: {app: db}}, spec: {containers: [{name: c, image: "postgres:16"}]}},
+           volumeClaimTemplates: [{metadata: {name: data}, spec: {storageClassName: ssd, accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}}]}}]}
+      - at: reclaimPolicy
+        object: {apiVersion: v1, kind: List, items: [
+          {apiVersion: storage.k8s.io/v1, kind: StorageClass, metadata: {name: ssd}, provisioner: p, reclaimPolicy: Delete},
+          {apiVersion: v1, kind: PersistentVolumeClaim, metadata: {name: data, namespace: ns},
+           spec: {storageClassName: ssd, accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}}]}
+
+  - id: storageclass-allow-volume-expansion
+    severity: warning
+    summary: StorageClasses let their claims grow
+    description: >-
+      A claim can only be expanded when its class allows it; otherwise a full disk means a migration to a new
+      volume. volumeClaimTemplates cannot be resized in place either, so PVC expansion is the only escape hatch.
+      See https://kubernetes.io/docs/concepts/storage/persistent-volumes/#expanding-persistent-volumes-claims
+    remediation: "Set `allowVolumeExpansion: true` (a boolean, not the string \"true\")."
+    match: {kinds: [storage.k8s.io/StorageClass]}
+    validate: "object.?allowVolumeExpansion.orValue(false) == true"
+    messageExpression: >-
+      has(object.allowVolumeExpansion) && type(object.allowVolumeExpansion) == string
+      ? 'allowVolumeExpansion is the string \"' + object.allowVolumeExpansion + '\", not a boolean'
+      : 'allowVolumeExpansion is not true: claims of this class can never grow'
+    fieldPathExpression: "has(object.allowVolumeExpansion) ? 'allowVolumeExpansion' : ''"
+    examples:
+      pass:
+      - {apiVersion: storage.k8s.io/v1, kind: StorageClass, metadata: {name: a}, provisioner: p, allowVolumeExpansion: true}
+      fail:
+      - {apiVersion: storage.k8s.io/v1, kind: StorageClass, metadata: {name: b}, provisioner: p}
+      - {apiVersion: storage.k8s.io/v1, kind: StorageClass, metadata: {name: c}, provisioner: p, allowVolumeExpansion: false}
+      - at: allowVolumeExpansion
+        object: {apiVersion: storage.k8s.io/v1, kind: StorageClass, metadata: {name: d}, provisioner: p, allowVolumeExpansion: "true"}
+
+  - id: storageclass-binding-mode
+    severity: warning
+    summary: Zonal block storage waits for the pod before provisioning
+    description: >-
+      With the default `volumeBindingMode: Immediate`, a zonal disk is created before the pod is scheduled, in a
+      zone the scheduler did not choose; anti-affine replicas then cannot all be placed ("may result in
+      unschedulable Pods"). See https://kubernetes.io/docs/concepts/storage/storage-classes/#volume-binding-mode
+    remediation: "Set `volumeBindingMode: WaitForFirstConsumer` (a new class: the field is immutable)."
+    match: {kinds: [storage.k8s.io/StorageClass]}
+    when: "object.?provisioner.orValue('') in params.zonalProvisioners"
+    validate: "object.?volumeBindingMode.orValue('Immediate') == 'WaitForFirstConsumer'"
+    messageExpression: >-
+      'volumeBindingMode is ' + object.?volumeBindingMode.orValue('Immediate (the default)') + ' for zonal provisioner '
+      + object.provisioner + ': volumes may be created in a zone the pod cannot run in'
+    fieldPathExpression: "has(object.volumeBindingMode) ? 'volumeBindingMode' : 'provisioner'"
+    examples:
+      pass:
+      - {apiVersion: storage.k8s.io/v1, kind: StorageClass, metadata: {name: a}, provisioner: ebs.csi.aws.com, volumeBindingMode: WaitForFirstConsumer}
+      - {apiVersion: storage.k8s.io/v1, kind: StorageClass, metadata: {name: nfs}, provisioner: nfs.csi.k8s.io}   # not zonal
+      fail:
+      - at: provisioner
+        object: {apiVersion: storage.k8s.io/v1, kind: StorageClass, metadata: {name: b}, provisioner: pd.csi.storage.gke.io}
+      - at: volumeBindingMode
+        object: {apiVersion: storage.k8s.io/v1, kind: StorageClass, metadata: {name: c}, provisioner: ebs.csi.aws.com, volumeBindingMode: Immediate}
+
+  - id: storageclass-default-annotation-unique
+    severity: warning
+    summary: At most one StorageClass is the default
+    description: >-
+      When several classes carry `storageclass.kubernetes.io/is-default-class: "true"`, Kubernetes picks the
+      newest one for claims without a class, so which disk a data store gets depends on creation order.
+      See https://kubernetes.io/docs/tasks/administer-cluster/change-default-storage-class/
+    remediation: "Keep the default annotation on one class; name the class explicitly in data-tier claims."
+    match: {kinds: [storage.k8s.io/StorageClass]}
+    when: "object.?metadata.?annotations[?'storageclass.kubernetes.io/is-default-class'].orValue('') == 'true'"
+    variables:
+    - name: defaults
+      expression: >-
+        objectsOf('storage.k8s.io/StorageClass').filter(o,
+          o.?metadata.?annotations[?'storageclass.kubernetes.io/is-default-class'].orValue('') == 'true')
+        .map(o, o.metadata.name)
+    validate: "size(variables.defaults) <= 1"
+    messageExpression: "'several StorageClasses are marked default: ' + variables.defaults.join(', ')"
+    fieldPath: metadata.annotations["storageclass.kubernetes.io/is-default-class"]
+    examples:
+      pass:
+      - {apiVersion: v1, kind: List, items: [
+          {apiVersion: storage.k8s.io/v1, kind: StorageClass, metadata: {name: a, annotations: {storageclass.kubernetes.io/is-default-class: "true"}}, provisioner: p},
+          {apiVersion: storage.k8s.io/v1, kind: StorageClass, metadata: {name: b, annotations: {storageclass.kubernetes.io/is-default-class: "false"}}, provisioner: p}]}
+      fail:
+      - at: metadata.annotations["storageclass.kubernetes.io/is-default-class"]
+        object: {apiVersion: v1, kind: List, items: [
+          {apiVersion: storage.k8s.io/v1, kind: StorageClass, metadata: {name: a, annotations: {storageclass.kubernetes.io/is-default-class: "true"}}, provisioner: p},
+          {apiVersion: storage.k8s.io/v1, kind: StorageClass, metadata: {name: b, annotations: {storageclass.kubernetes.io/is-default-class: "true"}}, provisioner: p}]}
+"""###),
+        ("policies/volumes.yaml", ###"""
+# Volumes of data stores: volumeClaimTemplates, retention, what backs the data path, ownership, pruning.
+apiVersion: ballast.dev/v1alpha1
+kind: Policy
+metadata: {name: volumes}
+spec:
+  params:
+    # Access modes a single-writer data store may claim.
+    dataAccessModes: [ReadWriteOnce, ReadWriteOncePod]
+    # Container paths that hold a data store's files (a mount at or below one of them is the data path).
+    dataPaths: [/data, /var/lib/postgresql, /var/lib/pgsql, /var/lib/mysql, /var/lib/rabbitmq, /var/lib/redis,
+      /var/lib/mongodb, /data/db, /var/lib/etcd, /var/lib/zookeeper, /var/lib/cassandra, /bitnami, /var/opt/mssql]
+  rules:
+  - id: vct-access-mode
+    severity: warning
+    summary: Data-tier claims are single-writer
+    description: >-
+      A database writes its files from one pod; `ReadWriteOnce` (or `ReadWriteOncePod`) says so. `ReadWriteMany`
+      means shared file storage (NFS, Filestore, CephFS): slower fsync, no per-replica volume, and two pods
+      can open the same files. See https://kubernetes.io/docs/concepts/storage/persistent-volumes/#access-modes
+    remediation: "Use `accessModes: [ReadWriteOnce]` (or `ReadWriteOncePod`) in the volumeClaimTemplates."
+    match: {kinds: [apps/StatefulSet]}
+    when: "isDataTier(object)"
+    variables:
+    - name: bad
+      expression: >-
+        object.?spec.?volumeClaimTemplates.orValue([]).filter(t,
+          size(t.?spec.?accessModes.orValue([])) == 0
+          || t.spec.accessModes.exists(m, !(m in params.dataAccessModes)))
+    validate: "size(variables.bad) == 0"
+    messageExpression: >-
+      'volumeClaimTemplates with a shared or missing access mode: '
+      + variables.bad.map(t, t.?metadata.?name.orValue('?') + ' [' + t.?spec.?accessModes.orValue([]).join(', ') + ']').join(', ')
+    fieldPathExpression: "'spec.volumeClaimTemplates[name=' + variables.bad[0].?metadata.?name.orValue('') + '].spec'"
+    examples:
+      pass:
+      - {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: db, namespace: ns}, spec: {serviceName: db,
+         selector: {matchLabels: {app: db}}, template: {metadata: {labels: {app: db}}, spec: {containers: [{name: c, image: "postgres:16"}]}},
+         volumeClaimTemplates: [{metadata: {name: data}, spec: {accessModes: [ReadWriteOncePod], resources: {requests: {storage: 1Gi}}}}]}}
+      fail:
+      - at: spec.volumeClaimTemplates[name=data].spec
+        object: {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: db, namespace: ns}, spec: {serviceName: db,
+         selector: {matchLabels: {app: db}}, template: {metadata: {labels: {app: db}}, spec: {containers: [{name: c, image: "postgres:16"}]}},
+         volumeClaimTemplates: [{metadata: {name: data}, spec: {accessModes: [ReadWriteMany], resources: {requests: {storage: 1Gi}}}}]}}
+      - {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: db, namespace: ns}, spec: {serviceName: db,
+         selector: {matchLabels: {app: db}}, template: {metadata: {labels: {app: db}}, spec: {containers: [{name: c, image: "postgres:16"}]}},
+         volumeClaimTemplates: [{metadata: {name: data}, spec: {accessModes: [], resources: {requests: {storage: 1Gi}}}}]}}
+
+  - id: vct-size-set
+    severity: error
+    summary: Every volumeClaimTemplate asks for a size
+    description: >-
+      A claim template without `resources.requests.storage` (or with a value that is not a quantity) is rejected
+      or provisions the provisioner's minimum; and the size of a template can never be changed in place later.
+      See https://kubernetes.io/docs/concepts/workloads/controllers/statefulset/#volume-claim-templates
+    remediation: "Set `spec.resources.requests.storage` (for example `20Gi`) on each volumeClaimTemplate."
+    match: {kinds: [apps/StatefulSet]}
+    variables:
+    - name: bad
+      expression: >-
+        object.?spec.?volumeClaimTemplates.orValue([]).filter(t,
+          !isQuantity(string(t.?spec.?resources.?requests.?storage.orValue(''))))
+    validate: "size(variables.bad) == 0"
+    messageExpression: >-
+      'volumeClaimTemplates without a valid storage request: ' + variables.bad.map(t, t.?metadata.?name.orValue('?')).join(', ')
+    fieldPathExpression: "'spec.volumeClaimTemplates[name=' + variables.bad[0].?metadata.?name.orValue('') + ']'"
+    examples:
+      pass:
+      - {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: db, namespace: ns}, spec: {serviceName: db,
+         selector: {matchLabels: {app: db}}, template: {metadata: {labels: {app: db}}, spec: {containers: [{name: c, image: "postgres:16"}]}},
+         volumeClaimTemplates: [{metadata: {name: data}, spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 10Gi}}}}]}}
+      fail:
+      - at: spec.volumeClaimTemplates[name=data]
+        object: {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: db, namespace: ns}, spec: {serviceName: db,
+         selector: {matchLabels: {app: db}}, template: {metadata: {labels: {app: db}}, spec: {containers: [{name: c, image: "postgres:16"}]}},
+         volumeClaimTemplates: [{metadata: {name: data}, spec: {accessModes: [ReadWriteOnce]}}]}}
+      - {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: db, namespace: ns}, spec: {serviceName: db,
+         selector: {matchLabels: {app: db}}, template: {metadata: {labels: {app: db}}, spec: {containers: [{name: c, image: "postgres:16"}]}},
+         volumeClaimTemplates: [{metadata: {name: data}, spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 10 GB}}}}]}}
+
+  - id: pvc-retention-policy
+    severity: error
+    summary: Data-tier StatefulSets keep their claims
+    description: >-
+      `persistentVolumeClaimRetentionPolicy` `whenDeleted: Delete` deletes every claim with the StatefulSet and
+      `whenScaled: Delete` deletes the claims of removed replicas: a mistaken delete or scale-down loses the data.
+      The default is `Retain` for both.
+      See https://kubernetes.io/docs/concepts/workloads/controllers/statefulset/#persistentvolumeclaim-retention
+    remediation: "Set `whenDeleted: Retain` and `whenScaled: Retain` (or drop the field: Retain is the default)."
+    match: {kinds: [apps/StatefulSet]}
+    when: "isDataTier(object)"
+    variables:
+    - name: deleting
+      expression: >-
+        ['whenDeleted', 'whenScaled'].filter(k,
+          object.?spec.?persistentVolumeClaimRetentionPolicy[?k].orValue('Retain') == 'Delete')
+    validate: "size(variables.deleting) == 0"
+    messageExpression: >-
+      'persistentVolumeClaimRetentionPolicy ' + variables.deleting.map(k, k + ': Delete').join(', ')
+      + ': claims (and, under a Delete reclaim policy, the volumes) go with the pods'
+    fieldPathExpression: "'spec.persistentVolumeClaimRetentionPolicy.' + variables.deleting[0]"
+    examples:
+      pass:
+      - {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: db, namespace: ns}, spec: {serviceName: db,
+         persistentVolumeClaimRetentionPolicy: {whenDeleted: Retain, whenScaled: Retain},
+         selector: {matchLabels: {app: db}}, template: {metadata: {labels: {app: db}}, spec: {containers: [{name: c, image: "postgres:16"}]}},
+         volumeClaimTemplates: [{metadata: {name: data}, spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}}]}}
+      - {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: web, namespace: ns}, spec: {serviceName: web,
+         persistentVolumeClaimRetentionPolicy: {whenDeleted: Delete},
+         selector: {matchLabels: {app: web}}, template: {metadata: {labels: {app: web}}, spec: {containers: [{name: c, image: "nginx:1.27"}]}}}}
+      fail:
+      - at: spec.persistentVolumeClaimRetentionPolicy.whenScaled
+        object: {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: db, namespace: ns}, spec: {serviceName: db,
+         persistentVolumeClaimRetentionPolicy: {whenScaled: Delete},
+         selector: {matchLabels: {app: db}}, template: {metadata: {labels: {app: db}}, spec: {containers: [{name: c, image: "postgres:16"}]}},
+         volumeClaimTemplates: [{metadata: {name: data}, spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}}]}}
+
+  - id: data-on-emptydir
+    severity: error
+    summary: A data store's data path is not on an emptyDir
+    description: >-
+      An emptyDir lives and dies with the pod: a data store whose data directory is mounted from one loses
+      everything at the next reschedule, eviction or rollout. A volumeClaimTemplate with the same name as a pod
+      volume takes precedence over it, so that case is not a finding.
+      See https://kubernetes.io/docs/concepts/storage/volumes/#emptydir
+    remediation: "Mount the data path from a volumeClaimTemplate (StatefulSet) or a PersistentVolumeClaim."
+    match: {kinds: [apps/StatefulSet, apps/Deployment, apps/ReplicaSet, Pod]}
+    when: "isDataTier(object)"
+    variables:
+    - {name: pod, expression: "(object.kind == 'Pod' ? object.?spec.orValue({}) : object.kind == 'CronJob' ? object.?spec.?jobTemplate.?spec.?template.?spec.orValue({}) : object.?spec.?template.?spec.orValue({}))"}
+    - {name: ctrs, expression: "variables.pod.?initContainers.orValue([]) + variables.pod.?containers.orValue([])"}
+    - {name: vcts, expression: "object.?spec.?volumeClaimTemplates.orValue([]).map(t, t.?metadata.?name.orValue(''))"}
+    - name: emptyDirs
+      expression: >-
+        variables.pod.?volumes.orValue([]).filter(v, has(v.emptyDir) && !(v.?name.orValue('') in variables.vcts)).map(v, v.?name.orValue(''))
+    - name: hits
+      expression: >-
+        variables.ctrs.map(c, c.?volumeMounts.orValue([]).filter(m, m.?name.orValue('') in variables.emptyDirs
+            && params.dataPaths.exists(p, m.?mountPath.orValue('') == p || m.?mountPath.orValue('').startsWith(p + '/')))
+          .map(m, 'container ' + c.?name.orValue('?') + ' mounts emptyDir ' + m.name + ' at ' + m.mountPath).join(', '))
+        .filter(s, s != '')
+    - name: first
+      expression: >-
+        variables.ctrs.filter(c, c.?volumeMounts.orValue([]).exists(m, m.?name.orValue('') in variables.emptyDirs
+            && params.dataPaths.exists(p, m.?mountPath.orValue('') == p || m.?mountPath.orValue('').startsWith(p + '/'))))
+        .map(c, c.?name.orValue('?'))
+    validate: "size(variables.hits) == 0"
+    messageExpression: "variables.hits.join('; ') + ': the data is lost when the pod goes'"
+    fieldPathExpression: >-
+      (object.kind == 'Pod' ? 'spec' : 'spec.template.spec')
+      + (variables.pod.?containers.orValue([]).exists(c, c.?name.orValue('?') == variables.first[0]) ? '.containers' : '.initContainers')
+      + '[name=' + variables.first[0] + '].volumeMounts'
+    examples:
+      pass:
+      - {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: redis, namespace: ns}, spec: {serviceName: redis,
+         selector: {matchLabels: {app: redis}}, template: {metadata: {labels: {app: redis}}, spec: {
+           volumes: [{name: data, emptyDir: {}}, {name: tmp, emptyDir: {}}],
+           containers: [{name: redis, image: "redis:7.2", volumeMounts: [{name: data, mountPath: /data}, {name: tmp, mountPath: /tmp}]}]}},
+         volumeClaimTemplates: [{metadata: {name: data}, spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}}]}}
+      - {apiVersion: apps/v1, kind: Deployment, metadata: {name: redis, namespace: ns}, spec: {
+         selector: {matchLabels: {app: redis}}, template: {metadata: {labels: {app: redis}}, spec: {
+           volumes: [{name: scratch, emptyDir: {}}],
+           containers: [{name: redis, image: "redis:7.2", volumeMounts: [{name: scratch, mountPath: /database}]}]}}}}
+      fail:
+      - at: spec.template.spec.containers[name=pg].volumeMounts
+        object: {apiVersion: apps/v1, kind: Deployment, metadata: {name: pg, namespace: ns}, spec: {
+         selector: {matchLabels: {app: pg}}, template: {metadata: {labels: {app: pg}}, spec: {
+           volumes: [{name: pgdata, emptyDir: {}}],
+           containers: [{name: pg, image: "postgres:16", volumeMounts: [{name: pgdata, mountPath: /var/lib/postgresql/data}]}]}}}}
+      - {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: redis, namespace: ns}, spec: {serviceName: redis,
+         selector: {matchLabels: {app: redis}}, template: {metadata: {labels: {app: redis}}, spec: {
+           volumes: [{name: data, emptyDir: {medium: Memory}}],
+           containers: [{name: redis, image: "redis:7.2", volumeMounts: [{name: data, mountPath: /data}]}]}},
+         volumeClaimTemplates: [{metadata: {name: redis-data}, spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}}]}}
+
+  - id: fsgroup-for-volume
+    severity: warning
+    summary: Pods that mount claims set fsGroup
+    description: >-
+      A fresh volume is owned by root; a container running as another user cannot write to it unless the pod
+      sets `securityContext.fsGroup` (0 is root's group and does not help). The store then crash-loops on its
+      first start. See https://kubernetes.io/docs/tasks/configure-pod-container/security-context/
+    remediation: "Set `spec.template.spec.securityContext.fsGroup` to the image's group id (for example 999)."
+    match: {kinds: [apps/StatefulSet, apps/Deployment, Pod]}
+    when: >-
+      (size(object.?spec.?volumeClaimTemplates.orValue([])) > 0
+          || (object.kind == 'Pod' ? object.?spec.orValue({}) : object.kind == 'CronJob' ? object.?spec.?jobTemplate.?spec.?template.?spec.orValue({}) : object.?spec.?template.?spec.orValue({})).?volumes.orValue([]).exists(v, has(v.persistentVolumeClaim)))
+      && (object.kind == 'Pod' ? object.?spec.orValue({}) : object.kind == 'CronJob' ? object.?spec.?jobTemplate.?spec.?template.?spec.orValue({}) : object.?spec.?template.?spec.orValue({})).?securityContext.?runAsUser.orValue(-1) != 0
+    variables:
+    - {name: pod, expression: "(object.kind == 'Pod' ? object.?spec.orValue({}) : object.kind == 'CronJob' ? object.?spec.?jobTemplate.?spec.?template.?spec.orValue({}) : object.?spec.?template.?spec.orValue({}))"}
+    - {name: ctrs, expression: "variables.pod.?initContainers.orValue([]) + variables.pod.?containers.orValue([])"}
+    validate: "variables.pod.?securityContext.?fsGroup.orValue(0) > 0"
+    fieldPathExpression: >-
+      (object.kind == 'Pod' ? 'spec' : 'spec.template.spec')
+      + (variables.pod.?securityContext.?fsGroup.hasValue() ? '.securityContext.fsGroup' : variables.pod.?securityContext.hasValue() ? '.securityContext' : '')
+    messageExpression: >-
+      has(variables.pod.securityContext) && has(variables.pod.securityContext.fsGroup)
+      ? 'securityContext.fsGroup is 0: the claim stays writable by root only'
+      : 'the pod mounts a claim but sets no securityContext.fsGroup: a non-root store cannot write to it'
+    examples:
+      pass:
+      - {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: db, namespace: ns}, spec: {serviceName: db,
+         selector: {matchLabels: {app: db}}, template: {metadata: {labels: {app: db}}, spec: {securityContext: {fsGroup: 999},
+           containers: [{name: c, image: "postgres:16"}]}},
+         volumeClaimTemplates: [{metadata: {name: data}, spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}}]}}
+      - {apiVersion: v1, kind: Pod, metadata: {name: root, namespace: ns}, spec: {securityContext: {runAsUser: 0},
+         volumes: [{name: d, persistentVolumeClaim: {claimName: d}}], containers: [{name: c, image: "busybox:1.36"}]}}
+      fail:
+      - {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: db, namespace: ns}, spec: {serviceName: db,
+         selector: {matchLabels: {app: db}}, template: {metadata: {labels: {app: db}}, spec: {securityContext: {runAsUser: 999},
+           containers: [{name: c, image: "postgres:16"}]}},
+         volumeClaimTemplates: [{metadata: {name: data}, spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}}]}}
+      - at: spec.template.spec.securityContext.fsGroup
+        object: {apiVersion: apps/v1, kind: Deployment, metadata: {name: app, namespace: ns}, spec: {
+         selector: {matchLabels: {app: a}}, template: {metadata: {labels: {app: a}}, spec: {securityContext: {fsGroup: 0},
+           volumes: [{name: d, persistentVolumeClaim: {claimName: d}}], containers: [{name: c, image: "busybox:1.36"}]}}}}
+
+  - id: prune-protection
+    severity: warning
+    summary: Data-bearing objects are protected from GitOps pruning
+    description: >-
+      When a claim or a data StatefulSet disappears from git (a moved file, a bad merge), Argo CD and Flux
+      delete it from the cluster with its data. `argocd.argoproj.io/sync-options: Prune=false` (or
+      `Prune=confirm`), `kustomize.toolkit.fluxcd.io/prune: disabled` or `helm.sh/resource-policy: keep` keep it.
+      See https://argo-cd.readthedocs.io/en/stable/user-guide/sync-options/#no-prune-resources
+    remediation: "Annotate with `argocd.argoproj.io/sync-options: Prune=false` (Argo CD) or `kustomize.toolkit.fluxcd.io/prune: disabled` (Flux)."
+    match: {kinds: [PersistentVolumeClaim, PersistentVolume, apps/StatefulSet]}
+    when: "object.kind != 'StatefulSet' || isDataTier(object)"
+    variables:
+    - {name: a, expression: "object.?metadata.?annotations.orValue({})"}
+    validate: >-
+      variables.a[?'argocd.argoproj.io/sync-options'].orValue('').split(',').exists(s, s.trim() in ['Prune=false', 'Prune=confirm'])
+      || variables.a[?'kustomize.toolkit.fluxcd.io/prune'].orValue('') == 'disabled'
+      || variables.a[?'helm.sh/resource-policy'].orValue('') == 'keep'
+    messageExpression: "object.kind + ' ' + object.metadata.name + ' carries no prune protection: removing it from git deletes it from the cluster'"
+    examples:
+      pass:
+      - {apiVersion: v1, kind: PersistentVolumeClaim, metadata: {name: d, namespace: ns, annotations: {argocd.argoproj.io/sync-options: "Prune=false,Delete=false"}},
+         spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}}
+      - {apiVersion: v1, kind: PersistentVolumeClaim, metadata: {name: d, namespace: ns, annotations: {kustomize.toolkit.fluxcd.io/prune: disabled}},
+         spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}}
+      - {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: web, namespace: ns}, spec: {serviceName: web,
+         selector: {matchLabels: {app: web}}, template: {metadata: {labels: {app: web}}, spec: {containers: [{name: c, image: "nginx:1.27"}]}}}}
+      fail:
+      - {apiVersion: v1, kind: PersistentVolumeClaim, metadata: {name: d, namespace: ns}, spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}}
+      - {apiVersion: v1, kind: PersistentVolumeClaim, metadata: {name: d, namespace: ns, annotations: {argocd.argoproj.io/sync-options: "Prune=true"}},
+         spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}}
+      - {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: db, namespace: ns, annotations: {kustomize.toolkit.fluxcd.io/prune: "false"}}, spec: {serviceName: db,
+         selector: {matchLabels: {app: db}}, template: {metadata: {labels: {app: db}}, spec: {containers: [{name: c, image: "postgres:16"}]}}}}
+"""###),
+        ("policies/workloads.yaml", ###"""
+# Workload hygiene for data stores (and, where it matters everywhere, every pod).
+apiVersion: ballast.dev/v1alpha1
+kind: Policy
+metadata: {name: workloads}
+spec:
+  params:
+    # An env var whose name matches this (RE2) looks like it holds a secret...
+    secretEnvName: '(?i)(password|passwd|token|secret|credential|(^|[_.-])(api_?)?keys?($|[_.-]))'
+    # ...unless it names where the secret is rather than the secret itself.
+    secretEnvNameExempt: '(?i)[_.-](file|path|name|ref|dir|url|uri)$'
+  rules:
+  - id: probes-missing
+    severity: warning
+    summary: Data-store containers have readiness and liveness probes
+    description: >-
+      Without a readiness probe a replica receives traffic (and counts as available for PodDisruptionBudgets and
+      rolling updates) before it has recovered its data; without a liveness probe a wedged store is never restarted.
+      See https://kubernetes.io/docs/concepts/configuration/liveness-readiness-startup-probes/
+    remediation: "Add `readinessProbe` and `livenessProbe` (a `startupProbe` too for slow recoveries) to each container."
+    match: {kinds: [apps/StatefulSet, apps/Deployment]}
+    when: "isDataTier(object)"
+    variables:
+    - {name: pod, expression: "object.?spec.?template.?spec.orValue({})"}
+    - {name: ctrs, expression: "variables.pod.?initContainers.orValue([]) + variables.pod.?containers.orValue([])"}
+    - name: missing
+      expression: >-
+        variables.pod.?containers.orValue([]).filter(c, !has(c.readinessProbe) || !has(c.livenessProbe))
+        .map(c, c.?name.orValue('?') + ' (no ' + ['readinessProbe', 'livenessProbe'].filter(p, !(p in c)).join(', no ') + ')')
+    validate: "size(variables.missing) == 0"
+    messageExpression: "'containers without probes: ' + variables.missing.join(', ')"
+    fieldPathExpression: "'spec.template.spec.containers[name=' + variables.missing[0].split(' (')[0] + ']'"
+    examples:
+      pass:
+      - {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: pg, namespace: ns}, spec: {replicas: 1, serviceName: pg,
+         selector: {matchLabels: {app: pg}}, template: {metadata: {labels: {app: pg}}, spec: {
+           initContainers: [{name: init, image: "busybox:1.36"}],
+           containers: [{name: pg, image: "postgres:16", readinessProbe: {exec: {command: [pg_isready]}}, livenessProbe: {tcpSocket: {port: 5432}}}]}}}}
+      fail:
+      - at: spec.template.spec.containers[name=pg]
+        object: {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: pg, namespace: ns}, spec: {replicas: 1, serviceName: pg,
+         selector: {matchLabels: {app: pg}}, template: {metadata: {labels: {app: pg}}, spec: {
+           containers: [{name: pg, image: "postgres:16", readinessProbe: {exec: {command: [pg_isready]}}}]}}}}
+
+  - id: resources-missing
+    severity: warning
+    summary: Data-store containers request CPU and memory and limit memory
+    description: >-
+      A store without requests is scheduled onto full nodes and evicted first under pressure (BestEffort);
+      without a memory limit one runaway query or fork can take the node's memory, and engine settings sized
+      from the limit (Redis maxmemory, shared_buffers) have nothing to follow.
+      See https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/
+    remediation: "Set `resources.requests.cpu`, `resources.requests.memory` and `resources.limits.memory` on each container."
+    match: {kinds: [apps/StatefulSet, apps/Deployment]}
+    when: "isDataTier(object)"
+    variables:
+    - {name: pod, expression: "object.?spec.?template.?spec.orValue({})"}
+    - {name: ctrs, expression: "variables.pod.?initContainers.orValue([]) + variables.pod.?containers.orValue([])"}
+    - name: missing
+      expression: >-
+        variables.pod.?containers.orValue([]).map(c, c.?name.orValue('?') + ': ' + [['requests', 'cpu'], ['requests', 'memory'], ['limits', 'memory']]
+          .filter(p, !c.?resources[?p[0]][?p[1]].hasValue()).map(p, p[0] + '.' + p[1]).join(', '))
+        .filter(s, !s.endsWith(': '))
+    validate: "size(variables.missing) == 0"
+    messageExpression: "'containers without resources: ' + variables.missing.join('; ')"
+    fieldPathExpression: "'spec.template.spec.containers[name=' + variables.missing[0].split(': ')[0] + '].resources'"
+    examples:
+      pass:
+      - {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: pg, namespace: ns}, spec: {replicas: 1, serviceName: pg,
+         selector: {matchLabels: {app: pg}}, template: {metadata: {labels: {app: pg}}, spec: {
+           containers: [{name: pg, image: "postgres:16", resources: {requests: {cpu: 500m, memory: 1Gi}, limits: {memory: 1Gi}}}]}}}}
+      - {apiVersion: apps/v1, kind: Deployment, metadata: {name: web, namespace: ns}, spec: {   # not a data store
+         selector: {matchLabels: {app: web}}, template: {metadata: {labels: {app: web}}, spec: {containers: [{name: web, image: "nginx:1.27"}]}}}}
+      fail:
+      - {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: pg, namespace: ns}, spec: {replicas: 1, serviceName: pg,
+         selector: {matchLabels: {app: pg}}, template: {metadata: {labels: {app: pg}}, spec: {
+           containers: [{name: pg, image: "postgres:16", resources: {requests: {cpu: 500m, memory: 1Gi}, limits: {cpu: "1"}}}]}}}}
+      - at: spec.template.spec.containers[name=pg].resources
+        object: {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: pg, namespace: ns}, spec: {replicas: 1, serviceName: pg,
+         selector: {matchLabels: {app: pg}}, template: {metadata: {labels: {app: pg}}, spec: {
+           containers: [{name: pg, image: "postgres:16", resources: {}}]}}}}
+
+  - id: run-as-non-root
+    severity: warning
+    summary: Containers run as a non-root user
+    description: >-
+      A container running as root that is compromised (or misconfigured) can read and rewrite every file on the
+      volumes it mounts and escape more easily. `runAsNonRoot: true` makes the kubelet refuse to start it as root;
+      a non-zero `runAsUser` also does.
+      See https://kubernetes.io/docs/tasks/configure-pod-container/security-context/
+    remediation: "Set `securityContext.runAsNonRoot: true` (pod or container) and a non-zero `runAsUser`."
+    match: {kinds: [apps/StatefulSet, apps/Deployment, apps/DaemonSet, apps/ReplicaSet, batch/Job, batch/CronJob, Pod]}
+    variables:
+    - {name: pod, expression: "(object.kind == 'Pod' ? object.?spec.orValue({}) : object.kind == 'CronJob' ? object.?spec.?jobTemplate.?spec.?template.?spec.orValue({}) : object.?spec.?template.?spec.orValue({}))"}
+    - {name: ctrs, expression: "variables.pod.?initContainers.orValue([]) + variables.pod.?containers.orValue([])"}
+    - {name: pod, expression: "variables.pod.?securityContext.orValue({})"}
+    - name: root
+      expression: >-
+        variables.ctrs.filter(c,
+          !(c.?securityContext.?runAsNonRoot.orValue(variables.pod.?runAsNonRoot.orValue(false)) == true
+            || c.?securityContext.?runAsUser.orValue(variables.pod.?runAsUser.orValue(0)) > 0)
+          || c.?securityContext.?runAsUser.orValue(variables.pod.?runAsUser.orValue(-1)) == 0)
+        .map(c, c.?name.orValue('?'))
+    validate: "size(variables.root) == 0"
+    messageExpression: "'containers that may run as root: ' + variables.root.join(', ')"
+    fieldPathExpression: "(object.kind == 'Pod' ? 'spec' : object.kind == 'CronJob' ? 'spec.jobTemplate.spec.template.spec' : 'spec.template.spec') + (variables.pod.?containers.orValue([]).exists(c, c.?name.orValue('?') == variables.root[0]) ? '.containers' : '.initContainers') + '[name=' + variables.root[0] + ']'"
+    examples:
+      pass:
+      - {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: pg, namespace: ns}, spec: {replicas: 1, serviceName: pg,
+         selector: {matchLabels: {app: pg}}, template: {metadata: {labels: {app: pg}}, spec: {securityContext: {runAsNonRoot: true},
+           containers: [{name: pg, image: "postgres:16"}]}}}}
+      - {apiVersion: batch/v1, kind: CronJob, metadata: {name: b, namespace: ns}, spec: {schedule: "0 * * * *", jobTemplate: {spec: {template: {spec: {
+           restartPolicy: Never, containers: [{name: b, image: "busybox:1.36", securityContext: {runAsUser: 1000}}]}}}}}}
+      fail:
+      - {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: pg, namespace: ns}, spec: {replicas: 1, serviceName: pg,
+         selector: {matchLabels: {app: pg}}, template: {metadata: {labels: {app: pg}}, spec: {
+           containers: [{name: pg, image: "postgres:16"}]}}}}
+      - at: spec.template.spec.initContainers[name=chown]
+        object: {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: pg, namespace: ns}, spec: {replicas: 1, serviceName: pg,
+         selector: {matchLabels: {app: pg}}, template: {metadata: {labels: {app: pg}}, spec: {securityContext: {runAsNonRoot: true},
+           initContainers: [{name: chown, image: "busybox:1.36", securityContext: {runAsNonRoot: false}}],
+           containers: [{name: pg, image: "postgres:16"}]}}}}
+      - {apiVersion: v1, kind: Pod, metadata: {name: p, namespace: ns}, spec: {securityContext: {runAsNonRoot: true, runAsUser: 0},
+         containers: [{name: c, image: "busybox:1.36"}]}}
+
+  - id: secret-in-env
+    severity: error
+    summary: Secrets reach containers through secretKeyRef, not literal values
+    description: >-
+      A password or token written as an env var's literal `value` is in git, in every rendered manifest and in
+      the pod spec readable by anyone who may read pods. A `valueFrom.secretKeyRef` keeps it in a Secret.
+      Names ending in _FILE, _PATH, _NAME, _REF, _DIR or _URL point at a secret rather than hold one and are not flagged.
+      See https://kubernetes.io/docs/concepts/configuration/secret/#using-secrets-as-environment-variables
+    remediation: "Move the value into a Secret and use `valueFrom: {secretKeyRef: {name: ..., key: ...}}`."
+    match: {kinds: [apps/StatefulSet, apps/Deployment, apps/DaemonSet, apps/ReplicaSet, batch/Job, batch/CronJob, Pod]}
+    variables:
+    - {name: pod, expression: "(object.kind == 'Pod' ? object.?spec.orValue({}) : object.kind == 'CronJob' ? object.?spec.?jobTemplate.?spec.?template.?spec.orValue({}) : object.?spec.?template.?spec.orValue({}))"}
+    - {name: ctrs, expression: "variables.pod.?initContainers.orValue([]) + variables.pod.?containers.orValue([])"}
+    - name: literal
+      expression: >-
+        variables.ctrs.map(c, c.?env.orValue([]).filter(e, string(e.?value.orValue('')) != ''
+            && e.?name.orValue('').matches(params.secretEnvName) && !e.?name.orValue('').matches(params.secretEnvNameExempt))
+          .map(e, c.?name.orValue('?') + '/' + e.?name.orValue('?'))).filter(l, size(l) > 0).map(l, l.join(', '))
+    - {name: first, expression: "size(variables.literal) == 0 ? ['', ''] : variables.literal[0].split(', ')[0].split('/')"}
+    validate: "size(variables.literal) == 0"
+    messageExpression: "'env vars that look secret hold a literal value (not shown): ' + variables.literal.join(', ')"
+    fieldPathExpression: "(object.kind == 'Pod' ? 'spec' : object.kind == 'CronJob' ? 'spec.jobTemplate.spec.template.spec' : 'spec.template.spec') + (variables.pod.?containers.orValue([]).exists(c, c.?name.orValue('?') == variables.first[0]) ? '.containers' : '.initContainers') + '[name=' + variables.first[0] + ']' + '.env[name=' + variables.first[1] + ']'"
+    examples:
+      pass:
+      - {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: pg, namespace: ns}, spec: {replicas: 1, serviceName: pg,
+         selector: {matchLabels: {app: pg}}, template: {metadata: {labels: {app: pg}}, spec: {containers: [{name: pg, image: "postgres:16", env: [
+           {name: POSTGRES_PASSWORD, valueFrom: {secretKeyRef: {name: pg-auth, key: password}}},
+           {name: POSTGRES_PASSWORD_FILE, value: /run/secrets/pg},
+           {name: MONKEY_COUNT, value: "3"}, {name: KEYSPACE, value: app},
+           {name: REDIS_PASSWORD, value: ""}]}]}}}}
+      fail:
+      - {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: pg, namespace: ns}, spec: {replicas: 1, serviceName: pg,
+         selector: {matchLabels: {app: pg}}, template: {metadata: {labels: {app: pg}}, spec: {containers: [{name: pg, image: "postgres:16", env: [
+           {name: POSTGRES_PASSWORD, value: hunter2}]}]}}}}
+      - at: spec.jobTemplate.spec.template.spec.containers[name=b].env[name=AWS_SECRET_ACCESS_KEY]
+        object: {apiVersion: batch/v1, kind: CronJob, metadata: {name: b, namespace: ns}, spec: {schedule: "0 * * * *", jobTemplate: {spec: {template: {spec: {
+           restartPolicy: Never, containers: [{name: b, image: "amazon/aws-cli:2.17.0", env: [{name: AWS_SECRET_ACCESS_KEY, value: abc}, {name: api-key, value: "1234"}]}]}}}}}}
+
+  - id: image-tag-pinned
+    severity: warning
+    summary: Images are pinned to a version tag or a digest
+    description: >-
+      `:latest` or no tag at all means each restart may pull a different engine version: a data store can
+      upgrade its on-disk format on a reschedule, with no rollback. A version tag or an `@sha256:` digest
+      pins it. See https://kubernetes.io/docs/concepts/containers/images/#image-names
+    remediation: "Use a version tag (`postgres:16.4`) or a digest (`postgres@sha256:...`)."
+    match: {kinds: [apps/StatefulSet, apps/Deployment, apps/DaemonSet, apps/ReplicaSet, batch/Job, batch/CronJob, Pod]}
+    variables:
+    - {name: pod, expression: "(object.kind == 'Pod' ? object.?spec.orValue({}) : object.kind == 'CronJob' ? object.?spec.?jobTemplate.?spec.?template.?spec.orValue({}) : object.?spec.?template.?spec.orValue({}))"}
+    - {name: ctrs, expression: "variables.pod.?initContainers.orValue([]) + variables.pod.?containers.orValue([])"}
+    - name: unpinned
+      expression: >-
+        variables.ctrs.filter(c, !(c.?image.orValue('').contains('@sha256:')
+            || (c.?image.orValue('').matches(':[^/]+$') && !c.image.endsWith(':latest'))))
+    validate: "size(variables.unpinned) == 0"
+    messageExpression: "'images without a version tag or digest: ' + variables.unpinned.map(c, c.?name.orValue('?') + ' (' + c.?image.orValue('no image') + ')').join(', ')"
+    fieldPathExpression: "(object.kind == 'Pod' ? 'spec' : object.kind == 'CronJob' ? 'spec.jobTemplate.spec.template.spec' : 'spec.template.spec') + (variables.pod.?containers.orValue([]).exists(c, c.?name.orValue('?') == variables.unpinned[0].?name.orValue('?')) ? '.containers' : '.initContainers') + '[name=' + variables.unpinned[0].?name.orValue('?') + ']' + '.image'"
+    examples:
+      pass:
+      - {apiVersion: v1, kind: Pod, metadata: {name: p, namespace: ns}, spec: {containers: [
+          {name: a, image: "registry.local:5000/team/redis:7.2.5"},
+          {name: b, image: "postgres@sha256:0000000000000000000000000000000000000000000000000000000000000000"}]}}
+      fail:
+      - at: spec.containers[name=a].image
+        object: {apiVersion: v1, kind: Pod, metadata: {name: p, namespace: ns}, spec: {containers: [{name: a, image: "redis:latest"}]}}
+      - {apiVersion: v1, kind: Pod, metadata: {name: p, namespace: ns}, spec: {containers: [{name: a, image: "registry.local:5000/redis"}]}}
+
+  - id: update-strategy
+    severity: warning
+    summary: Data StatefulSets roll their updates
+    description: >-
+      `updateStrategy: OnDelete` means a changed template (a security fix, a config change) reaches no pod until
+      someone deletes each one by hand; a `rollingUpdate.partition` left above 0 after a canary keeps the lower
+      ordinals on the old revision forever. Either way git and the cluster silently disagree.
+      See https://kubernetes.io/docs/concepts/workloads/controllers/statefulset/#update-strategies
+    remediation: "Use `type: RollingUpdate` with `partition: 0` (or no partition) once a staged rollout is done."
+    match: {kinds: [apps/StatefulSet]}
+    when: "isDataTier(object)"
+    variables:
+    - {name: type, expression: "object.?spec.?updateStrategy.?type.orValue('RollingUpdate')"}
+    - {name: partition, expression: "object.?spec.?updateStrategy.?rollingUpdate.?partition.orValue(0)"}
+    validate: "variables.type != 'OnDelete' && variables.partition == 0"
+    messageExpression: >-
+      variables.type == 'OnDelete'
+      ? 'updateStrategy is OnDelete: template changes reach no pod until it is deleted by hand'
+      : 'rollingUpdate.partition is ' + string(variables.partition) + ': ordinals below it never get the new template'
+    fieldPathExpression: "variables.type == 'OnDelete' ? 'spec.updateStrategy.type' : 'spec.updateStrategy.rollingUpdate.partition'"
+    examples:
+      pass:
+      - {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: pg, namespace: ns}, spec: {replicas: 1, serviceName: pg,
+         updateStrategy: {type: RollingUpdate, rollingUpdate: {partition: 0}},
+         selector: {matchLabels: {app: pg}}, template: {metadata: {labels: {app: pg}}, spec: {containers: [{name: pg, image: "postgres:16"}]}}}}
+      fail:
+      - at: spec.updateStrategy.type
+        object: {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: pg, namespace: ns}, spec: {replicas: 1, serviceName: pg,
+         updateStrategy: {type: OnDelete},
+         selector: {matchLabels: {app: pg}}, template: {metadata: {labels: {app: pg}}, spec: {containers: [{name: pg, image: "postgres:16"}]}}}}
+      - at: spec.updateStrategy.rollingUpdate.partition
+        object: {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: pg, namespace: ns}, spec: {replicas: 3, serviceName: pg,
+         updateStrategy: {type: RollingUpdate, rollingUpdate: {partition: 2}},
+         selector: {matchLabels: {app: pg}}, template: {metadata: {labels: {app: pg}}, spec: {containers: [{name: pg, image: "postgres:16"}]}}}}
+"""###),
     ]
 }

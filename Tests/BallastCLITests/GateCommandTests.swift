@@ -133,21 +133,35 @@ struct GateCommandTests {
         let findings = (report?["findings"] as? [[String: Any]] ?? []).filter { $0["rule"] as? String == "vct-storageclass-undefined" }
         #expect(findings.count == 1)
         #expect(findings.first?["object"] as? String == "PersistentVolumeClaim/db/new-claim")
-        #expect((report?["summary"] as? [String: Any])?["preexisting"] as? Int == 1)
+        // The old claim's own findings (its class, and prune protection) were there before: counted, not shown.
+        #expect(((report?["summary"] as? [String: Any])?["preexisting"] as? Int ?? 0) >= 1)
+        #expect(!(report?["findings"] as? [[String: Any]] ?? []).contains { $0["object"] as? String == "PersistentVolumeClaim/db/old-claim" })
     }
 
     @Test func waiverOnHeadLetsAChangeThrough() throws {
+        let annotations = ["test-reclaim-downgrade", "reclaim-policy-downgrade", "storageclass-immutable-change"]
+            .map { "    ballast.dev/waive.\($0): \"scratch data only; until=2099-01-01\"" }.joined(separator: "\n")
         let waived = storageClasses.replacingOccurrences(of: "Retain", with: "Delete")
-            .replacingOccurrences(of: "metadata: {name: fast-ssd}",
-                                  with: "metadata:\n  name: fast-ssd\n  annotations:\n    ballast.dev/waive.test-reclaim-downgrade: \"scratch data only; until=2099-01-01\"")
+            .replacingOccurrences(of: "metadata: {name: fast-ssd}", with: "metadata:\n  name: fast-ssd\n  annotations:\n" + annotations)
         let repo = try pullRequest(["s.yaml": storageClasses], change: ["s.yaml": waived])
         let policies = try policyDirectory()
         defer { try? FileManager.default.removeItem(at: repo); try? FileManager.default.removeItem(at: policies) }
+        let blocked = try ballast(["gate", "--repo", repo.path, "--base", "base", "--head", "head", "--format", "json"],
+                                  stdin: nil)
+        #expect(blocked.status == 0, "\(blocked.stdout)")
         let r = try ballast(["gate", "--repo", repo.path, "--base", "base", "--head", "head", "--policies", policies.path,
                              "--format", "markdown", "--fail-on", "error"])
         #expect(r.status == 0, "\(r.stdout)")
         #expect(r.stdout.contains("**Waived**"))
+        #expect(r.stdout.contains("`reclaim-policy-downgrade` on `StorageClass/fast-ssd`: scratch data only (until 2099-01-01)"))
         #expect(r.stdout.contains("`test-reclaim-downgrade` on `StorageClass/fast-ssd`: scratch data only (until 2099-01-01)"))
+        // Without the waivers the same change is blocked by the built-in change rules.
+        let unwaived = try pullRequest(["s.yaml": storageClasses], change: ["s.yaml": storageClasses.replacingOccurrences(of: "Retain", with: "Delete")])
+        defer { try? FileManager.default.removeItem(at: unwaived) }
+        let stop = try ballast(["gate", "--repo", unwaived.path, "--base", "base", "--head", "head"])
+        #expect(stop.status == 1)
+        #expect(stop.stdout.contains("error reclaim-policy-downgrade"))
+        #expect(stop.stdout.contains("error storageclass-immutable-change"))
     }
 
     @Test func badRepositoriesAndRefs() throws {

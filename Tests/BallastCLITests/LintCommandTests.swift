@@ -1,65 +1,49 @@
 import Foundation
 import Testing
 
-let goodStatefulSet = """
-    apiVersion: storage.k8s.io/v1
-    kind: StorageClass
-    metadata: {name: fast-ssd}
-    provisioner: ebs.csi.aws.com
-    reclaimPolicy: Retain
-    allowVolumeExpansion: true
-    volumeBindingMode: WaitForFirstConsumer
-    ---
-    apiVersion: v1
-    kind: Service
-    metadata: {name: redis-headless, namespace: cache}
-    spec:
-      clusterIP: None
-      selector: {app: redis}
-      ports: [{name: redis, port: 6379}]
-    ---
-    apiVersion: apps/v1
-    kind: StatefulSet
-    metadata: {name: redis, namespace: cache}
-    spec:
-      serviceName: redis-headless
-      replicas: 3
-      selector: {matchLabels: {app: redis}}
-      template:
-        metadata: {labels: {app: redis}}
-        spec:
-          containers:
-          - name: redis
-            image: "redis:7.2.4"
-      volumeClaimTemplates:
-      - metadata: {name: data}
-        spec:
-          storageClassName: fast-ssd
-          accessModes: [ReadWriteOnce]
-          resources: {requests: {storage: 10Gi}}
+/// A realistic, clean input: the example repository's StorageClasses and Redis app in one stream.
+let goodStatefulSet: String = {
+    let root = packageRoot.appendingPathComponent("fixtures/gitops")
+    let files = ["platform/storage/storageclasses.yaml", "apps/redis/statefulset.yaml", "apps/redis/service.yaml",
+                 "apps/redis/configmap.yaml", "apps/redis/pdb.yaml", "apps/redis/backup.yaml"]
+    return files.map { (try? String(contentsOf: root.appendingPathComponent($0), encoding: .utf8)) ?? "" }
+        .joined(separator: "\n---\n")
+}()
 
-    """
+/// 1-based line and column where `needle` starts in `text` (columns in characters).
+func position(of needle: String, in text: String) -> (line: Int, column: Int) {
+    var line = 1
+    for l in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        if let r = l.range(of: needle) { return (line, l.distance(from: l.startIndex, to: r.lowerBound) + 1) }
+        line += 1
+    }
+    return (0, 0)
+}
 
 @Suite("ballast lint", .serialized)
 struct LintCommandTests {
     @Test func cleanInputFromStdin() throws {
         let r = try ballast(["lint", "-"], stdin: goodStatefulSet)
         #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
-        #expect(r.stdout == "clean: no findings in 1 file, 3 objects\n")
+        #expect(r.stdout == "clean: no findings in 1 file, 9 objects\n")
     }
 
     @Test func findingsExitOneWithPositions() throws {
-        let r = try ballast(["lint", "-"], stdin: goodStatefulSet.replacingOccurrences(of: "storageClassName: fast-ssd", with: "storageClassName: fast-nvme"))
+        let bad = goodStatefulSet.replacingOccurrences(of: "      storageClassName: fast-ssd", with: "      storageClassName: fast-nvme")
+        let at = position(of: "fast-nvme", in: bad)
+        let r = try ballast(["lint", "-"], stdin: bad)
         #expect(r.status == 1)
-        #expect(r.stdout.contains("<stdin>:33:25: error vct-storageclass-undefined: StorageClass \"fast-nvme\" is not defined in the input"))
-        #expect(r.stdout.hasSuffix("1 error in 1 file, 3 objects\n"))
+        #expect(r.stdout.contains("<stdin>:\(at.line):\(at.column): error vct-storageclass-undefined: StorageClass \"fast-nvme\" is not defined in the input"),
+                "\(r.stdout)")
+        #expect(r.stdout.hasSuffix("1 error in 1 file, 9 objects\n"), "\(r.stdout)")
     }
 
     @Test func failOn() throws {
-        let warning = goodStatefulSet.replacingOccurrences(of: "  serviceName: redis-headless\n", with: "")
+        let warning = goodStatefulSet.replacingOccurrences(of: "image: redis:7.2.4", with: "image: redis:latest")
         #expect(try ballast(["lint", "-"], stdin: warning).status == 0)
         #expect(try ballast(["lint", "--fail-on", "warning", "-"], stdin: warning).status == 1)
-        let error = goodStatefulSet.replacingOccurrences(of: "fast-ssd\n      accessModes", with: "nope\n      accessModes")
+        let error = goodStatefulSet.replacingOccurrences(of: "      storageClassName: fast-ssd", with: "      storageClassName: nope")
+        #expect(try ballast(["lint", "-"], stdin: error).status == 1)
         #expect(try ballast(["lint", "--fail-on", "never", "-"], stdin: error).status == 0)
     }
 
@@ -70,16 +54,16 @@ struct LintCommandTests {
         try "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n   bad: indent\n".write(
             to: dir.appendingPathComponent("b-bad.yaml"), atomically: true, encoding: .utf8)
         try "{\"apiVersion\": \"v1\", \"kind\": \"ConfigMap\",}".write(to: dir.appendingPathComponent("c.json"), atomically: true, encoding: .utf8)
-        try goodStatefulSet.replacingOccurrences(of: "fast-ssd\n      accessModes", with: "nope\n      accessModes")
-            .replacingOccurrences(of: "name: fast-ssd}", with: "name: other}")
-            .write(to: dir.appendingPathComponent("d-undefined.yaml"), atomically: true, encoding: .utf8)
+        let undefined = goodStatefulSet.replacingOccurrences(of: "      storageClassName: fast-ssd", with: "      storageClassName: nope")
+        try undefined.write(to: dir.appendingPathComponent("d-undefined.yaml"), atomically: true, encoding: .utf8)
+        let nope = position(of: "storageClassName: nope", in: undefined)
         let r = try ballast(["lint", dir.path])
         #expect(r.status == 1)
         let lines = r.stdout.split(separator: "\n").filter { $0.contains(": error ") }
         #expect(lines.contains { $0.hasSuffix("b-bad.yaml:5:7: error invalid-yaml: mapping values are not allowed in this context") })
         #expect(lines.contains { $0.contains("c.json:1:42: error invalid-json: trailing comma before '}' (JSON allows none)") })
-        #expect(lines.contains { $0.contains("d-undefined.yaml:33:25: error vct-storageclass-undefined") })
-        #expect(r.stdout.contains("4 files, 6 objects"))
+        #expect(lines.contains { $0.contains("d-undefined.yaml:\(nope.line):\(nope.column + 18): error vct-storageclass-undefined") })
+        #expect(r.stdout.contains("4 files, 18 objects"), "\(r.stdout)")
     }
 
     @Test func unreadableInputIsIncomplete() throws {
@@ -120,9 +104,10 @@ struct LintCommandTests {
     }
 
     @Test func githubFormat() throws {
-        let r = try ballast(["lint", "--format", "github", "-"],
-                            stdin: goodStatefulSet.replacingOccurrences(of: "storageClassName: fast-ssd", with: "storageClassName: fast-nvme"))
-        #expect(r.stdout == "::error file=<stdin>,line=33,col=25,title=vct-storageclass-undefined::StatefulSet/cache/redis: StorageClass \"fast-nvme\" is not defined in the input\n")
+        let bad = goodStatefulSet.replacingOccurrences(of: "      storageClassName: fast-ssd", with: "      storageClassName: fast-nvme")
+        let at = position(of: "fast-nvme", in: bad)
+        let r = try ballast(["lint", "--format", "github", "-"], stdin: bad)
+        #expect(r.stdout == "::error file=<stdin>,line=\(at.line),col=\(at.column),title=vct-storageclass-undefined::StatefulSet/redis/redis: StorageClass \"fast-nvme\" is not defined in the input\n")
     }
 
     @Test func emptyAndNotesOnly() throws {
