@@ -65,6 +65,17 @@ public enum CELValue: Sendable {
         }
     }
 
+    /// The value as manifest data, without a copy when it wraps manifest data unchanged (a map or list
+    /// read from an object): host functions that take whole objects use this.
+    public var manifestView: Value {
+        switch self {
+        case .map(let m): if case .manifest(let entries) = m.storage { return Value(.map(entries)) }
+        case .list(let l): if case .manifest(let items) = l.storage { return Value(.list(items)) }
+        default: break
+        }
+        return manifestValue
+    }
+
     /// The CEL type of the value.
     public var type: CELType {
         switch self {

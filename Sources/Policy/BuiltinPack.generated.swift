@@ -34,8 +34,7 @@ spec:
     - {name: labels, expression: "object.?spec.?template.?metadata.?labels.orValue({})"}
     - name: pdbs
       expression: >-
-        objectsOf('policy/PodDisruptionBudget', variables.ns).filter(o,
-          o.?spec.?selector.hasValue() && selects(o.spec.selector, variables.labels))
+        objectsSelecting('policy/PodDisruptionBudget', variables.ns, variables.labels)
     - name: quorum
       expression: >-
         variables.ctrs.exists(c, c.?image.orValue('').matches('^(.*/)?(' + params.quorumImages.join('|') + ')(:|@|$)'))
@@ -102,12 +101,10 @@ spec:
     match: {kinds: [policy/PodDisruptionBudget]}
     variables:
     - {name: ns, expression: "type(object.metadata.?namespace.orValue('')) == string ? object.metadata.?namespace.orValue('') : ''"}
-    - {name: templates, expression: "podTemplateLabels(variables.ns)"}
-    validate: >-
-      size(variables.templates) == 0
-      || (object.?spec.?selector.hasValue() && variables.templates.exists(l, selects(object.spec.selector, l)))
+    - {name: templates, expression: "podTemplatesSelected(variables.ns, object.?spec.?selector.orValue({}))"}
+    validate: "variables.templates.total == 0 || variables.templates.selected > 0"
     messageExpression: >-
-      'the selector matches none of the ' + string(size(variables.templates)) + ' pod templates in namespace '
+      'the selector matches none of the ' + string(variables.templates.total) + ' pod templates in namespace '
       + variables.ns + ': this budget protects nothing'
     fieldPath: spec.selector
     examples:
@@ -283,9 +280,7 @@ spec:
     - {name: name, expression: "object.metadata.name"}
     - name: jobs
       expression: >-
-        objectsOf('batch/CronJob', variables.ns).filter(o,
-          (o.?metadata.?annotations[?'ballast.dev/backup-of'].orValue('').split(',').exists(s, s.trim() == variables.name)
-              || o.metadata.name.startsWith(variables.name + '-backup')))
+        backupCronJobs(variables.ns, variables.name)
     - name: schedules
       expression: >-
         objectsOf('velero.io/Schedule').filter(o, !o.?spec.?paused.orValue(false)

@@ -37,8 +37,7 @@ public struct Gate: Sendable {
                 headObjects[parsed.object.ref] = parsed.object
                 var stored = StoredObject(parsed.object)
                 stored.waivers = WaiverParser.waivers(of: parsed.object, today: linter.options.today).waivers
-                stored.dataTierClaimClasses = PolicyFunctions.dataTierClaimClasses(parsed.object, linter.options.config.dataTier)
-                stored.podLabels = PolicyFunctions.podTemplateLabels(parsed.object)
+                PolicyFunctions.recordFacts(&stored, parsed.object, linter.options.config.dataTier)
                 headStored.append(stored)
             }
         }

@@ -105,8 +105,7 @@ public struct Linter: Sendable {
             outcome.findings += waiverFindings
             var stored = StoredObject(object)
             stored.waivers = waivers
-            stored.dataTierClaimClasses = PolicyFunctions.dataTierClaimClasses(object, options.config.dataTier)
-            stored.podLabels = PolicyFunctions.podTemplateLabels(object)
+            PolicyFunctions.recordFacts(&stored, object, options.config.dataTier)
             outcome.objects.append(stored)
         }
         return outcome

@@ -16,6 +16,10 @@ public struct StoredObject: Sendable {
     public var dataTierClaimClasses: [String] = []
     /// The pod template labels of a workload (nil for other kinds), for `podTemplateLabels`.
     public var podLabels: [String: String]?
+    /// `spec.selector` of a PodDisruptionBudget or Service, parsed once, for `objectsSelecting`.
+    public var selector: LabelSelector?
+    /// The StatefulSets a backup CronJob names in `ballast.dev/backup-of`, for `backupCronJobs`.
+    public var backupOf: [String] = []
 
     public init(_ object: KubeObject) {
         ref = object.ref; apiVersion = object.apiVersion; span = object.span; helmSource = object.helmSource

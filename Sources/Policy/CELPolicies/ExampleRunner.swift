@@ -47,10 +47,7 @@ extension PolicyPack {
     private func runLint(_ rule: PolicyRule, _ example: PolicyExample) -> [Finding] {
         let objects = example.objects.compactMap { ManifestReader.object(from: $0) }
         var stored = objects.map(StoredObject.init)
-        for i in stored.indices {
-            stored[i].dataTierClaimClasses = PolicyFunctions.dataTierClaimClasses(objects[i], DataTierSelector())
-            stored[i].podLabels = PolicyFunctions.podTemplateLabels(objects[i])
-        }
+        for i in stored.indices { PolicyFunctions.recordFacts(&stored[i], objects[i], DataTierSelector()) }
         let index = ObjectIndex(stored)
         let runtime = PolicyRuntime(index: index, dataTier: DataTierSelector(), buildObjects: rule.readsObjects)
         let params = self.params(overrides: .map([]))
@@ -66,8 +63,7 @@ extension PolicyPack {
         if let new { objects.append(new) }
         let index = ObjectIndex(objects.map { object in
             var stored = StoredObject(object)
-            stored.dataTierClaimClasses = PolicyFunctions.dataTierClaimClasses(object, DataTierSelector())
-            stored.podLabels = PolicyFunctions.podTemplateLabels(object)
+            PolicyFunctions.recordFacts(&stored, object, DataTierSelector())
             return stored
         })
         let runtime = PolicyRuntime(index: index, dataTier: DataTierSelector(), buildObjects: rule.readsObjects)

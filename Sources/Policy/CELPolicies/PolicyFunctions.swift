@@ -12,16 +12,11 @@ final class PolicyRuntime: Sendable {
     /// StorageClasses named by a PVC or a data-tier workload's claim template, from the facts each object
     /// recorded as it was read (no object is rebuilt for this).
     let dataTierClasses: Set<String>
-    /// Objects rebuilt as CEL values for `objectsOf`, each at most once per run.
-    private let rebuilt = Mutex<[Int: CELValue]>([:])
-
-    /// The CEL value of `stored[i]`, rebuilt once.
+    /// The CEL value of `stored[i]`, rebuilt from its compact form. Not cached: the indexed functions
+    /// return few objects per call, and a cache would hold every object a run ever returned.
     func celObject(at i: Int) -> CELValue {
-        if let cached = rebuilt.withLock({ $0[i] }) { return cached }
         guard let index else { return .null }
-        let value = CELValue.from(index.stored[i].compact.value)
-        rebuilt.withLock { $0[i] = value }
-        return value
+        return CELValue.from(index.stored[i].compact.value)
     }
 
     init(index: ObjectIndex?, dataTier: DataTierSelector, buildObjects: Bool) {
@@ -44,10 +39,10 @@ enum PolicyFunctions {
         [
             "lookup": CELFunction(arities: [2, 3]) { args in try lookup(args) },
             "selects": CELFunction(arities: [2]) { args in
-                let selectorValue = args[0].manifestValue
+                let selectorValue = args[0].manifestView
                 let selector = selectorValue["matchLabels"] != nil || selectorValue["matchExpressions"] != nil
                     ? LabelSelector(labelSelector: selectorValue) : LabelSelector(mapSelector: selectorValue)
-                return .bool(!selector.isEmpty && selector.matches(args[1].manifestValue.stringMap))
+                return .bool(!selector.isEmpty && selector.matches(args[1].manifestView.stringMap))
             },
             "redisConfig": CELFunction(arities: [1]) { args in try configMap(args[0], parse: EngineConfig.redis) },
             "postgresConfig": CELFunction(arities: [1]) { args in try configMap(args[0], parse: EngineConfig.postgres) },
@@ -55,7 +50,7 @@ enum PolicyFunctions {
                 guard case .string(let expression) = args[0] else { throw CELError("cron() takes a string") }
                 return CronSchedule.facts(expression)
             },
-            "isDataTier": CELFunction(arities: [1]) { args in .bool(isDataTier(args[0].manifestValue)) },
+            "isDataTier": CELFunction(arities: [1]) { args in .bool(isDataTier(args[0].manifestView)) },
             // Indexed alternatives to scanning `objects`: the objects of a kind (optionally in a namespace),
             // and the pod template labels of the workloads of a namespace.
             "objectsOf": CELFunction(arities: [1, 2]) { args in
@@ -68,6 +63,45 @@ enum PolicyFunctions {
                 }
                 return .list(index.indices(ofKind: kind, namespace: namespace).map(runtime.celObject))
             },
+            // The objects of a kind in a namespace whose spec.selector selects `labels` (PDBs, Services),
+            // checked on selectors parsed once: no object is rebuilt unless it matches.
+            "objectsSelecting": CELFunction(arities: [3]) { args in
+                guard let runtime = PolicyRuntime.current, let index = runtime.index else { throw CELError("objectsSelecting() is not available here") }
+                guard case .string(let kind) = args[0], case .string(let namespace) = args[1] else {
+                    throw CELError("objectsSelecting() takes a kind, a namespace and a label map")
+                }
+                let labels = args[2].manifestView.stringMap
+                return .list(index.indices(ofKind: kind, namespace: namespace).filter { i in
+                    guard let selector = index.stored[i].selector, !selector.isEmpty else { return false }
+                    return selector.matches(labels)
+                }.map(runtime.celObject))
+            },
+            // The CronJobs of a namespace that back up a StatefulSet: annotated `ballast.dev/backup-of: <name>`
+            // (a comma-separated list), or named `<name>-backup...`.
+            "backupCronJobs": CELFunction(arities: [2]) { args in
+                guard let runtime = PolicyRuntime.current, let index = runtime.index else { throw CELError("backupCronJobs() is not available here") }
+                guard case .string(let namespace) = args[0], case .string(let name) = args[1] else {
+                    throw CELError("backupCronJobs() takes a namespace and a StatefulSet name")
+                }
+                return .list(index.indices(ofKind: "batch/CronJob", namespace: namespace).filter { i in
+                    index.stored[i].backupOf.contains(name) || index.stored[i].ref.name.hasPrefix(name + "-backup")
+                }.map(runtime.celObject))
+            },
+            // How many pod templates of a namespace there are, and how many a selector selects.
+            "podTemplatesSelected": CELFunction(arities: [2]) { args in
+                guard let runtime = PolicyRuntime.current, let index = runtime.index else { throw CELError("podTemplatesSelected() is not available here") }
+                guard case .string(let namespace) = args[0] else { throw CELError("podTemplatesSelected() takes a namespace and a selector") }
+                let value = args[1].manifestView
+                let selector = value["matchLabels"] != nil || value["matchExpressions"] != nil
+                    ? LabelSelector(labelSelector: value) : LabelSelector(mapSelector: value)
+                var total = 0, selected = 0
+                for i in index.indices(inNamespace: namespace) {
+                    guard let labels = index.stored[i].podLabels else { continue }
+                    total += 1
+                    if !selector.isEmpty && selector.matches(labels) { selected += 1 }
+                }
+                return .map([(.string("total"), .int(Int64(total))), (.string("selected"), .int(Int64(selected)))])
+            },
             "podTemplateLabels": CELFunction(arities: [1]) { args in
                 guard let runtime = PolicyRuntime.current, let index = runtime.index else { throw CELError("podTemplateLabels() is not available here") }
                 guard case .string(let namespace) = args[0] else { throw CELError("podTemplateLabels() takes a namespace") }
@@ -76,11 +110,11 @@ enum PolicyFunctions {
                 })
             },
             "podSpec": CELFunction(arities: [1]) { args in
-                let object = args[0].manifestValue
+                let object = args[0].manifestView
                 return objectPodSpec(object).map(CELValue.from) ?? .null
             },
             "containers": CELFunction(arities: [1]) { args in
-                let spec = objectPodSpec(args[0].manifestValue)
+                let spec = objectPodSpec(args[0].manifestView)
                 let all = (spec?["initContainers"]?.listValue ?? []) + (spec?["containers"]?.listValue ?? [])
                 return .list(CELList(manifest: all))
             },
@@ -157,6 +191,24 @@ enum PolicyFunctions {
 }
 
 extension PolicyFunctions {
+    /// Records on a stored object the small facts the indexed functions use, so that they never rebuild
+    /// objects that do not match.
+    static func recordFacts(_ stored: inout StoredObject, _ object: KubeObject, _ dataTier: DataTierSelector) {
+        stored.dataTierClaimClasses = dataTierClaimClasses(object, dataTier)
+        stored.podLabels = podTemplateLabels(object)
+        switch object.ref.qualifiedKind {
+        case "policy/PodDisruptionBudget":
+            if let value = object.value[path: "spec", "selector"], value.isMap { stored.selector = LabelSelector(labelSelector: value) }
+        case "Service":
+            if let value = object.value[path: "spec", "selector"], value.isMap { stored.selector = LabelSelector(mapSelector: value) }
+        case "batch/CronJob":
+            stored.backupOf = (object.annotations["ballast.dev/backup-of"] ?? "").split(separator: ",")
+                .map { $0.trimmingCharacters(in: " \t") }.filter { !$0.isEmpty }
+        default:
+            break
+        }
+    }
+
     /// The pod template labels of a workload, or nil for kinds without pods.
     static func podTemplateLabels(_ object: KubeObject) -> [String: String]? {
         switch object.kind {

@@ -74,7 +74,8 @@ enum PolicyLoader {
         let sources = ([validate, when, messageExpression, fieldPathExpression].compactMap { $0 } + variables.map(\.1))
             .map(\.program.source)
         let readsObjects = sources.contains { Self.readsObjectsVariable($0) }
-        let usesIndex = readsObjects || sources.contains { $0.contains("lookup(") || $0.contains("objectsOf(") || $0.contains("podTemplateLabels(") }
+        let usesIndex = readsObjects || sources.contains { $0.contains("lookup(") || $0.contains("objectsOf(") || $0.contains("podTemplateLabels(")
+            || $0.contains("objectsSelecting(") || $0.contains("backupCronJobs(") || $0.contains("podTemplatesSelected(") }
             || (sources.contains { $0.contains("isDataTier(") } && match.mayMatch(ObjectRef(group: "storage.k8s.io", kind: "StorageClass", namespace: nil, name: "")))
         var rule = PolicyRule(descriptor: descriptor, trigger: trigger, match: match, when: when, variables: variables,
                               validate: validate, message: try optionalString(item, "message"),
