@@ -44,8 +44,8 @@ enum PolicyFunctions {
                     ? LabelSelector(labelSelector: selectorValue) : LabelSelector(mapSelector: selectorValue)
                 return .bool(!selector.isEmpty && selector.matches(args[1].manifestView.stringMap))
             },
-            "redisConfig": CELFunction(arities: [1]) { args in try configMap(args[0], parse: EngineConfig.redis) },
-            "postgresConfig": CELFunction(arities: [1]) { args in try configMap(args[0], parse: EngineConfig.postgres) },
+            "redisConfig": CELFunction(arities: [1]) { args in try configMap(args[0], parse: EngineConfig.redis, engine: "redis") },
+            "postgresConfig": CELFunction(arities: [1]) { args in try configMap(args[0], parse: EngineConfig.postgres, engine: "postgres") },
             "cron": CELFunction(arities: [1]) { args in
                 guard case .string(let expression) = args[0] else { throw CELError("cron() takes a string") }
                 return CronSchedule.facts(expression)
@@ -132,9 +132,19 @@ enum PolicyFunctions {
         return index.lookup(kind, namespace: namespace, name: name).map { CELValue.from($0.value) } ?? .null
     }
 
-    static func configMap(_ text: CELValue, parse: (String) -> [(String, String)]) throws -> CELValue {
+    /// Parsed engine configs by (engine, text): several rules read the same ConfigMap of every workload.
+    private static let configCache = Mutex<[String: CELValue]>([:])
+
+    static func configMap(_ text: CELValue, parse: (String) -> [(String, String)], engine: String) throws -> CELValue {
         guard case .string(let s) = text else { return .map([]) }
-        return .map(parse(s).map { (CELValue.string($0.0), CELValue.string($0.1)) })
+        let key = engine + "\u{0}" + s
+        if let hit = configCache.withLock({ $0[key] }) { return hit }
+        let value = CELValue.map(parse(s).map { (CELValue.string($0.0), CELValue.string($0.1)) })
+        configCache.withLock { cache in
+            if cache.count >= 4096 { cache.removeAll(keepingCapacity: true) }   // bounded: texts can be large
+            cache[key] = value
+        }
+        return value
     }
 
     /// The pod spec of a workload, or nil.
