@@ -16,6 +16,12 @@ public struct RuleExample: Sendable, CustomStringConvertible {
     public var description: String { "\(ruleID) \(expectation.rawValue) #\(number)" }
 }
 
+/// A check prepared while an object was read, settled against the index of the whole run.
+public struct DeferredCheck: Sendable {
+    let settle: @Sendable (LintContext) -> [Finding]
+    public init(_ settle: @escaping @Sendable (LintContext) -> [Finding]) { self.settle = settle }
+}
+
 /// What a rule sees: the object's index of the run and the reader's settings.
 public struct LintContext: Sendable {
     public var index: ObjectIndex
@@ -32,6 +38,9 @@ public struct BuiltinRule: Sendable {
         case index(@Sendable (BuiltinRule, KubeObject, LintContext) -> [Finding])
         /// After every object is indexed, on identities and positions only (no tree is rebuilt).
         case identity(@Sendable (BuiltinRule, StoredObject, LintContext) -> [Finding])
+        /// Prepared on each object as it is read, settled once every object is indexed: the object's tree is
+        /// not kept or rebuilt, only what the check captured (names, spans) and the index's facts.
+        case deferred(@Sendable (BuiltinRule, ParsedObject) -> [DeferredCheck])
     }
 
     public var descriptor: RuleDescriptor

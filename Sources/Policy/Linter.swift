@@ -17,6 +17,7 @@ public struct LintOptions: Sendable {
 /// What the first phase keeps of one file: its findings and notes, and its objects in compact form.
 struct FileOutcome: Sendable {
     var findings: [Finding] = []
+    var deferred: [DeferredCheck] = []
     var notes: [Finding] = []
     var objects: [StoredObject] = []
     var failure: ReadFailure?
@@ -92,7 +93,11 @@ public struct Linter: Sendable {
             }
             outcome.findings += SchemaChecks.findings(for: parsed, disabled: options.disabledRules)
             for rule in rules where rule.applies(to: object.ref) {
-                if case .object(let check) = rule.check { outcome.findings += check(rule, parsed) }
+                switch rule.check {
+                case .object(let check): outcome.findings += check(rule, parsed)
+                case .deferred(let check): outcome.deferred += check(rule, parsed)
+                default: break
+                }
             }
             var celObject: CELValue?
             for rule in policyRules where !rule.needsIndex && rule.match.mayMatch(object.ref) {
@@ -146,6 +151,7 @@ public struct Linter: Sendable {
     struct PhaseTwo: Sendable {
         var result: RunResult
         var stored: [StoredObject] = []
+        var deferred: [DeferredCheck] = []
         let context: LintContext
         let runtime: PolicyRuntime
         let indexRules: [PolicyRule]
@@ -158,6 +164,7 @@ public struct Linter: Sendable {
                 result.findings += outcome.findings
                 result.notes += outcome.notes
                 stored += outcome.objects
+                deferred += outcome.deferred
             }
             result.objectsChecked = stored.count
             let index = ObjectIndex(stored)
@@ -170,6 +177,7 @@ public struct Linter: Sendable {
 
     private func complete(_ phase: PhaseTwo) -> RunResult {
         var result = phase.result
+        for check in phase.deferred { result.findings += check.settle(phase.context) }
         var unknownKinds: [String: SourceSpan?] = [:]
         for object in phase.stored where KindCatalog.info(group: object.ref.group, kind: object.ref.kind) == nil {
             let key = object.apiVersion + " " + object.ref.kind
@@ -194,7 +202,7 @@ extension Linter {
         var rebuilt: KubeObject?
         for rule in rules where rule.applies(to: object.ref) {
             switch rule.check {
-            case .object: continue
+            case .object, .deferred: continue
             case .identity(let check): findings += check(rule, object, context)
             case .index(let check):
                 if rebuilt == nil { rebuilt = object.object }

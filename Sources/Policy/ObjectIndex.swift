@@ -20,6 +20,8 @@ public struct StoredObject: Sendable {
     public var selector: LabelSelector?
     /// The StatefulSets a backup CronJob names in `ballast.dev/backup-of`, for `backupCronJobs`.
     public var backupOf: [String] = []
+    /// A Service's `spec.clusterIP` ("None" when headless), for `statefulset-headless-service`.
+    public var clusterIP: String?
 
     public init(_ object: KubeObject) {
         ref = object.ref; apiVersion = object.apiVersion; span = object.span; helmSource = object.helmSource
@@ -54,6 +56,9 @@ public struct ObjectIndex: Sendable {
 
     /// The first object with this identity.
     public func object(_ ref: ObjectRef) -> KubeObject? { byRef[ref].map { stored[$0].object } }
+
+    /// The first stored object with this identity (facts and position, no tree).
+    public func stored(_ ref: ObjectRef) -> StoredObject? { byRef[ref].map { stored[$0] } }
 
     /// Where the first object with this identity starts, without rebuilding it.
     public func firstSpan(_ ref: ObjectRef) -> SourceSpan?? { byRef[ref].map { stored[$0].span } }

@@ -211,6 +211,7 @@ extension PolicyFunctions {
             if let value = object.value[path: "spec", "selector"], value.isMap { stored.selector = LabelSelector(labelSelector: value) }
         case "Service":
             if let value = object.value[path: "spec", "selector"], value.isMap { stored.selector = LabelSelector(mapSelector: value) }
+            stored.clusterIP = object.value[path: "spec", "clusterIP"]?.stringValue
         case "batch/CronJob":
             stored.backupOf = (object.annotations["ballast.dev/backup-of"] ?? "").split(separator: ",")
                 .map { $0.trimmingCharacters(in: " \t") }.filter { !$0.isEmpty }

@@ -87,31 +87,38 @@ extension BuiltinRule {
                 spec: {containers: [{name: redis, image: "redis:7.2.4"}]}
             """, at: "spec.serviceName"),
         ],
-        check: .index { rule, object, context in
+        check: .deferred { rule, parsed in
+        let object = parsed.object
         let path = FieldPath("spec", "serviceName")
         guard let nameValue = object.value[path: "spec", "serviceName"], let name = nameValue.stringValue, !name.isEmpty else {
-            return [rule.finding(object, "no serviceName: the pods get no stable DNS names from a governing headless Service",
-                                 at: object.value["spec"], path: path, severity: .warning)]
+            let finding = rule.finding(object, "no serviceName: the pods get no stable DNS names from a governing headless Service",
+                                       at: object.value["spec"], path: path, severity: .warning)
+            return [DeferredCheck { _ in [finding] }]
         }
-        guard let service = context.index.lookup("Service", namespace: object.namespace, name: name) else {
-            return [rule.finding(object, "serviceName \(jsonQuoted(name)) names no Service in namespace \(object.namespace ?? "")",
-                                 at: nameValue, path: path)]
-        }
-        let clusterIP = service.value[path: "spec", "clusterIP"]?.stringValue
-        guard clusterIP == "None" else {
-            let shown = clusterIP.map { "clusterIP: \($0)" } ?? "no clusterIP: None"
-            return [rule.finding(object, "Service \(jsonQuoted(name)) is not headless (\(shown))", at: nameValue, path: path)]
-        }
-        let selector = LabelSelector(mapSelector: service.value[path: "spec", "selector"] ?? .null)
         let podLabels = object.value[path: "spec", "template", "metadata", "labels"]?.stringMap ?? [:]
-        if selector.isEmpty {
-            return [rule.finding(object, "Service \(jsonQuoted(name)) has no selector: its DNS records do not follow the pods",
-                                 at: nameValue, path: path)]
-        }
-        if !selector.matches(podLabels) {
-            return [rule.finding(object, "Service \(jsonQuoted(name)) selects \(selector.description), which does not match the pod labels",
-                                 at: nameValue, path: path)]
-        }
-        return []
+        let namespace = object.namespace
+        let located = rule.finding(object, "", at: nameValue, path: path)
+        return [DeferredCheck { context in
+            var finding = located
+            let ref = ObjectRef(group: "", kind: "Service", namespace: namespace, name: name)
+            guard let service = context.index.stored(ref) else {
+                finding.message = "serviceName \(jsonQuoted(name)) names no Service in namespace \(namespace ?? "")"
+                return [finding]
+            }
+            guard service.clusterIP == "None" else {
+                let shown = service.clusterIP.map { "clusterIP: \($0)" } ?? "no clusterIP: None"
+                finding.message = "Service \(jsonQuoted(name)) is not headless (\(shown))"
+                return [finding]
+            }
+            guard let selector = service.selector, !selector.isEmpty else {
+                finding.message = "Service \(jsonQuoted(name)) has no selector: its DNS records do not follow the pods"
+                return [finding]
+            }
+            if !selector.matches(podLabels) {
+                finding.message = "Service \(jsonQuoted(name)) selects \(selector.description), which does not match the pod labels"
+                return [finding]
+            }
+            return []
+        }]
     })
 }

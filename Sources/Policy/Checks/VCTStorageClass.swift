@@ -69,7 +69,8 @@ extension BuiltinRule {
               resources: {requests: {storage: 1Gi}}
             """, at: "spec.storageClassName"),
         ],
-        check: .index { rule, object, context in
+        check: .deferred { rule, parsed in
+        let object = parsed.object
         var claims: [(spec: Value, path: FieldPath, metadata: Value?)] = []
         if object.kind == "PersistentVolumeClaim" {
             if let spec = object.value["spec"] { claims.append((spec, FieldPath("spec"), object.metadata)) }
@@ -80,22 +81,24 @@ extension BuiltinRule {
                 claims.append((spec, path, templates[i]["metadata"]))
             }
         }
-        var findings: [Finding] = []
+        var checks: [DeferredCheck] = []
         for claim in claims {
             let field = claim.spec.entry("storageClassName")
             // The beta annotation still names a class when the field is absent.
             let annotation = claim.metadata?[path: "annotations", "volume.beta.kubernetes.io/storage-class"]
             guard let nameValue = field?.value ?? annotation, !nameValue.isNull else {
-                findings.append(rule.finding(object, "no storageClassName: the claim gets the cluster's default StorageClass, which differs between clusters",
-                                             at: claim.spec, path: claim.path.key("storageClassName"), severity: .warning))
+                let finding = rule.finding(object, "no storageClassName: the claim gets the cluster's default StorageClass, which differs between clusters",
+                                           at: claim.spec, path: claim.path.key("storageClassName"), severity: .warning)
+                checks.append(DeferredCheck { _ in [finding] })
                 continue
             }
             guard let name = nameValue.stringValue, !name.isEmpty else { continue }
-            if !context.index.contains("storage.k8s.io/StorageClass", namespace: nil, name: name) {
-                findings.append(rule.finding(object, "StorageClass \(jsonQuoted(name)) is not defined in the input",
-                                             at: nameValue, path: claim.path.key("storageClassName")))
-            }
+            let finding = rule.finding(object, "StorageClass \(jsonQuoted(name)) is not defined in the input",
+                                       at: nameValue, path: claim.path.key("storageClassName"))
+            checks.append(DeferredCheck { context in
+                context.index.contains("storage.k8s.io/StorageClass", namespace: nil, name: name) ? [] : [finding]
+            })
         }
-        return findings
+        return checks
     })
 }
