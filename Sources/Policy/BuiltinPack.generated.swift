@@ -474,7 +474,7 @@ spec:
       the apply is rejected (`updates to ... are forbidden`) and the GitOps sync stays failed. Existing volumes
       would keep their old settings anyway.
       See https://kubernetes.io/docs/concepts/storage/storage-classes/
-    remediation: "Create a new StorageClass with the new settings and move claims to it (new claims, data copied or restored)."
+    remediation: "Delete and recreate the StorageClass (kubectl delete storageclass NAME, then sync), or create a new class and move claims to it. The PVs already provisioned keep their old reclaim policy and parameters: change each PV's persistentVolumeReclaimPolicy with kubectl patch if it must follow."
     on: change
     match: {kinds: [storage.k8s.io/StorageClass]}
     when: "object != null && oldObject != null"
@@ -484,8 +484,18 @@ spec:
       expression: >-
         ['provisioner', 'parameters', 'reclaimPolicy', 'volumeBindingMode'].filter(f,
           oldObject[?f].orValue(variables.defaults[f]) != object[?f].orValue(variables.defaults[f]))
+    - name: claims
+      expression: >-
+        objectsOf('PersistentVolumeClaim').filter(o, o.?spec.?storageClassName.orValue('') == object.metadata.name)
+          .map(o, 'PVC ' + o.metadata.?namespace.orValue('default') + '/' + o.metadata.name)
+        + objectsOf('apps/StatefulSet').filter(o, o.?spec.?volumeClaimTemplates.orValue([]).exists(t,
+            t.?spec.?storageClassName.orValue('') == object.metadata.name))
+          .map(o, 'StatefulSet ' + o.metadata.?namespace.orValue('default') + '/' + o.metadata.name)
     validate: "size(variables.changed) == 0"
-    messageExpression: "'immutable StorageClass fields edited: ' + variables.changed.join(', ') + ' (the update will be rejected)'"
+    messageExpression: >-
+      'immutable StorageClass fields edited: ' + variables.changed.join(', ')
+      + ' (the update is rejected: the class must be deleted and recreated)'
+      + (size(variables.claims) == 0 ? '' : '; the PVs of ' + variables.claims.join(', ') + ' keep the old settings')
     fieldPathExpression: "variables.changed[0]"
     examples:
       pass:
