@@ -1,4 +1,5 @@
 import KubeModel
+import ManifestIO
 
 /// Parses API server responses (compact JSON, often megabytes on one line) into `Value` without spans
 /// (live objects come from no file, and spans would cost memory on every node), and records the byte range
@@ -177,77 +178,14 @@ struct ResponseJSON {
         return .number(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<i]), as: UTF8.self))
     }
 
-    private mutating func hex4() throws(Failure) -> UInt32 {
-        guard i + 4 <= bytes.count else { throw fail("invalid \\u escape") }
-        var v: UInt32 = 0
-        for _ in 0..<4 {
-            let b = bytes[i]
-            let d: UInt32
-            switch b {
-            case 0x30...0x39: d = UInt32(b - 0x30)
-            case 0x41...0x46: d = UInt32(b - 0x41 + 10)
-            case 0x61...0x66: d = UInt32(b - 0x61 + 10)
-            default: throw fail("invalid \\u escape")
-            }
-            v = v << 4 | d
-            i += 1
-        }
-        return v
-    }
 
     private mutating func string() throws(Failure) -> String {
-        i += 1
-        let start = i
-        while i < bytes.count {
-            let b = bytes[i]
-            if b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") || b < 0x20 { break }
-            i += 1
+        var j = i
+        let decoded = JSONStringDecoder.decode(bytes, at: &j)
+        i = j
+        switch decoded {
+        case .success(let s): return s
+        case .failure(let problem): throw fail(problem.message)
         }
-        if i < bytes.count && bytes[i] == UInt8(ascii: "\"") {
-            guard let s = String(validating: UnsafeBufferPointer(rebasing: bytes[start..<i]), as: UTF8.self) else {
-                throw fail("invalid UTF-8 in a string")
-            }
-            i += 1
-            return s
-        }
-        var out = Array(bytes[start..<i])
-        while true {
-            guard i < bytes.count else { throw fail("unterminated string") }
-            let b = bytes[i]
-            if b == UInt8(ascii: "\"") { i += 1; break }
-            if b < 0x20 { throw fail("control character in a string") }
-            if b != UInt8(ascii: "\\") { out.append(b); i += 1; continue }
-            i += 1
-            guard i < bytes.count else { throw fail("unterminated string") }
-            let e = bytes[i]; i += 1
-            switch e {
-            case UInt8(ascii: "\""): out.append(0x22)
-            case UInt8(ascii: "\\"): out.append(0x5C)
-            case UInt8(ascii: "/"): out.append(0x2F)
-            case UInt8(ascii: "b"): out.append(0x08)
-            case UInt8(ascii: "f"): out.append(0x0C)
-            case UInt8(ascii: "n"): out.append(0x0A)
-            case UInt8(ascii: "r"): out.append(0x0D)
-            case UInt8(ascii: "t"): out.append(0x09)
-            case UInt8(ascii: "u"):
-                var scalar = try hex4()
-                if scalar >= 0xD800 && scalar < 0xDC00 {
-                    guard i + 6 <= bytes.count, bytes[i] == UInt8(ascii: "\\"), bytes[i + 1] == UInt8(ascii: "u") else {
-                        throw fail("unpaired surrogate in a \\u escape")
-                    }
-                    i += 2
-                    let low = try hex4()
-                    guard low >= 0xDC00 && low < 0xE000 else { throw fail("unpaired surrogate in a \\u escape") }
-                    scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
-                } else if scalar >= 0xDC00 && scalar < 0xE000 {
-                    throw fail("unpaired surrogate in a \\u escape")
-                }
-                guard let u = Unicode.Scalar(scalar) else { throw fail("invalid \\u escape") }
-                out.append(contentsOf: Array(String(Character(u)).utf8))
-            default: throw fail("invalid escape in a string")
-            }
-        }
-        guard let s = String(validating: out, as: UTF8.self) else { throw fail("invalid UTF-8 in a string") }
-        return s
     }
 }

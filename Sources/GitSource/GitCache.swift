@@ -1,4 +1,5 @@
 import Glibc
+import KubeModel
 
 /// Clones of remote repositories under `$XDG_CACHE_HOME/ballast/repos/` (default `~/.cache`): cloned the first
 /// time, fetched incrementally after.
@@ -78,16 +79,3 @@ func removeTree(_ path: String) {
     }
 }
 
-extension String {
-    func replacingAll(_ target: String, _ replacement: String) -> String {
-        guard contains(target) else { return self }
-        return split(separator: Substring(target), omittingEmptySubsequences: false).joined(separator: replacement)
-    }
-
-    func trimmingCharacters(in set: String) -> String {
-        var s = Substring(self)
-        while let f = s.first, set.contains(f) { s = s.dropFirst() }
-        while let l = s.last, set.contains(l) { s = s.dropLast() }
-        return String(s)
-    }
-}

@@ -1,5 +1,6 @@
 internal import CGit2
 import Glibc
+import KubeModel
 
 /// What libgit2's remote callbacks need, reached through the payload pointer (the callbacks capture
 /// nothing). Credentials are offered once: a refused login must end in an error, not a loop.
@@ -23,7 +24,7 @@ final class RemoteContext {
         if let password = urlPassword { pair = (urlUser ?? "") + ":" + password }
         else if let token = credentials.token { pair = (urlUser ?? "x-access-token") + ":" + token }
         else { return nil }
-        return "Authorization: Basic " + base64(Array(pair.utf8))
+        return "Authorization: Basic " + base64Encode(Array(pair.utf8))
     }
 
     /// Runs `body` with the custom headers to set on the fetch (C strings alive for the call).
@@ -136,18 +137,3 @@ extension String {
     }
 }
 
-/// RFC 4648 base64.
-func base64(_ bytes: [UInt8]) -> String {
-    let table = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
-    var out: [UInt8] = []
-    var i = 0
-    while i < bytes.count {
-        let b0 = bytes[i], b1 = i + 1 < bytes.count ? bytes[i + 1] : 0, b2 = i + 2 < bytes.count ? bytes[i + 2] : 0
-        out.append(table[Int(b0 >> 2)])
-        out.append(table[Int((b0 & 0x03) << 4 | b1 >> 4)])
-        out.append(i + 1 < bytes.count ? table[Int((b1 & 0x0F) << 2 | b2 >> 6)] : UInt8(ascii: "="))
-        out.append(i + 2 < bytes.count ? table[Int(b2 & 0x3F)] : UInt8(ascii: "="))
-        i += 3
-    }
-    return String(decoding: out, as: UTF8.self)
-}

@@ -34,9 +34,3 @@ public struct GitHubRenderer: Renderer {
     func property(_ s: String) -> String { data(s).replacingAll(":", "%3A").replacingAll(",", "%2C") }
 }
 
-extension String {
-    func replacingAll(_ target: String, _ replacement: String) -> String {
-        guard contains(target) else { return self }
-        return split(separator: Substring(target), omittingEmptySubsequences: false).joined(separator: replacement)
-    }
-}

@@ -287,7 +287,7 @@ enum EngineConfig {
             var rest = trimmed[keyEnd...].trimmingCharacters(in: " \t")
             if rest.hasPrefix("=") { rest = String(rest.dropFirst()).trimmingCharacters(in: " \t") }
             if rest.count >= 2, rest.first == "'", rest.last == "'" {
-                rest = String(rest.dropFirst().dropLast()).replacingOccurrences("''", with: "'")
+                rest = String(rest.dropFirst().dropLast()).replacingAll("''", "'")
             }
             if values[key] == nil { order.append(key) }
             values[key] = rest
@@ -296,9 +296,3 @@ enum EngineConfig {
     }
 }
 
-extension String {
-    func replacingOccurrences(_ target: String, with replacement: String) -> String {
-        guard contains(target) else { return self }
-        return split(separator: Substring(target), omittingEmptySubsequences: false).joined(separator: replacement)
-    }
-}
