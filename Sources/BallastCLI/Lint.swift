@@ -33,6 +33,7 @@ struct Lint: AsyncParsableCommand {
     @OptionGroup var report: ReportOptions
 
     func run() async throws {
+        Profile.phase("started")
         var options = LintOptions()
         options.config = try loadConfig(config)
         var collected: (inputs: [ManifestInput], failures: [ReadFailure], notes: [Finding])
@@ -59,6 +60,8 @@ struct Lint: AsyncParsableCommand {
         result.notes += collected.notes
         result.sort()
         let written = report.write(result, command: "lint")
+        Profile.phase("report written")
+        Profile.report()
         var code = result.exitCode(failOn: report.failOn)
         if !written { code = 3 }
         if code != 0 { throw ExitCode(code) }

@@ -2,12 +2,14 @@
 /// the remaining cost budget.
 struct Evaluator {
     let variables: [String: CELValue]
+    let lazy: CELLazyVariables?
     var budget: Int
     private let limit: Int
     private var locals: [CELValue] = []
 
-    init(variables: [String: CELValue], budget: Int) {
+    init(variables: [String: CELValue], lazy: CELLazyVariables? = nil, budget: Int) {
         self.variables = variables
+        self.lazy = lazy
         self.budget = budget
         self.limit = budget
     }
@@ -58,6 +60,7 @@ struct Evaluator {
 
     @inline(never)
     private func variable(_ name: String) throws(CELError) -> CELValue {
+        if let lazy, let slot = lazy.slot(name) { return try lazy.value(slot, variables: variables, budget: limit) }
         guard let v = variables[name] else { throw CELError("no such attribute: '\(name)'") }
         return v
     }

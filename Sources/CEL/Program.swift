@@ -63,8 +63,75 @@ public struct CELDeclarations: Sendable {
 public struct CELActivation: Sendable {
     /// Values by declared name (`object`, `oldObject`, `params`, ...).
     public var variables: [String: CELValue]
-    /// An activation binding `variables`.
-    public init(_ variables: [String: CELValue] = [:]) { self.variables = variables }
+    /// Variables computed on first use, such as a policy rule's `variables.<name>`; they win over
+    /// `variables` of the same name.
+    public var lazy: CELLazyVariables?
+    /// An activation binding `variables`, and `lazy` ones.
+    public init(_ variables: [String: CELValue] = [:], lazy: CELLazyVariables? = nil) {
+        self.variables = variables; self.lazy = lazy
+    }
+}
+
+/// Named expressions for `CELLazyVariables`, compiled once and shared by every evaluation.
+public struct CELVariableDefinitions: Sendable {
+    let names: [String]
+    let programs: [CELProgram]
+    /// Variables by declared name (e.g. `variables.pods`), each with its compiled expression.
+    public init(_ variables: [(name: String, program: CELProgram)]) {
+        names = variables.map(\.name)
+        programs = variables.map(\.program)
+    }
+    public var isEmpty: Bool { names.isEmpty }
+}
+
+/// Variables evaluated the first time an expression reads them, at most once for the activation they
+/// belong to (ValidatingAdmissionPolicy's `variables` are lazy the same way). A variable may read the ones
+/// declared before it. Made for one evaluation context on one thread: not shared between tasks.
+public final class CELLazyVariables: @unchecked Sendable {
+    private enum State { case pending, running, done(CELResult) }
+    private let definitions: CELVariableDefinitions
+    private var states: [State]
+
+    /// Fresh (not yet computed) values of `definitions`.
+    public init(_ definitions: CELVariableDefinitions) {
+        self.definitions = definitions
+        states = Array(repeating: .pending, count: definitions.names.count)
+    }
+
+    /// The slot of `name`, or nil (a handful of names: a linear scan beats hashing).
+    func slot(_ name: String) -> Int? {
+        let names = definitions.names
+        for i in names.indices where names[i] == name { return i }
+        return nil
+    }
+
+    /// The value of the variable in `slot`, computed with `variables` on first use. An error is thrown
+    /// again at every use, with the variable's name in front.
+    func value(_ slot: Int, variables: [String: CELValue], budget: Int) throws(CELError) -> CELValue {
+        let result: CELResult
+        switch states[slot] {
+        case .done(let r): result = r
+        case .running: throw CELError("\(definitions.names[slot]) refers to itself")
+        case .pending:
+            states[slot] = .running
+            var evaluator = Evaluator(variables: variables, lazy: self, budget: budget)
+            do { result = .value(try evaluator.eval(definitions.programs[slot].root)) } catch { result = .error(error) }
+            states[slot] = .done(result)
+        }
+        switch result {
+        case .value(let v): return v
+        case .error(let e):
+            var error = CELError("\(definitions.names[slot]): \(e.message)")
+            error.isFatal = e.isFatal
+            throw error
+        }
+    }
+
+    /// The outcome of a variable, when it has been computed.
+    public func result(_ name: String) -> CELResult? {
+        guard let slot = slot(name), case .done(let r) = states[slot] else { return nil }
+        return r
+    }
 }
 
 /// The outcome of an evaluation.
@@ -94,16 +161,56 @@ public struct CELProgram: Sendable {
         let node = try Parser.parse(source, macros: declarations.enablesMacros)
         var checker = Checker(declarations: declarations)
         root = try checker.check(node)
+        var variables = Set<String>(), functions = Set<String>()
+        root.collectNames(variables: &variables, functions: &functions)
+        variablesRead = variables
+        functionsCalled = functions
     }
+
+    /// The declared variables the expression reads (`object`, `variables.pods`, ...).
+    public let variablesRead: Set<String>
+    /// The functions it calls, by name (`size`, `lookup`, ...).
+    public let functionsCalled: Set<String>
 
     /// Evaluates against `activation`. `budget` caps the steps (one per node evaluated and one per
     /// comprehension iteration); running out is an error that `&&`/`||` do not absorb. Never traps.
     public func evaluate(_ activation: CELActivation = CELActivation(), budget: Int = 1_000_000) -> CELResult {
-        var evaluator = Evaluator(variables: activation.variables, budget: budget)
+        var evaluator = Evaluator(variables: activation.variables, lazy: activation.lazy, budget: budget)
         do {
             return .value(try evaluator.eval(root))
         } catch {
             return .error(error)
+        }
+    }
+}
+
+extension Expr {
+    /// Adds the variables read and the functions called in the expression (recursion bounded by the
+    /// parser's nesting limit).
+    func collectNames(variables: inout Set<String>, functions: inout Set<String>) {
+        switch op {
+        case .constant, .local: break
+        case .variable(let name): variables.insert(name)
+        case .select(let e, _, _), .presence(let e, _), .not(let e), .negate(let e):
+            e.collectNames(variables: &variables, functions: &functions)
+        case .index(let a, let b, _), .and(let a, let b), .or(let a, let b), .binary(_, let a, let b):
+            a.collectNames(variables: &variables, functions: &functions)
+            b.collectNames(variables: &variables, functions: &functions)
+        case .conditional(let a, let b, let c):
+            for e in [a, b, c] { e.collectNames(variables: &variables, functions: &functions) }
+        case .call(let callee, let args):
+            functions.insert(callee.name)
+            for e in args { e.collectNames(variables: &variables, functions: &functions) }
+        case .list(let items, _):
+            for e in items { e.collectNames(variables: &variables, functions: &functions) }
+        case .map(let entries):
+            for entry in entries {
+                entry.key.collectNames(variables: &variables, functions: &functions)
+                entry.value.collectNames(variables: &variables, functions: &functions)
+            }
+        case .comprehension(_, let range, _, let args):
+            range.collectNames(variables: &variables, functions: &functions)
+            for e in args { e.collectNames(variables: &variables, functions: &functions) }
         }
     }
 }

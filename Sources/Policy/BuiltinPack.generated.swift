@@ -1644,13 +1644,13 @@ spec:
     variables:
     - {name: pod, expression: "(object.kind == 'Pod' ? object.?spec.orValue({}) : object.kind == 'CronJob' ? object.?spec.?jobTemplate.?spec.?template.?spec.orValue({}) : object.?spec.?template.?spec.orValue({}))"}
     - {name: ctrs, expression: "variables.pod.?initContainers.orValue([]) + variables.pod.?containers.orValue([])"}
-    - {name: pod, expression: "variables.pod.?securityContext.orValue({})"}
+    - {name: podSecurity, expression: "variables.pod.?securityContext.orValue({})"}
     - name: root
       expression: >-
         variables.ctrs.filter(c,
-          !(c.?securityContext.?runAsNonRoot.orValue(variables.pod.?runAsNonRoot.orValue(false)) == true
-            || c.?securityContext.?runAsUser.orValue(variables.pod.?runAsUser.orValue(0)) > 0)
-          || c.?securityContext.?runAsUser.orValue(variables.pod.?runAsUser.orValue(-1)) == 0)
+          !(c.?securityContext.?runAsNonRoot.orValue(variables.podSecurity.?runAsNonRoot.orValue(false)) == true
+            || c.?securityContext.?runAsUser.orValue(variables.podSecurity.?runAsUser.orValue(0)) > 0)
+          || c.?securityContext.?runAsUser.orValue(variables.podSecurity.?runAsUser.orValue(-1)) == 0)
         .map(c, c.?name.orValue('?'))
     validate: "size(variables.root) == 0"
     messageExpression: "'containers that may run as root: ' + variables.root.join(', ')"

@@ -49,6 +49,7 @@ public struct Linter: Sendable {
 
     /// Reads and lints `inputs`, one task per core; results do not depend on completion order.
     public func lint(_ inputs: [ManifestInput], reader: ManifestReader, workers: Int = systemCores()) async -> RunResult {
+        Profile.phase("files collected, pack loaded")
         let workerCount = max(1, min(workers, inputs.count))
         var outcomes = [FileOutcome?](repeating: nil, count: inputs.count)
         await withTaskGroup(of: [(Int, FileOutcome)].self) { group in
@@ -65,6 +66,7 @@ public struct Linter: Sendable {
             }
             for await chunk in group { for (i, outcome) in chunk { outcomes[i] = outcome } }
         }
+        Profile.phase("phase one: files read and checked")
         return await finish(outcomes.compactMap { $0 }, workers: workers)
     }
 
@@ -99,10 +101,10 @@ public struct Linter: Sendable {
                 default: break
                 }
             }
-            var celObject: CELValue?
-            for rule in policyRules where !rule.needsIndex && rule.match.mayMatch(object.ref) {
-                if celObject == nil { celObject = CELValue.from(object.value) }
-                if let finding = PolicyEvaluator.evaluate(rule, object: object, old: nil, params: params, celObject: celObject) {
+            var activation: CELActivation?
+            for rule in policyRules where !rule.needsIndex && rule.match.matches(object) {
+                if activation == nil { activation = PolicyEvaluator.activation(object: CELValue.from(object.value), old: .null, params: params) }
+                if let finding = PolicyEvaluator.evaluate(rule, subject: object, activation: activation!) {
                     outcome.findings.append(finding)
                 }
             }
@@ -126,6 +128,7 @@ public struct Linter: Sendable {
     /// Phase two across the cores: objects split into one chunk per core, findings kept in object order.
     func finish(_ outcomes: [FileOutcome], workers: Int) async -> RunResult {
         var phase = PhaseTwo(self, outcomes)
+        Profile.phase("phase two: objects indexed")
         let count = phase.stored.count
         let workerCount = max(1, min(workers, count / 256))
         let chunk = (count + workerCount - 1) / workerCount
@@ -144,7 +147,10 @@ public struct Linter: Sendable {
             for await (w, findings) in group { chunks[w] = findings }
         }
         phase.result.findings += chunks.flatMap { $0 }
-        return complete(phase)
+        Profile.phase("phase two: cross-object rules")
+        let result = complete(phase)
+        Profile.phase("phase two: config applied, sorted")
+        return result
     }
 
     /// What phase two works from.
@@ -209,12 +215,13 @@ extension Linter {
                 findings += check(rule, rebuilt!, context)
             }
         }
-        var celObject: CELValue?
+        var activation: CELActivation?
         for rule in indexRules where rule.match.mayMatch(object.ref) {
             if rebuilt == nil { rebuilt = object.object }
-            if celObject == nil { celObject = CELValue.from(rebuilt!.value) }
+            guard rule.match.matches(rebuilt!) else { continue }
             let finding = PolicyRuntime.$current.withValue(runtime) {
-                PolicyEvaluator.evaluate(rule, object: rebuilt, old: nil, params: params, celObject: celObject)
+                if activation == nil { activation = PolicyEvaluator.activation(object: CELValue.from(rebuilt!.value), old: .null, params: params) }
+                return PolicyEvaluator.evaluate(rule, subject: rebuilt!, activation: activation!)
             }
             if let finding { findings.append(finding) }
         }

@@ -41,15 +41,86 @@ public struct ObjectIndex: Sendable {
     private var byKind: [String: [Int]] = [:]
     private var byKindNamespace: [String: [Int]] = [:]
     private var byNamespace: [String: [Int]] = [:]
+    /// Selectors (PDBs, Services) by one label pair they require, so that finding the selectors of a
+    /// workload never tries every selector of its namespace; selectors that require no pair are `unkeyed`.
+    private var selectorsByPair: [LabelPair: [Int]] = [:]
+    private var unkeyedSelectors: [LabelPair: [Int]] = [:]
+    /// Pod templates by each of their labels, and how many a namespace has.
+    private var podTemplatesByPair: [LabelPair: [Int]] = [:]
+    private var podTemplateCounts: [String: Int] = [:]
+    /// Backup CronJobs by the StatefulSet they back up (namespace, name): named in `ballast.dev/backup-of`,
+    /// or the job is named `<name>-backup...`.
+    private var backupJobs: [LabelPair: [Int]] = [:]
+
+    /// A label `key=value` in a scope (a kind and namespace, or a namespace).
+    struct LabelPair: Hashable, Sendable {
+        var scope: String, namespace: String, key: String, value: String
+    }
 
     public init(_ stored: [StoredObject]) {
         self.stored = stored
         for (i, object) in stored.enumerated() {
             if byRef[object.ref] == nil { byRef[object.ref] = i }
+            let namespace = object.ref.namespace ?? ""
             byKind[object.ref.qualifiedKind, default: []].append(i)
-            byKindNamespace[object.ref.qualifiedKind + "\u{0}" + (object.ref.namespace ?? ""), default: []].append(i)
-            byNamespace[object.ref.namespace ?? "", default: []].append(i)
+            byKindNamespace[object.ref.qualifiedKind + "\u{0}" + namespace, default: []].append(i)
+            byNamespace[namespace, default: []].append(i)
+            if let selector = object.selector, !selector.isEmpty {
+                if let pair = selector.matchLabels.min(by: { $0.key < $1.key }) {
+                    selectorsByPair[LabelPair(scope: object.ref.qualifiedKind, namespace: namespace, key: pair.key, value: pair.value), default: []].append(i)
+                } else {
+                    unkeyedSelectors[LabelPair(scope: object.ref.qualifiedKind, namespace: namespace, key: "", value: ""), default: []].append(i)
+                }
+            }
+            if object.ref.qualifiedKind == "batch/CronJob" {
+                var targets = Set(object.backupOf)
+                let name = object.ref.name
+                var rest = name[...]
+                while let r = rest.range(of: "-backup") {
+                    targets.insert(String(name[..<r.lowerBound]))
+                    rest = rest[r.upperBound...]
+                }
+                for target in targets {
+                    backupJobs[LabelPair(scope: "", namespace: namespace, key: target, value: ""), default: []].append(i)
+                }
+            }
+            if let labels = object.podLabels {
+                podTemplateCounts[namespace, default: 0] += 1
+                for (key, value) in labels {
+                    podTemplatesByPair[LabelPair(scope: "", namespace: namespace, key: key, value: value), default: []].append(i)
+                }
+            }
         }
+    }
+
+    /// Positions of the objects of a kind in a namespace whose non-empty selector selects `labels`, in
+    /// input order.
+    public func selecting(kind qualifiedKind: String, namespace: String, labels: [String: String]) -> [Int] {
+        var candidates = unkeyedSelectors[LabelPair(scope: qualifiedKind, namespace: namespace, key: "", value: "")] ?? []
+        for (key, value) in labels {
+            candidates += selectorsByPair[LabelPair(scope: qualifiedKind, namespace: namespace, key: key, value: value)] ?? []
+        }
+        return candidates.sorted().filter { i in stored[i].selector.map { !$0.isEmpty && $0.matches(labels) } ?? false }
+    }
+
+    /// Positions of the CronJobs of a namespace that back up the StatefulSet `name`, in input order.
+    public func backupCronJobs(namespace: String, statefulSet name: String) -> [Int] {
+        backupJobs[LabelPair(scope: "", namespace: namespace, key: name, value: "")] ?? []
+    }
+
+    /// How many pod templates (workloads and pods) a namespace has, and how many of them `selector` selects
+    /// (an empty selector selects none).
+    public func podTemplates(namespace: String, selectedBy selector: LabelSelector) -> (total: Int, selected: Int) {
+        let total = podTemplateCounts[namespace] ?? 0
+        guard !selector.isEmpty else { return (total, 0) }
+        let candidates: [Int]
+        if let pair = selector.matchLabels.min(by: { $0.key < $1.key }) {
+            candidates = podTemplatesByPair[LabelPair(scope: "", namespace: namespace, key: pair.key, value: pair.value)] ?? []
+        } else {
+            candidates = byNamespace[namespace] ?? []
+        }
+        let selected = candidates.count { i in stored[i].podLabels.map(selector.matches) ?? false }
+        return (total, selected)
     }
 
     public init(_ objects: [KubeObject]) { self.init(objects.map(StoredObject.init)) }

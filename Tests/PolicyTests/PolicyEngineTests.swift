@@ -98,6 +98,14 @@ struct PolicyEngineTests {
         (policyFile("      - {id: A_b, summary: s, validate: \"true\"}\n"), 6, "rule id \"A_b\" is not kebab-case"),
         (policyFile("      - {id: a, severity: fatal, validate: \"true\"}\n"), 6, "severity must be error, warning or info"),
         (policyFile("      - {id: duplicate-object, validate: \"true\"}\n"), 6, "rule id \"duplicate-object\" is used twice"),
+        (policyFile("      - {id: a, summary: s, variables: [{name: v, expression: '1'}, {name: v, expression: '2'}], validate: \"true\"}\n"), 6,
+         "variable v is defined twice"),
+        (policyFile("      - {id: a, summary: s, variables: [{name: v-1, expression: '1'}], validate: \"true\"}\n"), 6,
+         "variable name \"v-1\" is not a CEL identifier"),
+        (policyFile("      - {id: a, summary: s, variables: [{name: v, expression: '1'}], validate: \"variables.w == 1\"}\n"), 6,
+         "undeclared reference to 'variables'"),
+        (policyFile("      - {id: a, summary: s, variables: [{name: v, expression: 'variables.w'}, {name: w, expression: '1'}], validate: \"true\"}\n"), 6,
+         "invalid CEL in expression"),
         ("apiVersion: v1\nkind: ConfigMap\n", 1, "not a policy"),
         ("spec: [\n", 2, "did not find expected node content"),
     ])
@@ -167,6 +175,49 @@ struct PolicyEngineTests {
         #expect(outcomes.map(\.passed) == [true, true, false])
         #expect(outcomes[2].detail == "fail example did not fire")
         #expect(outcomes[2].example.description.contains("(policies/test.yaml:"))
+    }
+
+    @Test func variablesAreComputedOnFirstRead() throws {
+        // `broken` fails on this object but no expression reads it: the rule passes, as in Kubernetes.
+        // `size` reads `spec` once however many expressions read `variables.size`.
+        let p = try pack(policyFile("""
+              - id: lazy
+                summary: s
+                match: {kinds: [apps/StatefulSet]}
+                variables:
+                - {name: broken, expression: "object.spec.missingField"}
+                - {name: spec, expression: "object.spec"}
+                - {name: size, expression: "variables.spec.replicas"}
+                validate: "variables.size >= 1 && variables.size < 10"
+              - id: reads-broken
+                summary: s
+                match: {kinds: [apps/StatefulSet]}
+                variables: [{name: broken, expression: "object.spec.missingField"}]
+                validate: "variables.broken == 1"
+
+            """))
+        let file = ManifestReader().parse(Array(sts.utf8), file: FileID("sts.yaml"), json: false)
+        let result = Linter(pack: p).lint([file])
+        #expect(!result.findings.contains { $0.ruleID == "lazy" || $0.message.contains("rule lazy") })
+        let error = try #require(result.findings.first { $0.ruleID == "policy-error" })
+        #expect(error.message.contains("rule reads-broken failed on this object: validate: variables.broken: no such key: 'missingField'"),
+                "\(error.message)")
+    }
+
+    @Test func whatARuleReadsDecidesWhenItRuns() throws {
+        let p = try pack(policyFile("""
+              - {id: own, summary: s, validate: "has(object.metadata)"}
+              - {id: selecting, summary: s, validate: "size(objectsSelecting('Service', 'ns', {})) >= 0"}
+              - {id: scan, summary: s, validate: "objects.size() >= 0"}
+              - {id: lazy-scan, summary: s, variables: [{name: all, expression: "objects"}], validate: "size(variables.all) >= 0"}
+
+            """))
+        let rules = Dictionary(uniqueKeysWithValues: p.rules.map { ($0.id, $0) })
+        #expect(rules["own"]?.needsIndex == false && rules["own"]?.readsObjects == false)
+        // objectsSelecting reads the index, not the list of every object.
+        #expect(rules["selecting"]?.needsIndex == true && rules["selecting"]?.readsObjects == false)
+        #expect(rules["scan"]?.needsIndex == true && rules["scan"]?.readsObjects == true)
+        #expect(rules["lazy-scan"]?.readsObjects == true)
     }
 
     @Test func engineConfigParsers() {

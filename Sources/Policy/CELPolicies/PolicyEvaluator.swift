@@ -15,17 +15,31 @@ enum PolicyEvaluator {
     static func evaluate(_ rule: PolicyRule, object: KubeObject?, old: KubeObject?, params: CELValue,
                          celObject: CELValue? = nil) -> Finding? {
         guard let subject = object ?? old, rule.match.matches(subject) else { return nil }
-        var activation = CELActivation([
-            "object": celObject ?? object.map { CELValue.from($0.value) } ?? .null,
-            "oldObject": old.map { CELValue.from($0.value) } ?? .null,
+        let activation = Self.activation(object: celObject ?? object.map { CELValue.from($0.value) } ?? .null,
+                                         old: old.map { CELValue.from($0.value) } ?? .null, params: params)
+        return evaluate(rule, subject: subject, activation: activation)
+    }
+
+    /// The variables every rule sees for one object (built once per object, shared by its rules).
+    static func activation(object: CELValue, old: CELValue, params: CELValue) -> CELActivation {
+        CELActivation([
+            "object": object,
+            "oldObject": old,
             "params": params,
             "live": .null,
             "namespaceObject": .null,
             "request": .null,
-            "variables": .map([]),
+            "objects": PolicyRuntime.current?.objects ?? .list([]),
         ])
-        if rule.readsObjects, let runtime = PolicyRuntime.current { activation.variables["objects"] = runtime.objects }
-        else { activation.variables["objects"] = .list([]) }
+    }
+
+    /// Evaluates `rule` on `subject` with the object's activation (see `activation`); the rule's variables
+    /// are computed when its expressions first read them.
+    static func evaluate(_ rule: PolicyRule, subject: KubeObject, activation base: CELActivation) -> Finding? {
+        let begin = Profile.now()
+        defer { Profile.rule(rule.id, since: begin) }
+        var activation = base
+        if !rule.lazyVariables.isEmpty { activation.lazy = CELLazyVariables(rule.lazyVariables) }
         func fail(_ what: String, _ error: CELError) -> Finding {
             Finding(ruleID: policyError.id, severity: .error,
                     message: "rule \(rule.id) failed on this object: \(what): \(error.message)",
@@ -38,15 +52,6 @@ enum PolicyEvaluator {
             case .value(.bool(true)): break
             case .value(let v): return fail("when", CELError("expected a bool, got \(v.type.name)"))
             case .error(let e): return fail("when", e)
-            }
-        }
-        var variables: [(CELValue, CELValue)] = []
-        for (name, expression) in rule.variables {
-            switch expression.program.evaluate(activation) {
-            case .value(let v):
-                variables.append((.string(name), v))
-                activation.variables["variables"] = .map(variables)
-            case .error(let e): return fail("variable \(name)", e)
             }
         }
         switch rule.validate.program.evaluate(activation) {

@@ -71,10 +71,7 @@ enum PolicyFunctions {
                     throw CELError("objectsSelecting() takes a kind, a namespace and a label map")
                 }
                 let labels = args[2].manifestView.stringMap
-                return .list(index.indices(ofKind: kind, namespace: namespace).filter { i in
-                    guard let selector = index.stored[i].selector, !selector.isEmpty else { return false }
-                    return selector.matches(labels)
-                }.map(runtime.celObject))
+                return .list(index.selecting(kind: kind, namespace: namespace, labels: labels).map(runtime.celObject))
             },
             // The CronJobs of a namespace that back up a StatefulSet: annotated `ballast.dev/backup-of: <name>`
             // (a comma-separated list), or named `<name>-backup...`.
@@ -83,9 +80,7 @@ enum PolicyFunctions {
                 guard case .string(let namespace) = args[0], case .string(let name) = args[1] else {
                     throw CELError("backupCronJobs() takes a namespace and a StatefulSet name")
                 }
-                return .list(index.indices(ofKind: "batch/CronJob", namespace: namespace).filter { i in
-                    index.stored[i].backupOf.contains(name) || index.stored[i].ref.name.hasPrefix(name + "-backup")
-                }.map(runtime.celObject))
+                return .list(index.backupCronJobs(namespace: namespace, statefulSet: name).map(runtime.celObject))
             },
             // How many pod templates of a namespace there are, and how many a selector selects.
             "podTemplatesSelected": CELFunction(arities: [2]) { args in
@@ -94,12 +89,7 @@ enum PolicyFunctions {
                 let value = args[1].manifestView
                 let selector = value["matchLabels"] != nil || value["matchExpressions"] != nil
                     ? LabelSelector(labelSelector: value) : LabelSelector(mapSelector: value)
-                var total = 0, selected = 0
-                for i in index.indices(inNamespace: namespace) {
-                    guard let labels = index.stored[i].podLabels else { continue }
-                    total += 1
-                    if !selector.isEmpty && selector.matches(labels) { selected += 1 }
-                }
+                let (total, selected) = index.podTemplates(namespace: namespace, selectedBy: selector)
                 return .map([(.string("total"), .int(Int64(total))), (.string("selected"), .int(Int64(selected)))])
             },
             "podTemplateLabels": CELFunction(arities: [1]) { args in
@@ -175,26 +165,33 @@ enum PolicyFunctions {
     }
 
     static func isDataTierWorkload(_ object: Value, _ selector: DataTierSelector) -> Bool {
-        let labels = object[path: "metadata", "labels"]?.stringMap ?? [:]
-        let podLabels = object[path: "spec", "template", "metadata", "labels"]?.stringMap ?? [:]
-        let images = ((objectPodSpec(object)?["containers"]?.listValue ?? [])
-            + (objectPodSpec(object)?["initContainers"]?.listValue ?? [])).compactMap { $0["image"]?.stringValue }
-        func imageName(_ image: String) -> String {
-            var name = Substring(image)
-            if let at = name.firstIndex(of: "@") { name = name[..<at] }
-            if let slash = name.lastIndex(of: "/") { name = name[name.index(after: slash)...] }
-            if let colon = name.firstIndex(of: ":") { name = name[..<colon] }
-            return String(name)
+        let spec = objectPodSpec(object)
+        /// Whether a container image's name (no registry, tag or digest) is in `names`.
+        func anyImage(in names: [String]) -> Bool {
+            for key in ["containers", "initContainers"] {
+                for container in spec?[key]?.listValue ?? [] {
+                    guard let image = container["image"]?.stringValue else { continue }
+                    var name = Substring(image)
+                    if let at = name.firstIndex(of: "@") { name = name[..<at] }
+                    if let slash = name.lastIndex(of: "/") { name = name[name.index(after: slash)...] }
+                    if let colon = name.firstIndex(of: ":") { name = name[..<colon] }
+                    if names.contains(where: { $0 == name }) { return true }
+                }
+            }
+            return false
         }
         if selector.isConfigured {
-            if !selector.labels.isEmpty,
-               selector.labels.allSatisfy({ labels[$0.key] == $0.value }) || selector.labels.allSatisfy({ podLabels[$0.key] == $0.value }) {
-                return true
+            if !selector.labels.isEmpty {
+                let labels = object[path: "metadata", "labels"]?.stringMap ?? [:]
+                let podLabels = object[path: "spec", "template", "metadata", "labels"]?.stringMap ?? [:]
+                if selector.labels.allSatisfy({ labels[$0.key] == $0.value }) || selector.labels.allSatisfy({ podLabels[$0.key] == $0.value }) {
+                    return true
+                }
             }
             if let ns = object[path: "metadata", "namespace"]?.stringValue, selector.namespaces.contains(ns) { return true }
-            return images.contains { selector.images.contains(imageName($0)) }
+            return anyImage(in: selector.images)
         }
-        if images.contains(where: { DataTierSelector.wellKnownImages.contains(imageName($0)) }) { return true }
+        if anyImage(in: DataTierSelector.wellKnownImages) { return true }
         return object["kind"]?.stringValue == "StatefulSet"
             && !(object[path: "spec", "volumeClaimTemplates"]?.listValue ?? []).isEmpty
     }
@@ -245,54 +242,3 @@ extension PolicyFunctions {
         }
     }
 }
-
-/// Configuration file readers for the engines Ballast knows.
-enum EngineConfig {
-    /// redis.conf: `directive value...`; the last occurrence wins, repeated `save` lines are joined by `;`.
-    static func redis(_ text: String) -> [(String, String)] {
-        var order: [String] = []
-        var values: [String: String] = [:]
-        for raw in text.split(whereSeparator: { $0 == "\n" || $0 == "\r" }) {
-            let line = raw.trimmingCharacters(in: " \t")
-            guard !line.isEmpty, !line.hasPrefix("#") else { continue }
-            let parts = line.split(maxSplits: 1, whereSeparator: { $0 == " " || $0 == "\t" })
-            let key = parts[0].lowercased()
-            var value = parts.count > 1 ? parts[1].trimmingCharacters(in: " \t") : ""
-            if value.count >= 2, let f = value.first, f == "\"" || f == "'", value.last == f {
-                value = String(value.dropFirst().dropLast())
-            }
-            if values[key] == nil { order.append(key) }
-            if key == "save", let previous = values[key] { values[key] = previous + ";" + value } else { values[key] = value }
-        }
-        return order.map { ($0, values[$0] ?? "") }
-    }
-
-    /// postgresql.conf: `name = value` (the `=` optional), `#` comments, single-quoted values unquoted;
-    /// names are case-insensitive; the last occurrence wins.
-    static func postgres(_ text: String) -> [(String, String)] {
-        var order: [String] = []
-        var values: [String: String] = [:]
-        for raw in text.split(whereSeparator: { $0 == "\n" || $0 == "\r" }) {
-            var line = Substring(raw)
-            // Cut a comment that is not inside quotes.
-            var inQuote = false
-            for i in line.indices {
-                if line[i] == "'" { inQuote.toggle() }
-                if line[i] == "#" && !inQuote { line = line[..<i]; break }
-            }
-            let trimmed = line.trimmingCharacters(in: " \t")
-            guard !trimmed.isEmpty else { continue }
-            let keyEnd = trimmed.firstIndex(where: { $0 == " " || $0 == "\t" || $0 == "=" }) ?? trimmed.endIndex
-            let key = trimmed[..<keyEnd].lowercased()
-            var rest = trimmed[keyEnd...].trimmingCharacters(in: " \t")
-            if rest.hasPrefix("=") { rest = String(rest.dropFirst()).trimmingCharacters(in: " \t") }
-            if rest.count >= 2, rest.first == "'", rest.last == "'" {
-                rest = String(rest.dropFirst().dropLast()).replacingAll("''", "'")
-            }
-            if values[key] == nil { order.append(key) }
-            values[key] = rest
-        }
-        return order.map { ($0, values[$0] ?? "") }
-    }
-}
-

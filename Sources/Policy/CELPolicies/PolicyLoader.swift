@@ -7,8 +7,34 @@ import CEL
 /// once. Any problem is a `ConfigError` naming file, line and column: a broken pack must not load.
 enum PolicyLoader {
     static let declarations = CELDeclarations(
-        variables: ["object", "oldObject", "live", "objects", "params", "variables", "namespaceObject", "request"],
+        variables: ["object", "oldObject", "live", "objects", "params", "namespaceObject", "request"],
         functions: PolicyFunctions.all)
+
+    /// The declarations with a rule's variables (`variables.<name>`), each computed on first use.
+    static func declarations(ruleVariables names: [String]) -> CELDeclarations {
+        var d = declarations
+        for name in names { d.variables.insert("variables." + name) }
+        return d
+    }
+
+    /// A rule's variables, compiled in order: each may read the ones before it. Names are CEL identifiers,
+    /// each used once.
+    static func variables(_ list: [Value]) throws(ConfigError) -> [(String, CompiledExpression)] {
+        var variables: [(String, CompiledExpression)] = []
+        for variable in list {
+            try allowOnly(variable, ["name", "expression"], in: "a variable")
+            let name = try string(variable, "name")
+            guard let first = name.unicodeScalars.first, first == "_" || (first.isASCII && first.properties.isAlphabetic),
+                  name.unicodeScalars.allSatisfy({ $0 == "_" || ($0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0))) }) else {
+                throw ConfigError("variable name \(jsonQuoted(name)) is not a CEL identifier", at: variable["name"]?.span)
+            }
+            guard !variables.contains(where: { $0.0 == name }) else {
+                throw ConfigError("variable \(name) is defined twice", at: variable["name"]?.span)
+            }
+            variables.append((name, try compile(variable, "expression", variables: variables.map(\.0))))
+        }
+        return variables
+    }
 
     /// Rules and the params their files declare, from one file's documents.
     static func rules(from documents: [Value]) throws(ConfigError) -> [PolicyRule] {
@@ -61,22 +87,15 @@ enum PolicyLoader {
                                         description: try optionalString(item, "description") ?? "",
                                         remediation: try optionalString(item, "remediation") ?? "")
         let match = try ruleMatch(item["match"])
-        var variables: [(String, CompiledExpression)] = []
-        for variable in item["variables"]?.listValue ?? [] {
-            try allowOnly(variable, ["name", "expression"], in: "a variable")
-            variables.append((try string(variable, "name"), try compile(variable, "expression")))
-        }
+        let variables = try Self.variables(item["variables"]?.listValue ?? [])
+        let names = variables.map(\.0)
         guard item["validate"] != nil else { throw ConfigError("rule \(id) has no validate expression", at: item.span) }
-        let validate = try compile(item, "validate")
-        let when = item["when"] == nil ? nil : try compile(item, "when")
-        let messageExpression = item["messageExpression"] == nil ? nil : try compile(item, "messageExpression")
-        let fieldPathExpression = item["fieldPathExpression"] == nil ? nil : try compile(item, "fieldPathExpression")
-        let sources = ([validate, when, messageExpression, fieldPathExpression].compactMap { $0 } + variables.map(\.1))
-            .map(\.program.source)
-        let readsObjects = sources.contains { Self.readsObjectsVariable($0) }
-        let usesIndex = readsObjects || sources.contains { $0.contains("lookup(") || $0.contains("objectsOf(") || $0.contains("podTemplateLabels(")
-            || $0.contains("objectsSelecting(") || $0.contains("backupCronJobs(") || $0.contains("podTemplatesSelected(") }
-            || (sources.contains { $0.contains("isDataTier(") } && match.mayMatch(ObjectRef(group: "storage.k8s.io", kind: "StorageClass", namespace: nil, name: "")))
+        let validate = try compile(item, "validate", variables: names)
+        let when = item["when"] == nil ? nil : try compile(item, "when", variables: names)
+        let messageExpression = item["messageExpression"] == nil ? nil : try compile(item, "messageExpression", variables: names)
+        let fieldPathExpression = item["fieldPathExpression"] == nil ? nil : try compile(item, "fieldPathExpression", variables: names)
+        let programs = ([validate, when, messageExpression, fieldPathExpression].compactMap { $0 } + variables.map(\.1)).map(\.program)
+        let (readsObjects, usesIndex) = indexNeeds(programs, match: match)
         var rule = PolicyRule(descriptor: descriptor, trigger: trigger, match: match, when: when, variables: variables,
                               validate: validate, message: try optionalString(item, "message"),
                               messageExpression: messageExpression, fieldPath: try optionalString(item, "fieldPath"),
@@ -86,16 +105,18 @@ enum PolicyLoader {
         return rule
     }
 
-    /// Whether an expression reads the `objects` variable (not merely calls `objectsOf`).
-    static func readsObjectsVariable(_ source: String) -> Bool {
-        var rest = Substring(source)
-        while let r = rest.range(of: "objects") {
-            let after = rest[r.upperBound...].first
-            let before = r.lowerBound > rest.startIndex ? rest[rest.index(before: r.lowerBound)] : " "
-            if after != "O" && !(before.isLetter || before.isNumber || before == "_" || before == ".") { return true }
-            rest = rest[r.upperBound...]
-        }
-        return false
+    /// The functions that read the object index.
+    static let indexedFunctions: Set<String> = ["lookup", "objectsOf", "objectsSelecting", "backupCronJobs",
+                                                "podTemplatesSelected", "podTemplateLabels"]
+
+    /// Whether a rule reads `objects` (every object is then built once per run), and whether it needs the
+    /// index: it reads `objects`, calls an indexed function, or asks whether a StorageClass is data tier.
+    static func indexNeeds(_ programs: [CELProgram], match: RuleMatch) -> (readsObjects: Bool, needsIndex: Bool) {
+        let readsObjects = programs.contains { $0.variablesRead.contains("objects") }
+        let needsIndex = readsObjects || programs.contains { !$0.functionsCalled.isDisjoint(with: indexedFunctions) }
+            || (programs.contains { $0.functionsCalled.contains("isDataTier") }
+                && match.mayMatch(ObjectRef(group: "storage.k8s.io", kind: "StorageClass", namespace: nil, name: "")))
+        return (readsObjects, needsIndex)
     }
 
     static func ruleMatch(_ value: Value?) throws(ConfigError) -> RuleMatch {
@@ -155,11 +176,12 @@ enum PolicyLoader {
 
     /// Compiles `item[key]`, placing a CEL error inside the file: the scalar's position plus the
     /// expression's own line and column.
-    static func compile(_ item: Value, _ key: String) throws(ConfigError) -> CompiledExpression {
+    static func compile(_ item: Value, _ key: String, variables: [String] = []) throws(ConfigError) -> CompiledExpression {
         guard let value = item[key], let source = value.stringValue else {
             throw ConfigError("\(key) must be a CEL expression (a string)", at: item[key]?.span ?? item.span)
         }
         do {
+            let declarations = variables.isEmpty ? Self.declarations : Self.declarations(ruleVariables: variables)
             return CompiledExpression(program: try CELProgram(source, declarations: declarations), span: value.span)
         } catch {
             var span = value.span

@@ -44,7 +44,11 @@ public struct PolicyRule: Sendable {
     public var trigger: RuleTrigger
     public var match: RuleMatch
     var when: CompiledExpression?
-    var variables: [(name: String, expression: CompiledExpression)]
+    var variables: [(name: String, expression: CompiledExpression)] {
+        didSet { lazyVariables = Self.definitions(variables) }
+    }
+    /// `variables` as CEL sees them (`variables.<name>`), computed on first read in each evaluation.
+    private(set) var lazyVariables = CELVariableDefinitions([])
     var validate: CompiledExpression
     var message: String?
     var messageExpression: CompiledExpression?
@@ -62,6 +66,22 @@ public struct PolicyRule: Sendable {
     var readsObjects: Bool
 
     public var id: String { descriptor.id }
+
+    init(descriptor: RuleDescriptor, trigger: RuleTrigger, match: RuleMatch, when: CompiledExpression?,
+         variables: [(name: String, expression: CompiledExpression)], validate: CompiledExpression, message: String?,
+         messageExpression: CompiledExpression?, fieldPath: String?, fieldPathExpression: CompiledExpression?,
+         examples: [PolicyExample], origin: SourceSpan?, paramDefaults: [Value.Entry], needsIndex: Bool, readsObjects: Bool) {
+        self.descriptor = descriptor; self.trigger = trigger; self.match = match; self.when = when
+        self.variables = variables; self.validate = validate; self.message = message
+        self.messageExpression = messageExpression; self.fieldPath = fieldPath; self.fieldPathExpression = fieldPathExpression
+        self.examples = examples; self.origin = origin; self.paramDefaults = paramDefaults
+        self.needsIndex = needsIndex; self.readsObjects = readsObjects
+        lazyVariables = Self.definitions(variables)
+    }
+
+    static func definitions(_ variables: [(name: String, expression: CompiledExpression)]) -> CELVariableDefinitions {
+        CELVariableDefinitions(variables.map { ("variables." + $0.name, $0.expression.program) })
+    }
 }
 
 /// A manifest that proves a policy rule.

@@ -22,10 +22,8 @@ enum ValidatingAdmissionPolicyReader {
                 }
             }
         }
-        var variables: [(String, CompiledExpression)] = []
-        for variable in spec["variables"]?.listValue ?? [] {
-            variables.append((try PolicyLoader.string(variable, "name"), try PolicyLoader.compile(variable, "expression")))
-        }
+        let variables = try PolicyLoader.variables(spec["variables"]?.listValue ?? [])
+        let names = variables.map(\.0)
         let conditions = try (spec["matchConditions"]?.listValue ?? []).map { (c) throws(ConfigError) -> String in
             try PolicyLoader.string(c, "expression")
         }
@@ -42,17 +40,18 @@ enum ValidatingAdmissionPolicyReader {
         var rules: [PolicyRule] = []
         for (i, validation) in validations.enumerated() {
             let id = validations.count == 1 ? name : "\(name)-\(i + 1)"
-            let validate = try PolicyLoader.compile(validation, "expression")
-            let messageExpression = validation["messageExpression"] == nil ? nil : try PolicyLoader.compile(validation, "messageExpression")
-            let sources = [validate.program.source] + variables.map(\.1.program.source)
+            let validate = try PolicyLoader.compile(validation, "expression", variables: names)
+            let messageExpression = validation["messageExpression"] == nil ? nil : try PolicyLoader.compile(validation, "messageExpression", variables: names)
+            let programs = [validate.program] + (messageExpression.map { [$0.program] } ?? []) + (when.map { [$0.program] } ?? [])
+                + variables.map(\.1.program)
+            let (readsObjects, needsIndex) = PolicyLoader.indexNeeds(programs, match: match)
             rules.append(PolicyRule(
                 descriptor: RuleDescriptor(id: id, severity: .error, summary: validation["message"]?.stringValue ?? "ValidatingAdmissionPolicy \(name)",
                                            description: "From the ValidatingAdmissionPolicy \(name)."),
                 trigger: .lint, match: match, when: when, variables: variables, validate: validate,
                 message: validation["message"]?.stringValue, messageExpression: messageExpression,
                 fieldPath: nil, fieldPathExpression: nil, examples: [], origin: validation.span, paramDefaults: [],
-                needsIndex: sources.contains { $0.contains("objects") || $0.contains("lookup(") },
-                readsObjects: sources.contains { $0.contains("objects") }))
+                needsIndex: needsIndex, readsObjects: readsObjects))
         }
         return rules
     }
