@@ -18,6 +18,9 @@ struct Expr: Sendable {
         case list([Expr], optional: [Bool])
         case map([(key: Expr, value: Expr, isOptional: Bool)])
         case comprehension(Macro, range: Expr, slot: Int, [Expr])
+        /// `base.?f1.?f2....orValue(fallback)`, the way policies read optional fields: walked without
+        /// wrapping each step in an optional.
+        case optionalPath(Expr, [String], fallback: Expr)
     }
     var op: Op
     var line: Int32
@@ -198,6 +201,12 @@ struct Checker {
     private mutating func list(_ items: [Node], _ optional: [Bool], _ node: Node, _ d: Int) throws(CELError) -> Expr {
         var out: [Expr] = []
         for item in items { out.append(try check(item, depth: d)) }
+        // A literal list of constants (`['on', 'yes']`) is made once, not at every evaluation.
+        if !optional.contains(true) {
+            var values: [CELValue] = []
+            for e in out { guard case .constant(let v) = e.op else { return expr(.list(out, optional: optional), node) }; values.append(v) }
+            return expr(.constant(.list(CELList(values))), node)
+        }
         return expr(.list(out, optional: optional), node)
     }
 
@@ -244,6 +253,13 @@ struct Checker {
         guard let f = functions[name] else {
             guard declarations.allowsUndeclaredNames else { throw error("undeclared reference to function '\(name)'", node) }
             return expr(.call(Callee(name: name) { _ throws(CELError) in throw CELError("no such overload: \(name)") }, []), node)
+        }
+        if name == "orValue", args.count == 1, declarations.functions["orValue"] == nil, let target,
+           case .select(_, _, optional: true) = target.kind {
+            var fields: [String] = []
+            var base = target
+            while case .select(let operand, let field, optional: true) = base.kind { fields.append(field); base = operand }
+            return expr(.optionalPath(try check(base, depth: d), fields.reversed(), fallback: checkedArgs[0]), node)
         }
         if let target {
             guard f.receiverArities.contains(args.count) else { return try arity(name, receiver: true, args.count, node) }

@@ -55,7 +55,37 @@ struct Evaluator {
         case .list(let items, let optional): return try evalList(items, optional)
         case .map(let entries): return try evalMap(entries)
         case .comprehension(let macro, let range, let slot, let args): return try evalComprehension(macro, range, slot, args)
+        case .optionalPath(let base, let fields, let fallback): return try evalOptionalPath(base, fields, fallback)
         }
+    }
+
+    /// `base.?f1.?f2.orValue(fallback)` with the semantics of its parts: maps are walked in place, and
+    /// anything else (an optional base, a non-map, an optional stored in a map) takes the general steps.
+    /// The fallback is evaluated as a call argument would be: always, after the receiver.
+    @inline(never)
+    private mutating func evalOptionalPath(_ base: Expr, _ fields: [String], _ fallback: Expr) throws(CELError) -> CELValue {
+        var current = try eval(base)
+        var i = 0
+        var present = false   // `current` is the value of a present optional (one step done)
+        while i < fields.count, case .map(let m) = current {
+            guard let v = m[string: fields[i]] else { return try eval(fallback) }
+            i += 1
+            if case .optional = v { current = .optional(v); present = false; break }
+            current = v
+            present = true
+        }
+        if present && i == fields.count {
+            _ = try eval(fallback)
+            return current
+        }
+        var wrapped = present ? CELValue.optional(current) : current
+        while i < fields.count {
+            wrapped = try select(wrapped, fields[i], optional: true)
+            i += 1
+        }
+        let otherwise = try eval(fallback)
+        guard case .optional(let value) = wrapped else { throw noOverload("orValue", wrapped) }
+        return value ?? otherwise
     }
 
     @inline(never)

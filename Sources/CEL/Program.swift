@@ -208,6 +208,9 @@ extension Expr {
                 entry.key.collectNames(variables: &variables, functions: &functions)
                 entry.value.collectNames(variables: &variables, functions: &functions)
             }
+        case .optionalPath(let base, _, let fallback):
+            base.collectNames(variables: &variables, functions: &functions)
+            fallback.collectNames(variables: &variables, functions: &functions)
         case .comprehension(_, let range, _, let args):
             range.collectNames(variables: &variables, functions: &functions)
             for e in args { e.collectNames(variables: &variables, functions: &functions) }

@@ -1,15 +1,14 @@
 internal import CRE2
 import Synchronization
 
-/// A compiled RE2 pattern (`cre2_compile`), freed with its owner. Matching goes through a mutex, so a
-/// program holding compiled patterns can be shared across tasks without sharing the raw pointer.
-final class CompiledRegex: Sendable {
-    private struct Handle: ~Copyable {
-        let pointer: OpaquePointer
-        deinit { cre2_free(pointer) }
-    }
-    private let handle: Mutex<Handle>
+/// A compiled RE2 pattern (`cre2_compile`), freed with its owner. RE2 objects are immutable once compiled
+/// and RE2 documents them as safe to match from several threads at once, so tasks share one without a lock
+/// (hence `@unchecked`: the pointer is never written after `init`).
+final class CompiledRegex: @unchecked Sendable {
+    private let pointer: OpaquePointer
     let pattern: String
+
+    deinit { cre2_free(pointer) }
 
     /// Compiles `pattern` with RE2 syntax. Throws with RE2's own message for an invalid pattern
     /// (backreferences and lookaround are invalid in RE2).
@@ -25,7 +24,7 @@ final class CompiledRegex: Sendable {
             let message = String(decoding: error.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }, as: UTF8.self)
             throw CELError("invalid regular expression \(jsonQuotedPattern(pattern)): \(message)")
         }
-        handle = Mutex(Handle(pointer: compiled))
+        pointer = compiled
         self.pattern = pattern
     }
 
@@ -46,20 +45,14 @@ final class CompiledRegex: Sendable {
 
     /// Whether the pattern matches anywhere in `text` (`cre2_partial_match`).
     func matches(_ text: String) -> Bool {
-        handle.withLock { h -> Bool in
-            var text = text
-            let pointer = h.pointer
-            return text.withUTF8 { buffer in cre2_partial_match(pointer, charPointer(buffer), buffer.count) == 1 }
-        }
+        var text = text
+        return text.withUTF8 { buffer in cre2_partial_match(pointer, charPointer(buffer), buffer.count) == 1 }
     }
 
     /// The matched substrings, left to right, at most `limit` of them (all when negative) (`cre2_find`).
     func findAll(_ text: String, limit: Int = -1) -> [String] {
-        handle.withLock { h -> [String] in
-            var text = text
-            let pointer = h.pointer
-            return text.withUTF8 { buffer in Self.findAll(pointer, buffer, limit: limit) }
-        }
+        var text = text
+        return text.withUTF8 { buffer in Self.findAll(pointer, buffer, limit: limit) }
     }
 
     private static func findAll(_ pointer: OpaquePointer, _ buffer: UnsafeBufferPointer<UInt8>, limit: Int) -> [String] {

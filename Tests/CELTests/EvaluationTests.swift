@@ -28,6 +28,27 @@ let statefulSet = Value.map([
 struct EvaluationTests {
     let object = CELValue.from(statefulSet)
 
+    /// `a.?b.?c.orValue(d)` runs as one step (no optional per field); it must answer exactly as the
+    /// general optional operations do, errors included.
+    @Test("fused optional path", arguments: [
+        ("object.?spec.?replicas", "0"), ("object.?spec.?missing.?deeper", "7"), ("object.?nope", "'x'"),
+        ("object.spec.?volumeClaimTemplates", "[]"), ("object.?spec.?replicas.?x", "1"),
+        ("object.metadata.?labels.?app", "''"), ("{'a': optional.of({'b': 1})}.?a.?b", "0"),
+        ("{'a': optional.none()}.?a.?b", "2"), ("optional.of(object).?spec.?replicas", "0"),
+        ("optional.none().?a.?b", "5"), ("[1, 2].?a", "0"), ("object.?spec", "1 / 0"),
+        ("object.?metadata.?name", "1 / 0"), ("{'a': {'b': null}}.?a.?b", "3"),
+    ])
+    func fusedOptionalPath(_ c: (String, String)) throws {
+        let variables = ["object": object]
+        let fused = try eval("\(c.0).orValue(\(c.1))", variables)
+        let general = try eval("(\(c.0)).or(optional.of(\(c.1))).value()", variables)
+        switch (fused, general) {
+        case (.value(let a), .value(let b)): #expect(celStrictEquals(a, b), "\(c): \(a) vs \(b)")
+        case (.error, .error): break
+        default: Issue.record("\(c): \(fused) vs \(general)")
+        }
+    }
+
     @Test("manifest values: integral numbers are int, others double; maps and lists wrap the Value")
     func fromValue() throws {
         let vars = ["object": object]

@@ -171,11 +171,11 @@ enum PolicyFunctions {
             for key in ["containers", "initContainers"] {
                 for container in spec?[key]?.listValue ?? [] {
                     guard let image = container["image"]?.stringValue else { continue }
-                    var name = Substring(image)
-                    if let at = name.firstIndex(of: "@") { name = name[..<at] }
-                    if let slash = name.lastIndex(of: "/") { name = name[name.index(after: slash)...] }
-                    if let colon = name.firstIndex(of: ":") { name = name[..<colon] }
-                    if names.contains(where: { $0 == name }) { return true }
+                    var name = Substring(image).utf8[...]
+                    if let at = name.firstIndex(of: UInt8(ascii: "@")) { name = name[..<at] }
+                    if let slash = name.lastIndex(of: UInt8(ascii: "/")) { name = name[name.index(after: slash)...] }
+                    if let colon = name.firstIndex(of: UInt8(ascii: ":")) { name = name[..<colon] }
+                    if names.contains(where: { $0.utf8.elementsEqual(name) }) { return true }
                 }
             }
             return false

@@ -96,13 +96,11 @@ enum PolicyLoader {
         let fieldPathExpression = item["fieldPathExpression"] == nil ? nil : try compile(item, "fieldPathExpression", variables: names)
         let programs = ([validate, when, messageExpression, fieldPathExpression].compactMap { $0 } + variables.map(\.1)).map(\.program)
         let (readsObjects, usesIndex) = indexNeeds(programs, match: match)
-        var rule = PolicyRule(descriptor: descriptor, trigger: trigger, match: match, when: when, variables: variables,
-                              validate: validate, message: try optionalString(item, "message"),
-                              messageExpression: messageExpression, fieldPath: try optionalString(item, "fieldPath"),
-                              fieldPathExpression: fieldPathExpression, examples: [], origin: item["id"]?.span ?? item.span,
-                              paramDefaults: params, needsIndex: usesIndex, readsObjects: readsObjects)
-        rule.examples = try examples(item["examples"], rule: rule)
-        return rule
+        return PolicyRule(descriptor: descriptor, trigger: trigger, match: match, when: when, variables: variables,
+                          validate: validate, message: try optionalString(item, "message"),
+                          messageExpression: messageExpression, fieldPath: try optionalString(item, "fieldPath"),
+                          fieldPathExpression: fieldPathExpression, examples: try examples(item["examples"], id: id, trigger: trigger),
+                          origin: item["id"]?.span ?? item.span, paramDefaults: params, needsIndex: usesIndex, readsObjects: readsObjects)
     }
 
     /// The functions that read the object index.
@@ -137,15 +135,15 @@ enum PolicyLoader {
         return match
     }
 
-    static func examples(_ value: Value?, rule: PolicyRule) throws(ConfigError) -> [PolicyExample] {
+    static func examples(_ value: Value?, id: String, trigger: RuleTrigger) throws(ConfigError) -> [PolicyExample] {
         guard let value, !value.isNull else { return [] }
         try allowOnly(value, ["pass", "fail"], in: "examples")
         var out: [PolicyExample] = []
         for (key, expectation) in [("pass", PolicyExample.Expectation.pass), ("fail", .fail)] {
             for (i, item) in (value[key]?.listValue ?? []).enumerated() {
-                var example = PolicyExample(ruleID: rule.id, expectation: expectation, number: i + 1, objects: [],
-                                            old: nil, new: nil, isChange: rule.trigger == .change, at: nil, span: item.span)
-                if rule.trigger == .change {
+                var example = PolicyExample(ruleID: id, expectation: expectation, number: i + 1, objects: [],
+                                            old: nil, new: nil, isChange: trigger == .change, at: nil, span: item.span)
+                if trigger == .change {
                     try allowOnly(item, ["old", "new", "objects", "at"], in: "a change example")
                     guard item.entry("old") != nil || item.entry("new") != nil else {
                         throw ConfigError("a change example is {old: ..., new: ...}", at: item.span)

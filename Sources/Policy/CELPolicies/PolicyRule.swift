@@ -39,31 +39,30 @@ struct CompiledExpression: Sendable {
 }
 
 /// A rule from a policy file: CEL over `object` (and `oldObject`, `objects`, `params`), with its examples.
-public struct PolicyRule: Sendable {
-    public var descriptor: RuleDescriptor
-    public var trigger: RuleTrigger
-    public var match: RuleMatch
-    var when: CompiledExpression?
-    var variables: [(name: String, expression: CompiledExpression)] {
-        didSet { lazyVariables = Self.definitions(variables) }
-    }
+/// A class: every object of a run passes through every rule, and a reference costs one retain to pass.
+public final class PolicyRule: Sendable {
+    public let descriptor: RuleDescriptor
+    public let trigger: RuleTrigger
+    public let match: RuleMatch
+    let when: CompiledExpression?
+    let variables: [(name: String, expression: CompiledExpression)]
     /// `variables` as CEL sees them (`variables.<name>`), computed on first read in each evaluation.
-    private(set) var lazyVariables = CELVariableDefinitions([])
-    var validate: CompiledExpression
-    var message: String?
-    var messageExpression: CompiledExpression?
-    public var fieldPath: String?
-    var fieldPathExpression: CompiledExpression?
-    public var examples: [PolicyExample]
+    let lazyVariables: CELVariableDefinitions
+    let validate: CompiledExpression
+    let message: String?
+    let messageExpression: CompiledExpression?
+    public let fieldPath: String?
+    let fieldPathExpression: CompiledExpression?
+    public let examples: [PolicyExample]
     /// Where the rule is written (its `id`), for `policies explain` and errors.
-    public var origin: SourceSpan?
+    public let origin: SourceSpan?
     /// The policy file's `spec.params` defaults.
-    var paramDefaults: [Value.Entry]
+    let paramDefaults: [Value.Entry]
     /// The rule calls `lookup`, reads `objects`, or asks whether a StorageClass is data tier: it runs after
     /// every object is indexed.
-    var needsIndex: Bool
+    let needsIndex: Bool
     /// Whether `objects` is read (the run then builds the list of every object once).
-    var readsObjects: Bool
+    let readsObjects: Bool
 
     public var id: String { descriptor.id }
 
@@ -76,11 +75,7 @@ public struct PolicyRule: Sendable {
         self.messageExpression = messageExpression; self.fieldPath = fieldPath; self.fieldPathExpression = fieldPathExpression
         self.examples = examples; self.origin = origin; self.paramDefaults = paramDefaults
         self.needsIndex = needsIndex; self.readsObjects = readsObjects
-        lazyVariables = Self.definitions(variables)
-    }
-
-    static func definitions(_ variables: [(name: String, expression: CompiledExpression)]) -> CELVariableDefinitions {
-        CELVariableDefinitions(variables.map { ("variables." + $0.name, $0.expression.program) })
+        lazyVariables = CELVariableDefinitions(variables.map { ("variables." + $0.name, $0.expression.program) })
     }
 }
 
