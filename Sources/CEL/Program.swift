@@ -76,12 +76,28 @@ public struct CELActivation: Sendable {
 public struct CELVariableDefinitions: Sendable {
     let names: [String]
     let programs: [CELProgram]
-    /// Variables by declared name (e.g. `variables.pods`), each with its compiled expression.
-    public init(_ variables: [(name: String, program: CELProgram)]) {
+    let sharingKeys: [Int?]
+    /// Variables by declared name (e.g. `variables.pods`), each with its compiled expression. Variables
+    /// with the same sharing key compute the same value from the same input (the host decides, e.g. equal
+    /// source reading equal variables): with `CELSharedResults`, the first computes it for all.
+    public init(_ variables: [(name: String, program: CELProgram)], sharingKeys: [Int?]? = nil) {
         names = variables.map(\.name)
         programs = variables.map(\.program)
+        self.sharingKeys = sharingKeys ?? Array(repeating: nil, count: variables.count)
     }
     public var isEmpty: Bool { names.isEmpty }
+}
+
+/// Results shared by the evaluations of one input (one object): what several rules define the same way
+/// is computed once. Made for one evaluation context on one thread.
+public final class CELSharedResults: @unchecked Sendable {
+    private var results: [Int: CELResult] = [:]
+    public init() {}
+    /// The result stored under `key`.
+    public subscript(key: Int) -> CELResult? {
+        get { results[key] }
+        set { results[key] = newValue }
+    }
 }
 
 /// Variables evaluated the first time an expression reads them, at most once for the activation they
@@ -90,11 +106,13 @@ public struct CELVariableDefinitions: Sendable {
 public final class CELLazyVariables: @unchecked Sendable {
     private enum State { case pending, running, done(CELResult) }
     private let definitions: CELVariableDefinitions
+    private let shared: CELSharedResults?
     private var states: [State]
 
-    /// Fresh (not yet computed) values of `definitions`.
-    public init(_ definitions: CELVariableDefinitions) {
+    /// Fresh (not yet computed) values of `definitions`, taken from and added to `shared` by sharing key.
+    public init(_ definitions: CELVariableDefinitions, shared: CELSharedResults? = nil) {
         self.definitions = definitions
+        self.shared = shared
         states = Array(repeating: .pending, count: definitions.names.count)
     }
 
@@ -113,9 +131,15 @@ public final class CELLazyVariables: @unchecked Sendable {
         case .done(let r): result = r
         case .running: throw CELError("\(definitions.names[slot]) refers to itself")
         case .pending:
-            states[slot] = .running
-            var evaluator = Evaluator(variables: variables, lazy: self, budget: budget)
-            do { result = .value(try evaluator.eval(definitions.programs[slot].root)) } catch { result = .error(error) }
+            let key = definitions.sharingKeys[slot]
+            if let key, let shared, let known = shared[key] {
+                result = known
+            } else {
+                states[slot] = .running
+                var evaluator = Evaluator(variables: variables, lazy: self, budget: budget)
+                do { result = .value(try evaluator.eval(definitions.programs[slot].root)) } catch { result = .error(error) }
+                if let key, let shared { shared[key] = result }
+            }
             states[slot] = .done(result)
         }
         switch result {

@@ -55,8 +55,9 @@ public struct Finding: Sendable, Hashable {
 
     /// Report order: by file, line, column, then rule.
     public static func reportOrder(_ a: Finding, _ b: Finding) -> Bool {
-        let af = a.span?.file.path ?? "", bf = b.span?.file.path ?? ""
-        if af != bf { return af < bf }
+        // File ids are interned: equal ids are equal paths, so only different files read their paths.
+        let afile = a.span?.file, bfile = b.span?.file
+        if afile != bfile { return (afile?.path ?? "") < (bfile?.path ?? "") }
         let ap = a.span?.start ?? Position(line: 0, column: 0), bp = b.span?.start ?? Position(line: 0, column: 0)
         if ap != bp { return ap < bp }
         if a.ruleID != b.ruleID { return a.ruleID < b.ruleID }

@@ -19,7 +19,7 @@ public struct ObjectRef: Hashable, Sendable, Comparable, CustomStringConvertible
     }
 
     /// `apps/StatefulSet`, or `Service` for the core group: how policies name kinds.
-    public var qualifiedKind: String { group.isEmpty ? kind : "\(group)/\(kind)" }
+    public var qualifiedKind: String { group.isEmpty ? kind : group + "/" + kind }
 
     public static func < (a: ObjectRef, b: ObjectRef) -> Bool {
         (a.group, a.kind, a.namespace ?? "", a.name) < (b.group, b.kind, b.namespace ?? "", b.name)
@@ -30,4 +30,24 @@ public struct ObjectRef: Hashable, Sendable, Comparable, CustomStringConvertible
 public func splitAPIVersion(_ apiVersion: String) -> (group: String, version: String) {
     guard let slash = apiVersion.lastIndex(of: "/") else { return ("", apiVersion) }
     return (String(apiVersion[..<slash]), String(apiVersion[apiVersion.index(after: slash)...]))
+}
+
+/// A set of kinds named as policies name them (`apps/StatefulSet`, `Service`), tested against object
+/// identities without building their qualified names: every rule asks it of every object.
+public struct KindSet: Sendable, Equatable {
+    private var groupsByKind: [String: [String]] = [:]
+
+    /// The kinds of `qualifiedKinds`.
+    public init<S: Sequence>(_ qualifiedKinds: S) where S.Element == String {
+        for qualified in qualifiedKinds {
+            let (group, kind) = qualified.lastIndex(of: "/").map { (String(qualified[..<$0]), String(qualified[qualified.index(after: $0)...])) }
+                ?? ("", qualified)
+            groupsByKind[kind, default: []].append(group)
+        }
+    }
+
+    public var isEmpty: Bool { groupsByKind.isEmpty }
+
+    /// Whether the object's group and kind are in the set.
+    public func contains(_ ref: ObjectRef) -> Bool { groupsByKind[ref.kind]?.contains(ref.group) ?? false }
 }

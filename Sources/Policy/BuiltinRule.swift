@@ -46,7 +46,8 @@ public struct BuiltinRule: Sendable {
     public var descriptor: RuleDescriptor
     public var examples: [RuleExample]
     /// Kinds the rule looks at (qualified: `apps/StatefulSet`); empty for every kind.
-    public var kinds: Set<String>
+    public var kinds: Set<String> { didSet { kindSet = KindSet(kinds) } }
+    private var kindSet: KindSet
     public let check: Check
 
     public init(id: String, severity: Severity, summary: String, description: String, remediation: String,
@@ -54,6 +55,7 @@ public struct BuiltinRule: Sendable {
         descriptor = RuleDescriptor(id: id, severity: severity, summary: summary, description: description,
                                     remediation: remediation)
         self.kinds = kinds
+        kindSet = KindSet(kinds)
         self.check = check
         examples = pass.enumerated().map { RuleExample(ruleID: id, expectation: .pass, number: $0.offset + 1, yaml: $0.element) }
             + fail.enumerated().map { RuleExample(ruleID: id, expectation: .fail, number: $0.offset + 1,
@@ -63,7 +65,7 @@ public struct BuiltinRule: Sendable {
     public var id: String { descriptor.id }
 
     /// Whether the rule looks at objects of this kind.
-    public func applies(to ref: ObjectRef) -> Bool { kinds.isEmpty || kinds.contains(ref.qualifiedKind) }
+    public func applies(to ref: ObjectRef) -> Bool { kindSet.isEmpty || kindSet.contains(ref) }
 
     /// A finding of this rule on `object`, pointing at `value` (or the object's start).
     public func finding(_ object: KubeObject, _ message: String, at value: Value? = nil, path: FieldPath? = nil,

@@ -35,6 +35,35 @@ public struct Linter: Sendable {
     var policyRules: [PolicyRule]
     let params: CELValue
     let descriptors: [RuleDescriptor]
+    /// The rules each known kind meets, chosen once (every object would otherwise ask every rule).
+    let byKind: [KindKey: KindRules]
+
+    struct KindKey: Hashable, Sendable {
+        var group: String, kind: String
+        init(_ ref: ObjectRef) { group = ref.group; kind = ref.kind }
+        init(group: String, kind: String) { self.group = group; self.kind = kind }
+    }
+
+    /// The rules that may apply to objects of one kind.
+    struct KindRules: Sendable {
+        /// Swift rules.
+        var builtins: [BuiltinRule]
+        /// Policy rules of phase one (no index), and of phase two.
+        var ownPolicies: [PolicyRule]
+        var indexPolicies: [PolicyRule]
+    }
+
+    /// The rules for `ref`'s kind (computed on the spot for kinds outside the catalogue).
+    func rules(for ref: ObjectRef) -> KindRules {
+        if let known = byKind[KindKey(ref)] { return known }
+        return Self.kindRules(ref, rules, policyRules)
+    }
+
+    static func kindRules(_ ref: ObjectRef, _ builtins: [BuiltinRule], _ policies: [PolicyRule]) -> KindRules {
+        let policies = policies.filter { $0.match.mayMatch(ref) }
+        return KindRules(builtins: builtins.filter { $0.applies(to: ref) },
+                         ownPolicies: policies.filter { !$0.needsIndex }, indexPolicies: policies.filter(\.needsIndex))
+    }
 
     /// A linter with `pack` (default: the Swift rules only; the CLI passes `PolicyPack.builtIn()`).
     public init(options: LintOptions = LintOptions(), pack: PolicyPack = PolicyPack()) {
@@ -45,6 +74,12 @@ public struct Linter: Sendable {
         policyRules = pack.rules.filter { $0.trigger == .lint }
         params = pack.params(overrides: options.config.params)
         descriptors = pack.descriptors
+        var byKind: [KindKey: KindRules] = [:]
+        for info in KindCatalog.inScope + KindCatalog.others {
+            let ref = ObjectRef(group: info.group, kind: info.kind, namespace: nil, name: "")
+            byKind[KindKey(ref)] = Self.kindRules(ref, rules, policyRules)
+        }
+        self.byKind = byKind
     }
 
     /// Reads and lints `inputs`, one task per core; results do not depend on completion order.
@@ -94,7 +129,8 @@ public struct Linter: Sendable {
                                                 span: object.value["metadata"]?.span ?? object.span, path: "metadata.name"))
             }
             outcome.findings += SchemaChecks.findings(for: parsed, disabled: options.disabledRules)
-            for rule in rules where rule.applies(to: object.ref) {
+            let kindRules = rules(for: object.ref)
+            for rule in kindRules.builtins {
                 switch rule.check {
                 case .object(let check): outcome.findings += check(rule, parsed)
                 case .deferred(let check): outcome.deferred += check(rule, parsed)
@@ -102,9 +138,13 @@ public struct Linter: Sendable {
                 }
             }
             var activation: CELActivation?
-            for rule in policyRules where !rule.needsIndex && rule.match.matches(object) {
-                if activation == nil { activation = PolicyEvaluator.activation(object: CELValue.from(object.value), old: .null, params: params) }
-                if let finding = PolicyEvaluator.evaluate(rule, subject: object, activation: activation!) {
+            var shared: CELSharedResults?
+            for rule in kindRules.ownPolicies where rule.match.matches(object) {
+                if activation == nil {
+                    activation = PolicyEvaluator.activation(object: CELValue.from(object.value), old: .null, params: params)
+                    shared = CELSharedResults()
+                }
+                if let finding = PolicyEvaluator.evaluate(rule, subject: object, activation: activation!, shared: shared) {
                     outcome.findings.append(finding)
                 }
             }
@@ -160,7 +200,6 @@ public struct Linter: Sendable {
         var deferred: [DeferredCheck] = []
         let context: LintContext
         let runtime: PolicyRuntime
-        let indexRules: [PolicyRule]
 
         init(_ linter: Linter, _ outcomes: [FileOutcome]) {
             result = RunResult(rules: linter.descriptors)
@@ -177,7 +216,6 @@ public struct Linter: Sendable {
             context = LintContext(index: index)
             runtime = PolicyRuntime(index: index, dataTier: linter.options.config.dataTier,
                                     buildObjects: linter.policyRules.contains { $0.readsObjects })
-            indexRules = linter.policyRules.filter(\.needsIndex)
         }
     }
 
@@ -203,10 +241,11 @@ public struct Linter: Sendable {
 extension Linter {
     /// The cross-object rules on one object; it is rebuilt only when a rule needs its tree.
     func crossObjectFindings(_ object: StoredObject, _ phase: PhaseTwo) -> [Finding] {
-        let context = phase.context, runtime = phase.runtime, indexRules = phase.indexRules
+        let context = phase.context, runtime = phase.runtime
         var findings: [Finding] = []
         var rebuilt: KubeObject?
-        for rule in rules where rule.applies(to: object.ref) {
+        let kindRules = rules(for: object.ref)
+        for rule in kindRules.builtins {
             switch rule.check {
             case .object, .deferred: continue
             case .identity(let check): findings += check(rule, object, context)
@@ -216,12 +255,16 @@ extension Linter {
             }
         }
         var activation: CELActivation?
-        for rule in indexRules where rule.match.mayMatch(object.ref) {
+        var shared: CELSharedResults?
+        for rule in kindRules.indexPolicies {
             if rebuilt == nil { rebuilt = object.object }
             guard rule.match.matches(rebuilt!) else { continue }
             let finding = PolicyRuntime.$current.withValue(runtime) {
-                if activation == nil { activation = PolicyEvaluator.activation(object: CELValue.from(rebuilt!.value), old: .null, params: params) }
-                return PolicyEvaluator.evaluate(rule, subject: rebuilt!, activation: activation!)
+                if activation == nil {
+                    activation = PolicyEvaluator.activation(object: CELValue.from(rebuilt!.value), old: .null, params: params)
+                    shared = CELSharedResults()
+                }
+                return PolicyEvaluator.evaluate(rule, subject: rebuilt!, activation: activation!, shared: shared)
             }
             if let finding { findings.append(finding) }
         }

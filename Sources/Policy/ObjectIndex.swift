@@ -59,26 +59,27 @@ public struct ObjectIndex: Sendable {
 
     public init(_ stored: [StoredObject]) {
         self.stored = stored
+        byRef.reserveCapacity(stored.count)
         for (i, object) in stored.enumerated() {
             if byRef[object.ref] == nil { byRef[object.ref] = i }
-            let namespace = object.ref.namespace ?? ""
-            byKind[object.ref.qualifiedKind, default: []].append(i)
-            byKindNamespace[object.ref.qualifiedKind + "\u{0}" + namespace, default: []].append(i)
+            let namespace = object.ref.namespace ?? "", qualifiedKind = object.ref.qualifiedKind
+            byKind[qualifiedKind, default: []].append(i)
+            byKindNamespace[qualifiedKind + "\u{0}" + namespace, default: []].append(i)
             byNamespace[namespace, default: []].append(i)
             if let selector = object.selector, !selector.isEmpty {
                 if let pair = selector.matchLabels.min(by: { $0.key < $1.key }) {
-                    selectorsByPair[LabelPair(scope: object.ref.qualifiedKind, namespace: namespace, key: pair.key, value: pair.value), default: []].append(i)
+                    selectorsByPair[LabelPair(scope: qualifiedKind, namespace: namespace, key: pair.key, value: pair.value), default: []].append(i)
                 } else {
-                    unkeyedSelectors[LabelPair(scope: object.ref.qualifiedKind, namespace: namespace, key: "", value: ""), default: []].append(i)
+                    unkeyedSelectors[LabelPair(scope: qualifiedKind, namespace: namespace, key: "", value: ""), default: []].append(i)
                 }
             }
-            if object.ref.qualifiedKind == "batch/CronJob" {
+            if qualifiedKind == "batch/CronJob" {
                 var targets = Set(object.backupOf)
-                let name = object.ref.name
-                var rest = name[...]
-                while let r = rest.range(of: "-backup") {
-                    targets.insert(String(name[..<r.lowerBound]))
-                    rest = rest[r.upperBound...]
+                let name = Array(object.ref.name.utf8), suffix = Array("-backup".utf8)
+                if name.count >= suffix.count {
+                    for start in 0...(name.count - suffix.count) where name[start..<(start + suffix.count)].elementsEqual(suffix) {
+                        targets.insert(String(decoding: name[..<start], as: UTF8.self))
+                    }
                 }
                 for target in targets {
                     backupJobs[LabelPair(scope: "", namespace: namespace, key: target, value: ""), default: []].append(i)
@@ -153,6 +154,13 @@ public struct ObjectIndex: Sendable {
         let (group, kind) = Self.split(qualifiedKind)
         let scoped = KindCatalog.info(group: group, kind: kind)?.isClusterScoped == true ? nil : namespace
         return object(ObjectRef(group: group, kind: kind, namespace: scoped, name: name))
+    }
+
+    /// The position in `stored` of what `lookup` finds.
+    public func position(_ qualifiedKind: String, namespace: String?, name: String) -> Int? {
+        let (group, kind) = Self.split(qualifiedKind)
+        let scoped = KindCatalog.info(group: group, kind: kind)?.isClusterScoped == true ? nil : namespace
+        return byRef[ObjectRef(group: group, kind: kind, namespace: scoped, name: name)]
     }
 
     /// Whether an object with this identity exists, without rebuilding it.

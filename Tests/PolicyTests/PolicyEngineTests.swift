@@ -204,6 +204,36 @@ struct PolicyEngineTests {
                 "\(error.message)")
     }
 
+    @Test func rulesShareOnlyWhatTheyDefineAlike() throws {
+        // Both rules define `y` as `variables.x + 1`, over different `x`: computed once per object only
+        // when everything it reads is defined alike, so each rule sees its own `y`.
+        let p = try pack(policyFile("""
+              - id: share-a
+                summary: s
+                match: {kinds: [apps/StatefulSet]}
+                when: "has(object.spec)"
+                variables: [{name: x, expression: "object.spec.replicas"}, {name: y, expression: "variables.x + 1"}]
+                validate: "variables.y == 2"
+              - id: share-b
+                summary: s
+                match: {kinds: [apps/StatefulSet]}
+                when: "has(object.spec)"
+                variables: [{name: x, expression: "5"}, {name: y, expression: "variables.x + 1"}]
+                validate: "variables.y == 6"
+              - id: share-c
+                summary: s
+                match: {kinds: [apps/StatefulSet]}
+                variables: [{name: x, expression: "object.spec.replicas"}, {name: y, expression: "variables.x + 1"}]
+                validate: "variables.y == 3"
+
+            """))
+        let file = ManifestReader().parse(Array(sts.utf8), file: FileID("sts.yaml"), json: false)
+        let findings = Linter(pack: p).lint([file]).findings.filter { $0.ruleID.hasPrefix("share-") || $0.ruleID == "policy-error" }
+        #expect(findings.map(\.ruleID) == ["share-c"], "\(findings.map(\.message))")
+        let rules = Dictionary(uniqueKeysWithValues: p.rules.map { ($0.id, $0) })
+        #expect(rules["share-a"]?.whenKey == rules["share-b"]?.whenKey)
+    }
+
     @Test func whatARuleReadsDecidesWhenItRuns() throws {
         let p = try pack(policyFile("""
               - {id: own, summary: s, validate: "has(object.metadata)"}

@@ -88,6 +88,7 @@ enum EngineConfig {
     /// Lowercased: ASCII by table, anything else as Swift lowercases it.
     private static func lowercased(_ s: Bytes) -> String {
         guard s.allSatisfy({ $0 < 128 }) else { return string(s).lowercased() }
+        if !s.contains(where: { $0 >= 65 && $0 <= 90 }) { return string(s) }
         return String(decoding: s.map { $0 >= 65 && $0 <= 90 ? $0 + 32 : $0 }, as: UTF8.self)
     }
 }

@@ -35,11 +35,12 @@ enum PolicyEvaluator {
 
     /// Evaluates `rule` on `subject` with the object's activation (see `activation`); the rule's variables
     /// are computed when its expressions first read them.
-    static func evaluate(_ rule: PolicyRule, subject: KubeObject, activation base: CELActivation) -> Finding? {
+    static func evaluate(_ rule: PolicyRule, subject: KubeObject, activation base: CELActivation,
+                         shared: CELSharedResults? = nil) -> Finding? {
         let begin = Profile.now()
         defer { Profile.rule(rule.id, since: begin) }
         var activation = base
-        if !rule.lazyVariables.isEmpty { activation.lazy = CELLazyVariables(rule.lazyVariables) }
+        if !rule.lazyVariables.isEmpty { activation.lazy = CELLazyVariables(rule.lazyVariables, shared: shared) }
         func fail(_ what: String, _ error: CELError) -> Finding {
             Finding(ruleID: policyError.id, severity: .error,
                     message: "rule \(rule.id) failed on this object: \(what): \(error.message)",
@@ -47,7 +48,14 @@ enum PolicyEvaluator {
                     remediation: policyError.remediation)
         }
         if let when = rule.when {
-            switch when.program.evaluate(activation) {
+            let outcome: CELResult
+            if let shared, let key = rule.whenKey, let known = shared[key] {
+                outcome = known
+            } else {
+                outcome = when.program.evaluate(activation)
+                if let shared, let key = rule.whenKey { shared[key] = outcome }
+            }
+            switch outcome {
             case .value(.bool(false)): return nil
             case .value(.bool(true)): break
             case .value(let v): return fail("when", CELError("expected a bool, got \(v.type.name)"))

@@ -12,12 +12,21 @@ final class PolicyRuntime: Sendable {
     /// StorageClasses named by a PVC or a data-tier workload's claim template, from the facts each object
     /// recorded as it was read (no object is rebuilt for this).
     let dataTierClasses: Set<String>
-    /// The CEL value of `stored[i]`, rebuilt from its compact form. Not cached: the indexed functions
-    /// return few objects per call, and a cache would hold every object a run ever returned.
+    /// The CEL value of `stored[i]`, rebuilt from its compact form. The last few rebuilt are kept: the
+    /// rules of one workload look up the same ConfigMap or PodDisruptionBudget one after the other, and a
+    /// larger cache would hold every object a run ever returned.
     func celObject(at i: Int) -> CELValue {
         guard let index else { return .null }
-        return CELValue.from(index.stored[i].compact.value)
+        if let hit = recent.withLock({ $0.last(where: { $0.position == i })?.value }) { return hit }
+        let value = CELValue.from(index.stored[i].compact.value)
+        recent.withLock { entries in
+            if entries.count >= Self.recentLimit { entries.removeFirst() }
+            entries.append((i, value))
+        }
+        return value
     }
+    private let recent = Mutex<[(position: Int, value: CELValue)]>([])
+    private static let recentLimit = 16
 
     init(index: ObjectIndex?, dataTier: DataTierSelector, buildObjects: Bool) {
         self.index = index
@@ -119,17 +128,20 @@ enum PolicyFunctions {
         guard strings.allSatisfy({ $0 != nil }) else { throw CELError("lookup() takes strings: kind, [namespace,] name") }
         let kind = strings[0]!, name = strings[strings.count - 1]!
         let namespace = strings.count == 3 ? strings[1] : nil
-        return index.lookup(kind, namespace: namespace, name: name).map { CELValue.from($0.value) } ?? .null
+        return index.position(kind, namespace: namespace, name: name).map(runtime.celObject) ?? .null
     }
 
     /// Parsed engine configs by (engine, text): several rules read the same ConfigMap of every workload.
-    private static let configCache = Mutex<[String: CELValue]>([:])
+    private static let configCache = Mutex<[ConfigKey: CELValue]>([:])
+    private struct ConfigKey: Hashable { var engine: String, text: String }
 
+    /// The settings of a config text as a map (kept as manifest entries: rules read a few keys of it, so
+    /// no hash index is built).
     static func configMap(_ text: CELValue, parse: (String) -> [(String, String)], engine: String) throws -> CELValue {
         guard case .string(let s) = text else { return .map([]) }
-        let key = engine + "\u{0}" + s
+        let key = ConfigKey(engine: engine, text: s)
         if let hit = configCache.withLock({ $0[key] }) { return hit }
-        let value = CELValue.map(parse(s).map { (CELValue.string($0.0), CELValue.string($0.1)) })
+        let value = CELValue.map(CELMap(manifest: parse(s).map { Value.Entry(key: $0.0, value: .string($0.1)) }))
         configCache.withLock { cache in
             if cache.count >= 4096 { cache.removeAll(keepingCapacity: true) }   // bounded: texts can be large
             cache[key] = value

@@ -1,6 +1,7 @@
 public import KubeModel
 public import Findings
 import CEL
+import Synchronization
 
 /// When a policy rule runs.
 public enum RuleTrigger: String, Sendable {
@@ -15,13 +16,14 @@ public enum RuleTrigger: String, Sendable {
 /// Which objects a rule applies to (like ValidatingAdmissionPolicy's matchConstraints).
 public struct RuleMatch: Sendable {
     /// Group-qualified kinds (`apps/StatefulSet`, `Service`); empty: every kind.
-    public var kinds: Set<String> = []
+    public var kinds: Set<String> = [] { didSet { kindSet = KindSet(kinds) } }
+    private var kindSet = KindSet([String]())
     public var namespaces: Set<String> = []
     public var names: Set<String> = []
     public var labelSelector: LabelSelector?
 
     public func matches(_ object: KubeObject) -> Bool {
-        if !kinds.isEmpty && !kinds.contains(object.ref.qualifiedKind) { return false }
+        if !kindSet.isEmpty && !kindSet.contains(object.ref) { return false }
         if !namespaces.isEmpty && !namespaces.contains(object.ref.namespace ?? "") { return false }
         if !names.isEmpty && !names.contains(object.ref.name) { return false }
         if let labelSelector, !labelSelector.matches(object.labels) { return false }
@@ -29,7 +31,7 @@ public struct RuleMatch: Sendable {
     }
 
     /// Whether objects of this kind can match at all (cheap filter before rebuilding an object).
-    public func mayMatch(_ ref: ObjectRef) -> Bool { kinds.isEmpty || kinds.contains(ref.qualifiedKind) }
+    public func mayMatch(_ ref: ObjectRef) -> Bool { kindSet.isEmpty || kindSet.contains(ref) }
 }
 
 /// An expression compiled once, with where it was written.
@@ -75,7 +77,40 @@ public final class PolicyRule: Sendable {
         self.messageExpression = messageExpression; self.fieldPath = fieldPath; self.fieldPathExpression = fieldPathExpression
         self.examples = examples; self.origin = origin; self.paramDefaults = paramDefaults
         self.needsIndex = needsIndex; self.readsObjects = readsObjects
-        lazyVariables = CELVariableDefinitions(variables.map { ("variables." + $0.name, $0.expression.program) })
+        var keys: [String: Int] = [:]
+        var variableKeys: [Int?] = []
+        for variable in variables {
+            let key = SharingKeys.key(variable.expression.program, reading: keys)
+            keys["variables." + variable.name] = key
+            variableKeys.append(key)
+        }
+        lazyVariables = CELVariableDefinitions(variables.map { ("variables." + $0.name, $0.expression.program) },
+                                               sharingKeys: variableKeys)
+        whenKey = when.map { SharingKeys.key($0.program, reading: keys, role: "when") }
+    }
+
+    /// The sharing key of `when` (rules with the same precondition evaluate it once per object).
+    let whenKey: Int?
+}
+
+/// Keys under which expressions share results on one object (`CELSharedResults`): equal source text
+/// reading variables that are themselves equal. Every rule sees the same `object`, `params` and `objects`,
+/// so equal keys compute equal values; `pod`, `ctrs` or a workload's config text, defined alike by several
+/// rules, are computed once per object.
+enum SharingKeys {
+    private static let table = Mutex<[String: Int]>([:])
+
+    static func key(_ program: CELProgram, reading variables: [String: Int], role: String = "variable") -> Int {
+        var text = role + "\u{0}" + program.source
+        for name in program.variablesRead.sorted() where name.hasPrefix("variables.") {
+            text += "\u{0}" + name + "=" + String(variables[name] ?? -1)
+        }
+        return table.withLock { table in
+            if let key = table[text] { return key }
+            let key = table.count
+            table[text] = key
+            return key
+        }
     }
 }
 
