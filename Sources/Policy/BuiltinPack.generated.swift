@@ -27,7 +27,7 @@ spec:
     match: {kinds: [apps/StatefulSet]}
     when: "isDataTier(object) && type(object.?spec.?replicas.orValue(1)) == int && object.?spec.?replicas.orValue(1) >= 2"
     variables:
-    - {name: pod, expression: "object.?spec.?template.?spec.orValue({})"}
+    - {name: pod, expression: "(object.kind == 'Pod' ? object.?spec.orValue({}) : object.kind == 'CronJob' ? object.?spec.?jobTemplate.?spec.?template.?spec.orValue({}) : object.?spec.?template.?spec.orValue({}))"}
     - {name: ctrs, expression: "variables.pod.?initContainers.orValue([]) + variables.pod.?containers.orValue([])"}
     - {name: n, expression: "object.spec.replicas"}
     - {name: ns, expression: "type(object.metadata.?namespace.orValue('')) == string ? object.metadata.?namespace.orValue('') : ''"}
@@ -162,7 +162,7 @@ spec:
       type(object.?spec.?replicas.orValue(1)) == int && object.?spec.?replicas.orValue(1) > 0
       && (object.?spec.?template.?spec.orValue({}).?initContainers.orValue([]) + object.?spec.?template.?spec.orValue({}).?containers.orValue([])).exists(c, c.?image.orValue('').matches('^(.*/)?(' + params.quorumImages.join('|') + ')(:|@|$)'))
     variables:
-    - {name: pod, expression: "object.?spec.?template.?spec.orValue({})"}
+    - {name: pod, expression: "(object.kind == 'Pod' ? object.?spec.orValue({}) : object.kind == 'CronJob' ? object.?spec.?jobTemplate.?spec.?template.?spec.orValue({}) : object.?spec.?template.?spec.orValue({}))"}
     - {name: ctrs, expression: "variables.pod.?initContainers.orValue([]) + variables.pod.?containers.orValue([])"}
     - {name: n, expression: "object.?spec.?replicas.orValue(1)"}
     validate: "variables.n >= 3 && variables.n % 2 == 1"
@@ -197,7 +197,7 @@ spec:
     remediation: "Make each anti-affinity / spread labelSelector match the pod template's own labels."
     match: {kinds: [apps/StatefulSet, apps/Deployment, apps/ReplicaSet]}
     variables:
-    - {name: pod, expression: "object.?spec.?template.?spec.orValue({})"}
+    - {name: pod, expression: "(object.kind == 'Pod' ? object.?spec.orValue({}) : object.kind == 'CronJob' ? object.?spec.?jobTemplate.?spec.?template.?spec.orValue({}) : object.?spec.?template.?spec.orValue({}))"}
     - {name: ctrs, expression: "variables.pod.?initContainers.orValue([]) + variables.pod.?containers.orValue([])"}
     - {name: labels, expression: "object.?spec.?template.?metadata.?labels.orValue({})"}
     - {name: anti, expression: "variables.pod.?affinity.?podAntiAffinity.orValue({})"}
@@ -853,9 +853,9 @@ spec:
       limit the kernel OOM-kills Redis mid-save. See https://redis.io/docs/latest/operate/oss_and_stack/management/admin/
     remediation: "Set `maxmemory` to at most redisMaxmemoryRatio (default 0.8) of `resources.limits.memory`, and set that limit."
     match: {kinds: [apps/StatefulSet, apps/Deployment]}
-    when: "(object.?spec.?template.?spec.orValue({}).?initContainers.orValue([]) + object.?spec.?template.?spec.orValue({}).?containers.orValue([])).exists(c, c.?image.orValue('').matches(params.redisImage))"
+    when: "variables.ctrs.exists(c, c.?image.orValue('').matches(params.redisImage))"
     variables:
-    - {name: pod, expression: "object.?spec.?template.?spec.orValue({})"}
+    - {name: pod, expression: "(object.kind == 'Pod' ? object.?spec.orValue({}) : object.kind == 'CronJob' ? object.?spec.?jobTemplate.?spec.?template.?spec.orValue({}) : object.?spec.?template.?spec.orValue({}))"}
     - {name: ctrs, expression: "variables.pod.?initContainers.orValue([]) + variables.pod.?containers.orValue([])"}
     - name: redis
       expression: "variables.ctrs.filter(c, c.?image.orValue('').matches(params.redisImage))[0]"
@@ -929,9 +929,9 @@ spec:
       See https://redis.io/docs/latest/develop/reference/eviction/
     remediation: "Set `maxmemory` (about 0.7–0.8 of the memory limit) and a `maxmemory-policy`."
     match: {kinds: [apps/StatefulSet, apps/Deployment]}
-    when: "(object.?spec.?template.?spec.orValue({}).?initContainers.orValue([]) + object.?spec.?template.?spec.orValue({}).?containers.orValue([])).exists(c, c.?image.orValue('').matches(params.redisImage))"
+    when: "variables.ctrs.exists(c, c.?image.orValue('').matches(params.redisImage))"
     variables:
-    - {name: pod, expression: "object.?spec.?template.?spec.orValue({})"}
+    - {name: pod, expression: "(object.kind == 'Pod' ? object.?spec.orValue({}) : object.kind == 'CronJob' ? object.?spec.?jobTemplate.?spec.?template.?spec.orValue({}) : object.?spec.?template.?spec.orValue({}))"}
     - {name: ctrs, expression: "variables.pod.?initContainers.orValue([]) + variables.pod.?containers.orValue([])"}
     - name: redis
       expression: "variables.ctrs.filter(c, c.?image.orValue('').matches(params.redisImage))[0]"
@@ -1000,9 +1000,9 @@ spec:
       See https://redis.io/docs/latest/operate/oss_and_stack/management/persistence/
     remediation: "Persistent Redis: mount a volumeClaimTemplate at its `dir`. A cache: disable persistence (`appendonly no`, `save \"\"`) and drop the claim."
     match: {kinds: [apps/StatefulSet, apps/Deployment]}
-    when: "(object.?spec.?template.?spec.orValue({}).?initContainers.orValue([]) + object.?spec.?template.?spec.orValue({}).?containers.orValue([])).exists(c, c.?image.orValue('').matches(params.redisImage))"
+    when: "variables.ctrs.exists(c, c.?image.orValue('').matches(params.redisImage))"
     variables:
-    - {name: pod, expression: "object.?spec.?template.?spec.orValue({})"}
+    - {name: pod, expression: "(object.kind == 'Pod' ? object.?spec.orValue({}) : object.kind == 'CronJob' ? object.?spec.?jobTemplate.?spec.?template.?spec.orValue({}) : object.?spec.?template.?spec.orValue({}))"}
     - {name: ctrs, expression: "variables.pod.?initContainers.orValue([]) + variables.pod.?containers.orValue([])"}
     - name: redis
       expression: "variables.ctrs.filter(c, c.?image.orValue('').matches(params.redisImage))[0]"
@@ -1065,9 +1065,9 @@ spec:
       See https://redis.io/docs/latest/operate/oss_and_stack/management/persistence/#how-durable-is-the-append-only-file
     remediation: "Set `appendfsync everysec` (the default) or `always`."
     match: {kinds: [apps/StatefulSet, apps/Deployment]}
-    when: "(object.?spec.?template.?spec.orValue({}).?initContainers.orValue([]) + object.?spec.?template.?spec.orValue({}).?containers.orValue([])).exists(c, c.?image.orValue('').matches(params.redisImage))"
+    when: "variables.ctrs.exists(c, c.?image.orValue('').matches(params.redisImage))"
     variables:
-    - {name: pod, expression: "object.?spec.?template.?spec.orValue({})"}
+    - {name: pod, expression: "(object.kind == 'Pod' ? object.?spec.orValue({}) : object.kind == 'CronJob' ? object.?spec.?jobTemplate.?spec.?template.?spec.orValue({}) : object.?spec.?template.?spec.orValue({}))"}
     - {name: ctrs, expression: "variables.pod.?initContainers.orValue([]) + variables.pod.?containers.orValue([])"}
     - name: redis
       expression: "variables.ctrs.filter(c, c.?image.orValue('').matches(params.redisImage))[0]"
@@ -1115,9 +1115,9 @@ spec:
       off: WAL accumulates on the volume until it fills. See https://www.postgresql.org/docs/current/continuous-archiving.html
     remediation: "Set `wal_level = replica`, `archive_mode = on` and `archive_command` (or `archive_library`) in postgresql.conf."
     match: {kinds: [apps/StatefulSet, apps/Deployment]}
-    when: "(object.?spec.?template.?spec.orValue({}).?initContainers.orValue([]) + object.?spec.?template.?spec.orValue({}).?containers.orValue([])).exists(c, c.?image.orValue('').matches(params.postgresImage))"
+    when: "variables.ctrs.exists(c, c.?image.orValue('').matches(params.postgresImage))"
     variables:
-    - {name: pod, expression: "object.?spec.?template.?spec.orValue({})"}
+    - {name: pod, expression: "(object.kind == 'Pod' ? object.?spec.orValue({}) : object.kind == 'CronJob' ? object.?spec.?jobTemplate.?spec.?template.?spec.orValue({}) : object.?spec.?template.?spec.orValue({}))"}
     - {name: ctrs, expression: "variables.pod.?initContainers.orValue([]) + variables.pod.?containers.orValue([])"}
     - name: text
       expression: >-
@@ -1572,7 +1572,7 @@ spec:
     match: {kinds: [apps/StatefulSet, apps/Deployment]}
     when: "isDataTier(object)"
     variables:
-    - {name: pod, expression: "object.?spec.?template.?spec.orValue({})"}
+    - {name: pod, expression: "(object.kind == 'Pod' ? object.?spec.orValue({}) : object.kind == 'CronJob' ? object.?spec.?jobTemplate.?spec.?template.?spec.orValue({}) : object.?spec.?template.?spec.orValue({}))"}
     - {name: ctrs, expression: "variables.pod.?initContainers.orValue([]) + variables.pod.?containers.orValue([])"}
     - name: missing
       expression: >-
@@ -1605,7 +1605,7 @@ spec:
     match: {kinds: [apps/StatefulSet, apps/Deployment]}
     when: "isDataTier(object)"
     variables:
-    - {name: pod, expression: "object.?spec.?template.?spec.orValue({})"}
+    - {name: pod, expression: "(object.kind == 'Pod' ? object.?spec.orValue({}) : object.kind == 'CronJob' ? object.?spec.?jobTemplate.?spec.?template.?spec.orValue({}) : object.?spec.?template.?spec.orValue({}))"}
     - {name: ctrs, expression: "variables.pod.?initContainers.orValue([]) + variables.pod.?containers.orValue([])"}
     - name: missing
       expression: >-
