@@ -74,9 +74,11 @@ enum PolicyLoader {
         let sources = ([validate, when, messageExpression, fieldPathExpression].compactMap { $0 } + variables.map(\.1))
             .map(\.program.source)
         let readsObjects = sources.contains { Self.readsObjectsVariable($0) }
-        let usesIndex = readsObjects || sources.contains { $0.contains("lookup(") || $0.contains("objectsOf(") || $0.contains("podTemplateLabels(")
-            || $0.contains("objectsSelecting(") || $0.contains("backupCronJobs(") || $0.contains("podTemplatesSelected(") }
-            || (sources.contains { $0.contains("isDataTier(") } && match.mayMatch(ObjectRef(group: "storage.k8s.io", kind: "StorageClass", namespace: nil, name: "")))
+        // Byte searches: Foundation's `contains` compares with Unicode equivalence, slow at pack load.
+        let usesIndex = readsObjects || sources.contains { source in
+            Self.indexFunctions.contains { source.utf8Offset(of: $0) != nil }
+        } || (sources.contains { $0.utf8Offset(of: "isDataTier(") != nil }
+              && match.mayMatch(ObjectRef(group: "storage.k8s.io", kind: "StorageClass", namespace: nil, name: "")))
         var rule = PolicyRule(descriptor: descriptor, trigger: trigger, match: match, when: when, variables: variables,
                               validate: validate, message: try optionalString(item, "message"),
                               messageExpression: messageExpression, fieldPath: try optionalString(item, "fieldPath"),
@@ -85,6 +87,10 @@ enum PolicyLoader {
         rule.examples = try examples(item["examples"], rule: rule)
         return rule
     }
+
+    /// Calls that look other objects up: a rule that makes one needs the index (phase two).
+    static let indexFunctions = ["lookup(", "objectsOf(", "podTemplateLabels(", "objectsSelecting(", "backupCronJobs(",
+                                 "podTemplatesSelected("]
 
     /// Whether an expression reads the `objects` variable (not merely calls `objectsOf`).
     static func readsObjectsVariable(_ source: String) -> Bool {
