@@ -51,14 +51,14 @@ struct ReportOptions: ParsableArguments {
             let color = target.file == nil && !noColor && isTerminal(1)
                 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
             let context = ReportContext(useColor: color, quiet: quiet, command: command)
-            let text = target.format.renderer.render(result, context)
+            let bytes = target.format.renderer.renderUTF8(result, context)
             if let file = target.file {
-                do { try text.write(toFile: file, atomically: true, encoding: .utf8) } catch {
+                do { try Data(bytes).write(to: URL(fileURLWithPath: file), options: .atomic) } catch {
                     writeAll("ballast: could not write \(file): \(error.localizedDescription)\n", to: 2)
                     ok = false
                 }
             } else {
-                writeAll(text, to: 1)
+                writeAll(bytes, to: 1)
             }
         }
         return ok

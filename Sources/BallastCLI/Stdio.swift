@@ -7,13 +7,16 @@ import Glibc
 func isTerminal(_ fd: Int32) -> Bool { isatty(fd) == 1 }
 
 /// Writes all of `text` to a file descriptor.
-func writeAll(_ text: String, to fd: Int32) {
-    var bytes = Array(text.utf8)
-    var offset = 0
-    while offset < bytes.count {
-        let n = bytes.withUnsafeMutableBytes { write(fd, $0.baseAddress! + offset, $0.count - offset) }
-        if n <= 0 { if errno == EINTR { continue }; return }
-        offset += n
+func writeAll(_ text: String, to fd: Int32) { writeAll(Array(text.utf8), to: fd) }
+
+/// Writes all of `bytes` to a file descriptor: short writes are continued, interrupted ones retried.
+func writeAll(_ bytes: [UInt8], to fd: Int32) {
+    bytes.withUnsafeBytes { raw in
+        var offset = 0
+        while offset < raw.count {
+            let n = write(fd, raw.baseAddress! + offset, raw.count - offset)
+            if n <= 0 { if errno == EINTR { continue }; return }
+            offset += n
+        }
     }
-    bytes.removeAll()
 }

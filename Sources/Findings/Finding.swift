@@ -55,13 +55,34 @@ public struct Finding: Sendable, Hashable {
 
     /// Report order: by file, line, column, then rule.
     public static func reportOrder(_ a: Finding, _ b: Finding) -> Bool {
-        // File ids are interned: equal ids are equal paths, so only different files read their paths.
-        let afile = a.span?.file, bfile = b.span?.file
-        if afile != bfile { return (afile?.path ?? "") < (bfile?.path ?? "") }
-        let ap = a.span?.start ?? Position(line: 0, column: 0), bp = b.span?.start ?? Position(line: 0, column: 0)
+        precedes(a.span, a.ruleID, a.message, b.span, b.ruleID, b.message)
+    }
+
+    /// `reportOrder` on the fields it reads, so that a caller holding an array compares findings in place
+    /// instead of copying each one out.
+    static func precedes(_ aSpan: SourceSpan?, _ aRule: String, _ aMessage: String,
+                         _ bSpan: SourceSpan?, _ bRule: String, _ bMessage: String) -> Bool {
+        // One id per path: equal ids need no look-up in the file table.
+        if aSpan?.file != bSpan?.file {
+            let af = aSpan?.file.path ?? "", bf = bSpan?.file.path ?? ""
+            if af != bf { return af < bf }
+        }
+        let ap = aSpan?.start ?? Position(line: 0, column: 0), bp = bSpan?.start ?? Position(line: 0, column: 0)
         if ap != bp { return ap < bp }
-        if a.ruleID != b.ruleID { return a.ruleID < b.ruleID }
-        return a.message < b.message
+        if aRule != bRule { return aRule < bRule }
+        return aMessage < bMessage
+    }
+}
+
+extension Array where Element == Finding {
+    /// The findings in report order. An array already in that order (a `RunResult` after `sort()`) comes
+    /// back as it is, sparing a copy of every finding; the sort is stable, so it would come back unchanged.
+    public var inReportOrder: [Finding] {
+        for i in indices.dropFirst()
+        where Finding.precedes(self[i].span, self[i].ruleID, self[i].message, self[i - 1].span, self[i - 1].ruleID, self[i - 1].message) {
+            return sorted(by: Finding.reportOrder)
+        }
+        return self
     }
 }
 

@@ -50,6 +50,20 @@ public struct RunResult: Sendable {
 
     public func count(_ severity: Severity) -> Int { activeFindings.filter { $0.severity == severity }.count }
 
+    /// `count(_:)` of each severity and `suppressedCount`, in one pass and without copying the findings.
+    public var severityCounts: (errors: Int, warnings: Int, infos: Int, suppressed: Int) {
+        var counts = (errors: 0, warnings: 0, infos: 0, suppressed: 0)
+        for i in findings.indices {
+            if findings[i].waiver != nil { counts.suppressed += 1; continue }
+            switch findings[i].severity {
+            case .error: counts.errors += 1
+            case .warning: counts.warnings += 1
+            case .info: counts.infos += 1
+            }
+        }
+        return counts
+    }
+
     /// DESIGN §1: 3 when incomplete, else 1 when a finding is at or above `failOn`, else 0.
     /// (2, a usage or configuration error, is decided before a run starts.)
     public func exitCode(failOn: FailOn) -> Int32 {

@@ -130,26 +130,59 @@ extension Value: Equatable {
 
 /// `s` as a JSON string literal (RFC 8259 escapes; non-ASCII kept as UTF-8).
 public func jsonQuoted(_ s: String) -> String {
-    var out = "\""
+    var out: [UInt8] = []
     out.reserveCapacity(s.utf8.count + 2)
-    for scalar in s.unicodeScalars {
-        switch scalar {
-        case "\"": out += "\\\""
-        case "\\": out += "\\\\"
-        case "\n": out += "\\n"
-        case "\r": out += "\\r"
-        case "\t": out += "\\t"
-        case "\u{08}": out += "\\b"
-        case "\u{0C}": out += "\\f"
-        default:
-            if scalar.value < 0x20 || scalar.value == 0x7F || scalar == "\u{2028}" || scalar == "\u{2029}" {
-                let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            } else {
-                out.unicodeScalars.append(scalar)
-            }
-        }
-    }
-    out += "\""
-    return out
+    appendJSONQuoted(s, to: &out)
+    return String(decoding: out, as: UTF8.self)
 }
+
+/// Appends `s` as a JSON string literal, as `jsonQuoted` spells it: `"`, `\\` and control characters
+/// escaped (`\n`, `\r`, `\t`, `\b`, `\f`, else `\u00xx`), and DEL, U+2028 and U+2029 as `\u` escapes
+/// (JavaScript would end a line at the last two).
+public func appendJSONQuoted(_ s: String, to out: inout [UInt8]) {
+    out.append(UInt8(ascii: "\""))
+    appendJSONEscaped(s, to: &out)
+    out.append(UInt8(ascii: "\""))
+}
+
+/// Appends the characters of `s` as they are spelt inside a JSON string literal, without the quotes.
+/// Runs of bytes that need no escape are copied whole.
+public func appendJSONEscaped(_ s: String, to out: inout [UInt8]) {
+    var s = s
+    s.withUTF8 { bytes in
+        var start = 0, i = 0
+        while i < bytes.count {
+            let byte = bytes[i]
+            let escape: JSONEscape
+            switch byte {
+            case UInt8(ascii: "\""): escape = .short(UInt8(ascii: "\""))
+            case UInt8(ascii: "\\"): escape = .short(UInt8(ascii: "\\"))
+            case 0x0A: escape = .short(UInt8(ascii: "n"))
+            case 0x0D: escape = .short(UInt8(ascii: "r"))
+            case 0x09: escape = .short(UInt8(ascii: "t"))
+            case 0x08: escape = .short(UInt8(ascii: "b"))
+            case 0x0C: escape = .short(UInt8(ascii: "f"))
+            case 0x00..<0x20, 0x7F: escape = .unicode(UInt32(byte), length: 1)
+            case 0xE2 where i + 2 < bytes.count && bytes[i + 1] == 0x80 && (bytes[i + 2] == 0xA8 || bytes[i + 2] == 0xA9):
+                escape = .unicode(0x2000 | UInt32(bytes[i + 2] - 0x80), length: 3)   // U+2028, U+2029
+            default: i += 1; continue
+            }
+            out.append(contentsOf: bytes[start..<i])
+            out.append(UInt8(ascii: "\\"))
+            switch escape {
+            case .short(let letter):
+                out.append(letter)
+                i += 1
+            case .unicode(let value, let length):
+                out.append(UInt8(ascii: "u"))
+                for shift in stride(from: 12, through: 0, by: -4) { out.append(hexDigits[Int((value >> UInt32(shift)) & 0xF)]) }
+                i += length
+            }
+            start = i
+        }
+        out.append(contentsOf: bytes[start..<bytes.count])
+    }
+}
+
+private enum JSONEscape { case short(UInt8), unicode(UInt32, length: Int) }
+private let hexDigits = Array("0123456789abcdef".utf8)

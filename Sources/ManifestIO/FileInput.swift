@@ -54,6 +54,11 @@ public enum ManifestFinder {
     /// A note when `path` is a kustomization or Helm chart file, which Ballast does not render.
     public static func skipNote(for path: String) -> Finding? {
         let base = path.lastIndex(of: "/").map { String(path[path.index(after: $0)...]) } ?? path
+        return skipNote(for: path, base: base)
+    }
+
+    /// `skipNote(for:)` when the file's base name is known already (a directory entry).
+    static func skipNote(for path: String, base: String) -> Finding? {
         // Most files are neither: decide from the name before registering a file id.
         guard base == "kustomization.yaml" || base == "kustomization.yml" || base == "Kustomization"
                 || base == "Chart.yaml" || base == "Chart.yml" else { return nil }
@@ -79,33 +84,39 @@ public enum ManifestFinder {
             return
         }
         defer { closedir(dir) }
-        var entries: [String] = []
+        var entries: [(name: String, type: UInt8)] = []
         while let entry = readdir(dir) {
             let name = withUnsafePointer(to: entry.pointee.d_name) {
                 $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
             }
             if name == "." || name == ".." { continue }
-            entries.append(name)
+            entries.append((name, entry.pointee.d_type))
         }
-        entries.sort()
-        let isChart = entries.contains("Chart.yaml") || entries.contains("Chart.yml")
+        entries.sort { $0.name < $1.name }
+        let isChart = entries.contains { $0.name == "Chart.yaml" || $0.name == "Chart.yml" }
         if isChart {
             notes.append(Finding(ruleID: "helm-chart-skipped", severity: .info,
                                  message: "Helm chart skipped: render it and pipe it (helm template DIR | ballast lint -)",
                                  span: SourceSpan(file: FileID(display(directory + "/Chart.yaml")), line: 1, column: 1)))
             return
         }
-        for name in entries {
-            let path = directory.hasSuffix("/") ? directory + name : directory + "/" + name
-            var st = stat()
-            // lstat: a symlink is never followed (it could leave the tree or loop).
-            guard lstat(path, &st) == 0 else { continue }
-            let type = st.st_mode & S_IFMT
-            if type == S_IFDIR {
+        let prefix = directory.hasSuffix("/") ? directory : directory + "/"
+        for (name, type) in entries {
+            let path = prefix + name
+            // The entry's own type, as lstat would give it: a symlink is never followed (it could leave the
+            // tree or loop). Only file systems that do not fill d_type cost a stat per entry.
+            var isDirectory = type == UInt8(DT_DIR), isFile = type == UInt8(DT_REG)
+            if type == UInt8(DT_UNKNOWN) {
+                var st = stat()
+                guard lstat(path, &st) == 0 else { continue }
+                isDirectory = (st.st_mode & S_IFMT) == S_IFDIR
+                isFile = (st.st_mode & S_IFMT) == S_IFREG
+            }
+            if isDirectory {
                 if name.hasPrefix(".") { continue }   // .git, .github, editor folders
                 walk(directory: path, into: &found, notes: &notes, failures: &failures)
-            } else if type == S_IFREG, isManifestName(name) {
-                if let note = skipNote(for: path) { notes.append(note); continue }
+            } else if isFile, isManifestName(name) {
+                if let note = skipNote(for: path, base: name) { notes.append(note); continue }
                 found.append(path)
             }
         }

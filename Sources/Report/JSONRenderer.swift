@@ -7,46 +7,74 @@ public struct JSONRenderer: Renderer {
     public init() {}
 
     public func render(_ result: RunResult, _ context: ReportContext) -> String {
-        var out = "{\n  \"schemaVersion\": 1,\n  \"tool\": {\"name\": \"ballast\", \"version\": \(jsonQuoted(context.toolVersion))},\n"
-        out += "  \"findings\": ["
-        out += result.findings.sorted(by: Finding.reportOrder).map { "\n    " + object($0) }.joined(separator: ",")
-        out += result.findings.isEmpty ? "],\n" : "\n  ],\n"
-        out += "  \"notes\": ["
-        out += result.notes.map { "\n    " + object($0) }.joined(separator: ",")
-        out += result.notes.isEmpty ? "],\n" : "\n  ],\n"
-        out += "  \"summary\": {"
-        out += "\"errors\": \(result.count(.error)), \"warnings\": \(result.count(.warning)), \"infos\": \(result.count(.info)), "
-        out += "\"suppressed\": \(result.suppressedCount), \"notes\": \(result.notes.count), "
-        out += "\"files\": \(result.filesRead), \"objects\": \(result.objectsChecked), "
-        if result.changedObjects > 0 || result.preexistingCount > 0 {
-            out += "\"changedObjects\": \(result.changedObjects), \"preexisting\": \(result.preexistingCount), "
-        }
-        out += "\"incomplete\": \(result.isIncomplete), \"failures\": ["
-        out += result.failures.map { "{\"source\": \(jsonQuoted($0.source)), \"reason\": \(jsonQuoted($0.reason))}" }
-            .joined(separator: ", ")
-        out += "]}\n}\n"
-        return out
+        String(decoding: renderUTF8(result, context), as: UTF8.self)
     }
 
-    func object(_ f: Finding) -> String {
-        var fields: [String] = [
-            "\"rule\": \(jsonQuoted(f.ruleID))",
-            "\"severity\": \(jsonQuoted(f.severity.rawValue))",
-            "\"message\": \(jsonQuoted(f.message))",
-            "\"object\": \(f.object.map { jsonQuoted($0.description) } ?? "null")",
-            "\"file\": \(f.span.map { jsonQuoted($0.file.path) } ?? "null")",
-            "\"line\": \(f.span.map { String($0.line) } ?? "null")",
-            "\"column\": \(f.span.map { String($0.column) } ?? "null")",
-            "\"path\": \(f.path.map(jsonQuoted) ?? "null")",
-            "\"category\": \(jsonQuoted(f.category.rawValue))",
-        ]
-        if let remediation = f.remediation { fields.append("\"remediation\": \(jsonQuoted(remediation))") }
-        if let before = f.before { fields.append("\"before\": \(jsonQuoted(before))") }
-        if let after = f.after { fields.append("\"after\": \(jsonQuoted(after))") }
-        if let waiver = f.waiver {
-            fields.append("\"suppressed\": true")
-            fields.append("\"waiver\": {\"reason\": \(jsonQuoted(waiver.reason)), \"until\": \(waiver.until.map(jsonQuoted) ?? "null")}")
+    public func renderUTF8(_ result: RunResult, _ context: ReportContext) -> [UInt8] {
+        var out = ReportBuffer(capacity: 512 * (result.findings.count + result.notes.count) + 1024)
+        out.append("{\n  \"schemaVersion\": 1,\n  \"tool\": {\"name\": \"ballast\", \"version\": ")
+        out.appendJSON(context.toolVersion)
+        out.append("},\n")
+        var paths = PathCache()
+        out.append("  \"findings\": [")
+        list(result.findings.inReportOrder, into: &out, &paths)
+        out.append("  \"notes\": [")
+        list(result.notes, into: &out, &paths)
+        let counts = result.severityCounts
+        out.append("  \"summary\": {\"errors\": "); out.append(counts.errors)
+        out.append(", \"warnings\": "); out.append(counts.warnings)
+        out.append(", \"infos\": "); out.append(counts.infos)
+        out.append(", \"suppressed\": "); out.append(counts.suppressed)
+        out.append(", \"notes\": "); out.append(result.notes.count)
+        out.append(", \"files\": "); out.append(result.filesRead)
+        out.append(", \"objects\": "); out.append(result.objectsChecked)
+        out.append(", ")
+        if result.changedObjects > 0 || result.preexistingCount > 0 {
+            out.append("\"changedObjects\": "); out.append(result.changedObjects)
+            out.append(", \"preexisting\": "); out.append(result.preexistingCount)
+            out.append(", ")
         }
-        return "{" + fields.joined(separator: ", ") + "}"
+        out.append("\"incomplete\": "); out.append(result.isIncomplete)
+        out.append(", \"failures\": [")
+        for (i, failure) in result.failures.enumerated() {
+            if i > 0 { out.append(", ") }
+            out.append("{\"source\": "); out.appendJSON(failure.source)
+            out.append(", \"reason\": "); out.appendJSON(failure.reason)
+            out.append("}")
+        }
+        out.append("]}\n}\n")
+        return out.bytes
+    }
+
+    /// The items of the `findings` or `notes` array, one per line, and its closing bracket.
+    private func list(_ findings: [Finding], into out: inout ReportBuffer, _ paths: inout PathCache) {
+        for i in findings.indices {
+            out.append(i == 0 ? "\n    " : ",\n    ")
+            object(findings, i, into: &out, &paths)
+        }
+        out.append(findings.isEmpty ? "],\n" : "\n  ],\n")
+    }
+
+    /// One finding as a JSON object. Takes the array and an index: its fields are read in place, where
+    /// passing `findings[i]` would copy the whole finding.
+    private func object(_ findings: [Finding], _ i: Int, into out: inout ReportBuffer, _ paths: inout PathCache) {
+        out.append("{\"rule\": "); out.appendJSON(findings[i].ruleID)
+        out.append(", \"severity\": "); out.appendJSON(findings[i].severity.rawValue)
+        out.append(", \"message\": "); out.appendJSON(findings[i].message)
+        out.append(", \"object\": "); out.appendJSON(findings[i].object)
+        out.append(", \"file\": "); out.appendJSON(findings[i].span.map { paths.path(of: $0.file) })
+        out.append(", \"line\": "); out.appendJSON(findings[i].span?.line)
+        out.append(", \"column\": "); out.appendJSON(findings[i].span?.column)
+        out.append(", \"path\": "); out.appendJSON(findings[i].path)
+        out.append(", \"category\": "); out.appendJSON(findings[i].category.rawValue)
+        if let remediation = findings[i].remediation { out.append(", \"remediation\": "); out.appendJSON(remediation) }
+        if let before = findings[i].before { out.append(", \"before\": "); out.appendJSON(before) }
+        if let after = findings[i].after { out.append(", \"after\": "); out.appendJSON(after) }
+        if let waiver = findings[i].waiver {
+            out.append(", \"suppressed\": true, \"waiver\": {\"reason\": "); out.appendJSON(waiver.reason)
+            out.append(", \"until\": "); out.appendJSON(waiver.until)
+            out.append("}")
+        }
+        out.append("}")
     }
 }

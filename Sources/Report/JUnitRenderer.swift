@@ -49,21 +49,29 @@ public struct JUnitRenderer: Renderer {
         return out
     }
 
+    /// Text for an attribute or element. Byte by byte: every character it changes is ASCII, and bytes
+    /// below 0x80 are ASCII characters in UTF-8.
     func xml(_ s: String) -> String {
-        var out = ""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&apos;"
-            default:
-                // XML 1.0 forbids most control characters even as references.
-                if scalar.value < 0x20 && scalar != "\n" && scalar != "\t" && scalar != "\r" { out += "?" }
-                else { out.unicodeScalars.append(scalar) }
-            }
+        guard s.utf8.contains(where: { $0 < 0x80 && Self.xmlEscapes[Int($0)] != nil }) else { return s }
+        var out: [UInt8] = []
+        out.reserveCapacity(s.utf8.count + 16)
+        for byte in s.utf8 {
+            if byte < 0x80, let escape = Self.xmlEscapes[Int(byte)] { out.append(contentsOf: escape) } else { out.append(byte) }
         }
-        return out
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    private static let xmlEscapes: [[UInt8]?] = (0..<128).map { (byte: Int) -> [UInt8]? in
+        switch byte {
+        case Int(UInt8(ascii: "&")): Array("&amp;".utf8)
+        case Int(UInt8(ascii: "<")): Array("&lt;".utf8)
+        case Int(UInt8(ascii: ">")): Array("&gt;".utf8)
+        case Int(UInt8(ascii: "\"")): Array("&quot;".utf8)
+        case Int(UInt8(ascii: "'")): Array("&apos;".utf8)
+        // XML 1.0 forbids most control characters even as references.
+        case 0x09, 0x0A, 0x0D: nil
+        case 0..<0x20: Array("?".utf8)
+        default: nil
+        }
     }
 }

@@ -23,6 +23,15 @@ public let ballastVersion = "0.1.0"
 /// One renderer per format, each in its own file.
 public protocol Renderer: Sendable {
     func render(_ result: RunResult, _ context: ReportContext) -> String
+    /// The same report as UTF-8, as it is written out.
+    func renderUTF8(_ result: RunResult, _ context: ReportContext) -> [UInt8]
+}
+
+extension Renderer {
+    /// The text of `render`, as UTF-8. Renderers that build bytes override this and `render` decodes it.
+    public func renderUTF8(_ result: RunResult, _ context: ReportContext) -> [UInt8] {
+        Array(render(result, context).utf8)
+    }
 }
 
 extension OutputFormat {

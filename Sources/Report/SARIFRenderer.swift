@@ -7,6 +7,10 @@ public struct SARIFRenderer: Renderer {
     public init() {}
 
     public func render(_ result: RunResult, _ context: ReportContext) -> String {
+        String(decoding: renderUTF8(result, context), as: UTF8.self)
+    }
+
+    public func renderUTF8(_ result: RunResult, _ context: ReportContext) -> [UInt8] {
         var rules = result.rules
         var known = Set(rules.map(\.id))
         for finding in result.findings + result.notes where !known.contains(finding.ruleID) {
@@ -16,68 +20,93 @@ public struct SARIFRenderer: Renderer {
         rules.sort { $0.id < $1.id }
         let ruleIndex = Dictionary(uniqueKeysWithValues: rules.enumerated().map { ($0.element.id, $0.offset) })
 
-        var out = "{\n  \"$schema\": \"https://json.schemastore.org/sarif-2.1.0.json\",\n  \"version\": \"2.1.0\",\n  \"runs\": [{\n"
-        out += "    \"tool\": {\"driver\": {\"name\": \"ballast\", \"version\": \(jsonQuoted(context.toolVersion)), "
-        out += "\"informationUri\": \"https://github.com/ballast-dev/ballast\", \"rules\": ["
-        out += rules.map { "\n      " + rule($0) }.joined(separator: ",")
-        out += "\n    ]}},\n"
-        out += "    \"invocations\": [{\"executionSuccessful\": \(!result.isIncomplete), \"toolExecutionNotifications\": ["
-        out += result.failures.map {
-            "{\"level\": \"error\", \"message\": {\"text\": \(jsonQuoted("could not read \($0.source): \($0.reason)"))}}"
-        }.joined(separator: ", ")
-        out += "]}],\n"
-        out += "    \"results\": ["
+        var out = ReportBuffer(capacity: 512 * (result.findings.count + result.notes.count) + 256 * rules.count + 1024)
+        out.append("{\n  \"$schema\": \"https://json.schemastore.org/sarif-2.1.0.json\",\n  \"version\": \"2.1.0\",\n  \"runs\": [{\n")
+        out.append("    \"tool\": {\"driver\": {\"name\": \"ballast\", \"version\": ")
+        out.appendJSON(context.toolVersion)
+        out.append(", \"informationUri\": \"https://github.com/ballast-dev/ballast\", \"rules\": [")
+        for (i, r) in rules.enumerated() {
+            out.append(i == 0 ? "\n      " : ",\n      ")
+            rule(r, into: &out)
+        }
+        out.append("\n    ]}},\n")
+        out.append("    \"invocations\": [{\"executionSuccessful\": "); out.append(!result.isIncomplete)
+        out.append(", \"toolExecutionNotifications\": [")
+        for (i, failure) in result.failures.enumerated() {
+            if i > 0 { out.append(", ") }
+            out.append("{\"level\": \"error\", \"message\": {\"text\": ")
+            out.appendJSON("could not read \(failure.source): \(failure.reason)")
+            out.append("}}")
+        }
+        out.append("]}],\n")
+        out.append("    \"results\": [")
+        var paths = PathCache()
         let findings = (result.findings + result.notes).sorted(by: Finding.reportOrder)
-        out += findings.map { "\n      " + resultObject($0, ruleIndex[$0.ruleID] ?? 0) }.joined(separator: ",")
-        out += "\n    ]\n  }]\n}\n"
-        return out
+        for i in findings.indices {
+            out.append(i == 0 ? "\n      " : ",\n      ")
+            resultObject(findings[i], ruleIndex[findings[i].ruleID] ?? 0, into: &out, &paths)
+        }
+        out.append("\n    ]\n  }]\n}\n")
+        return out.bytes
     }
 
     func level(_ s: Severity) -> String {
         switch s { case .error: "error"; case .warning: "warning"; case .info: "note" }
     }
 
-    func rule(_ r: RuleDescriptor) -> String {
-        var fields = ["\"id\": \(jsonQuoted(r.id))", "\"shortDescription\": {\"text\": \(jsonQuoted(r.summary))}"]
-        if !r.description.isEmpty { fields.append("\"fullDescription\": {\"text\": \(jsonQuoted(r.description))}") }
-        if !r.remediation.isEmpty { fields.append("\"help\": {\"text\": \(jsonQuoted(r.remediation))}") }
-        fields.append("\"defaultConfiguration\": {\"level\": \(jsonQuoted(level(r.severity)))}")
-        return "{" + fields.joined(separator: ", ") + "}"
+    private func rule(_ r: RuleDescriptor, into out: inout ReportBuffer) {
+        out.append("{\"id\": "); out.appendJSON(r.id)
+        out.append(", \"shortDescription\": {\"text\": "); out.appendJSON(r.summary); out.append("}")
+        if !r.description.isEmpty { out.append(", \"fullDescription\": {\"text\": "); out.appendJSON(r.description); out.append("}") }
+        if !r.remediation.isEmpty { out.append(", \"help\": {\"text\": "); out.appendJSON(r.remediation); out.append("}") }
+        out.append(", \"defaultConfiguration\": {\"level\": "); out.appendJSON(level(r.severity)); out.append("}}")
     }
 
-    func resultObject(_ f: Finding, _ index: Int) -> String {
-        var fields = [
-            "\"ruleId\": \(jsonQuoted(f.ruleID))", "\"ruleIndex\": \(index)", "\"level\": \(jsonQuoted(level(f.severity)))",
-            "\"message\": {\"text\": \(jsonQuoted(f.message))}",
-        ]
+    private func resultObject(_ f: Finding, _ index: Int, into out: inout ReportBuffer, _ paths: inout PathCache) {
+        out.append("{\"ruleId\": "); out.appendJSON(f.ruleID)
+        out.append(", \"ruleIndex\": "); out.append(index)
+        out.append(", \"level\": "); out.appendJSON(level(f.severity))
+        out.append(", \"message\": {\"text\": "); out.appendJSON(f.message); out.append("}")
         if let span = f.span {
-            var location = "{\"physicalLocation\": {\"artifactLocation\": {\"uri\": \(jsonQuoted(uri(span.file.path)))}, "
-            location += "\"region\": {\"startLine\": \(span.line), \"startColumn\": \(span.column)}}"
+            out.append(", \"locations\": [{\"physicalLocation\": {\"artifactLocation\": {\"uri\": \"")
+            uri(paths.path(of: span.file), into: &out)
+            out.append("\"}, \"region\": {\"startLine\": "); out.append(span.line)
+            out.append(", \"startColumn\": "); out.append(span.column); out.append("}}")
             if let object = f.object {
-                location += ", \"logicalLocations\": [{\"fullyQualifiedName\": \(jsonQuoted(object.description + (f.path.map { "." + $0 } ?? ""))), \"kind\": \"object\"}]"
+                out.append(", \"logicalLocations\": [{\"fullyQualifiedName\": ")
+                out.appendJSON(object.description + (f.path.map { "." + $0 } ?? ""))
+                out.append(", \"kind\": \"object\"}]")
             }
-            location += "}"
-            fields.append("\"locations\": [\(location)]")
+            out.append("}]")
         }
         if let waiver = f.waiver {
-            fields.append("\"suppressions\": [{\"kind\": \"inSource\", \"justification\": \(jsonQuoted(waiver.reason))}]")
+            out.append(", \"suppressions\": [{\"kind\": \"inSource\", \"justification\": "); out.appendJSON(waiver.reason)
+            out.append("}]")
         }
-        return "{" + fields.joined(separator: ", ") + "}"
+        out.append("}")
     }
 
-    /// A relative URI reference: spaces and the like percent-encoded, slashes kept.
+    /// A relative URI reference: spaces and the like percent-encoded, slashes kept. Only ASCII letters,
+    /// digits and `-._~/` remain, so the result needs no JSON escaping.
     func uri(_ path: String) -> String {
-        var out = ""
+        var out = ReportBuffer(capacity: path.utf8.count)
+        uri(path, into: &out)
+        return String(decoding: out.bytes, as: UTF8.self)
+    }
+
+    private func uri(_ path: String, into out: inout ReportBuffer) {
         for byte in path.utf8 {
             switch byte {
             case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
                  UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"), UInt8(ascii: "/"):
-                out.unicodeScalars.append(Unicode.Scalar(byte))
+                out.append(byte: byte)
             default:
-                let hex = String(byte, radix: 16, uppercase: true)
-                out += "%" + (hex.count == 1 ? "0" : "") + hex
+                out.append(byte: UInt8(ascii: "%"))
+                out.append(byte: upperHex[Int(byte >> 4)])
+                out.append(byte: upperHex[Int(byte & 0xF)])
             }
         }
-        return out
     }
 }
+
+private let upperHex = Array("0123456789ABCDEF".utf8)

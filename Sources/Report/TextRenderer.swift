@@ -7,40 +7,53 @@ public struct TextRenderer: Renderer {
     public init() {}
 
     public func render(_ result: RunResult, _ context: ReportContext) -> String {
-        var out = ""
-        let shown = result.activeFindings + (context.quiet ? [] : result.notes)
-        let sorted = shown.sorted(by: Finding.reportOrder)
-        var lastFile: String?
-        for finding in sorted {
-            let file = finding.span?.file.path
-            if let lastFile, file != lastFile { out += "\n" }
-            lastFile = file
-            out += line(finding, context) + "\n"
-        }
-        if !sorted.isEmpty { out += "\n" }
-        for failure in result.failures {
-            out += paint("error", .red, context) + ": could not read \(failure.source): \(failure.reason)\n"
-        }
-        if context.quiet && result.failures.isEmpty && result.activeFindings.isEmpty { return out }
-        out += summary(result, context) + "\n"
-        return out
+        String(decoding: renderUTF8(result, context), as: UTF8.self)
     }
 
-    func line(_ finding: Finding, _ context: ReportContext) -> String {
-        let location: String
-        if let span = finding.span { location = "\(span.file.path):\(span.line):\(span.column)" }
-        else if let object = finding.object { location = object.description }
-        else { location = "<input>" }
-        let severity: String
-        switch finding.severity {
-        case .error: severity = paint("error", .red, context)
-        case .warning: severity = paint("warning", .yellow, context)
-        case .info: severity = paint("info", .blue, context)
+    public func renderUTF8(_ result: RunResult, _ context: ReportContext) -> [UInt8] {
+        let shown = result.activeFindings + (context.quiet ? [] : result.notes)
+        var out = ReportBuffer(capacity: 200 * shown.count + 256)
+        let sorted = shown.sorted(by: Finding.reportOrder)
+        var lastFile: FileID?   // one id per path, so ids compare as paths do
+        var paths = PathCache()
+        for i in sorted.indices {
+            let file = sorted[i].span?.file
+            if let lastFile, file != lastFile { out.append("\n") }
+            lastFile = file
+            line(sorted[i], context, into: &out, &paths)
+            out.append("\n")
         }
-        // One line per finding, whatever the message holds.
-        let message = finding.message.replacingAll("\r", "\\r").replacingAll("\n", "\\n")
-        return "\(location): \(severity) \(paint(finding.ruleID, .bold, context)): \(message)"
+        if !sorted.isEmpty { out.append("\n") }
+        for failure in result.failures {
+            out.append(paint("error", .red, context) + ": could not read \(failure.source): \(failure.reason)\n")
+        }
+        if context.quiet && result.failures.isEmpty && result.activeFindings.isEmpty { return out.bytes }
+        out.append(summary(result, context) + "\n")
+        return out.bytes
     }
+
+    private func line(_ finding: Finding, _ context: ReportContext, into out: inout ReportBuffer, _ paths: inout PathCache) {
+        if let span = finding.span {
+            out.append(paths.path(of: span.file)); out.append(":"); out.append(span.line); out.append(":"); out.append(span.column)
+        } else if let object = finding.object {
+            out.append(object.description)
+        } else {
+            out.append("<input>")
+        }
+        out.append(": ")
+        switch finding.severity {
+        case .error: out.append(paint("error", .red, context))
+        case .warning: out.append(paint("warning", .yellow, context))
+        case .info: out.append(paint("info", .blue, context))
+        }
+        out.append(" ")
+        out.append(paint(finding.ruleID, .bold, context))
+        out.append(": ")
+        // One line per finding, whatever the message holds.
+        out.append(finding.message, replacing: Self.lineBreaks)
+    }
+
+    private static let lineBreaks = ByteReplacements([("\r", "\\r"), ("\n", "\\n")])
 
     func summary(_ result: RunResult, _ context: ReportContext) -> String {
         let scope = "\(plural(result.filesRead, "file")), \(plural(result.objectsChecked, "object"))"

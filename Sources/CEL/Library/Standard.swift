@@ -12,9 +12,10 @@ enum Standard {
             default: throw noMatchingOverload("size", args)
             }
         }
-        let tests: [(String, @Sendable (String, String) -> Bool)] = [("contains", { (s: String, x: String) in x.isEmpty || s.utf8.firstRange(of: x.utf8) != nil }),
-                             ("startsWith", { (s: String, x: String) in s.utf8.starts(with: x.utf8) }),
-                             ("endsWith", { (s: String, x: String) in s.utf8.reversed().starts(with: x.utf8.reversed()) })]
+        // Byte comparisons, as cel-go's (Go's strings package): code points, not grapheme clusters.
+        let tests: [(String, @Sendable (String, String) -> Bool)] = [("contains", { (s: String, x: String) in s.utf8Offset(of: x) != nil }),
+                             ("startsWith", { (s: String, x: String) in s.utf8HasPrefix(x) }),
+                             ("endsWith", { (s: String, x: String) in s.utf8HasSuffix(x) })]
         for (name, test) in tests {
             t.add(name, receiver: [1]) { args throws(CELError) in
                 guard case .string(let s) = args[0], case .string(let x) = args[1] else { throw noMatchingOverload(name, args) }

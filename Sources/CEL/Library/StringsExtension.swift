@@ -12,45 +12,38 @@ enum StringsExtension {
         }
         t.add("indexOf", receiver: [1, 2]) { args throws(CELError) in
             guard case .string(let s) = args[0], case .string(let sub) = args[1] else { throw noMatchingOverload("indexOf", args) }
-            let scalars = Array(s.unicodeScalars), needle = Array(sub.unicodeScalars)
             var start = 0
             if args.count == 3 {
                 guard case .int(let i) = args[2] else { throw noMatchingOverload("indexOf", args) }
-                guard i >= 0, i <= Int64(scalars.count) else { throw CELError("index out of range: \(i)") }
+                guard i >= 0, i <= Int64(s.unicodeScalars.count) else { throw CELError("index out of range: \(i)") }
                 start = Int(i)
             }
-            if needle.isEmpty { return .int(Int64(start)) }
-            var i = start
-            while i + needle.count <= scalars.count {
-                if scalars[i..<(i + needle.count)].elementsEqual(needle) { return .int(Int64(i)) }
-                i += 1
-            }
-            return .int(-1)
+            if sub.isEmpty { return .int(Int64(start)) }
+            let from = utf8Offset(s, ofScalar: start)
+            guard let hit = s.utf8Offset(of: sub, from: from) else { return .int(-1) }
+            return .int(Int64(start + scalarCount(s, from, hit)))
         }
         t.add("lastIndexOf", receiver: [1, 2]) { args throws(CELError) in
             guard case .string(let s) = args[0], case .string(let sub) = args[1] else { throw noMatchingOverload("lastIndexOf", args) }
-            let scalars = Array(s.unicodeScalars), needle = Array(sub.unicodeScalars)
-            var start = scalars.count
+            let count = s.unicodeScalars.count
+            var start = count
             if args.count == 3 {
                 guard case .int(let i) = args[2] else { throw noMatchingOverload("lastIndexOf", args) }
-                guard i >= 0, i <= Int64(scalars.count) else { throw CELError("index out of range: \(i)") }
+                guard i >= 0, i <= Int64(count) else { throw CELError("index out of range: \(i)") }
                 start = Int(i)
             }
-            if needle.isEmpty { return .int(Int64(start)) }
-            var i = min(start, scalars.count - needle.count)
-            while i >= 0 {
-                if scalars[i..<(i + needle.count)].elementsEqual(needle) { return .int(Int64(i)) }
-                i -= 1
-            }
-            return .int(-1)
+            if sub.isEmpty { return .int(Int64(start)) }
+            // A match may start at code point `start` at the latest: at its UTF-8 offset or before.
+            guard let hit = s.utf8LastOffset(of: sub, atOrBefore: utf8Offset(s, ofScalar: start)) else { return .int(-1) }
+            return .int(Int64(scalarCount(s, 0, hit)))
         }
         t.add("lowerAscii", receiver: [0]) { args throws(CELError) in
             guard case .string(let s) = args[0] else { throw noMatchingOverload("lowerAscii", args) }
-            return .string(String(String.UnicodeScalarView(s.unicodeScalars.map { $0 >= "A" && $0 <= "Z" ? Unicode.Scalar($0.value + 32) ?? $0 : $0 })))
+            return .string(mapASCII(s, from: UInt8(ascii: "A"), to: UInt8(ascii: "a")))
         }
         t.add("upperAscii", receiver: [0]) { args throws(CELError) in
             guard case .string(let s) = args[0] else { throw noMatchingOverload("upperAscii", args) }
-            return .string(String(String.UnicodeScalarView(s.unicodeScalars.map { $0 >= "a" && $0 <= "z" ? Unicode.Scalar($0.value - 32) ?? $0 : $0 })))
+            return .string(mapASCII(s, from: UInt8(ascii: "a"), to: UInt8(ascii: "A")))
         }
         t.add("replace", receiver: [2, 3]) { args throws(CELError) in
             guard case .string(let s) = args[0], case .string(let old) = args[1], case .string(let new) = args[2] else {
@@ -90,6 +83,10 @@ enum StringsExtension {
         }
         t.add("trim", receiver: [0]) { args throws(CELError) in
             guard case .string(let s) = args[0] else { throw noMatchingOverload("trim", args) }
+            // Most text starts and ends with an ASCII non-space (a byte below 0x80 is a whole code point):
+            // nothing to cut.
+            if let first = s.utf8.first, let last = s.utf8.last, first < 0x80, last < 0x80,
+               !isGoSpace(Unicode.Scalar(first)), !isGoSpace(Unicode.Scalar(last)) { return args[0] }
             let scalars = Array(s.unicodeScalars)
             var b = 0, e = scalars.count
             while b < e, isGoSpace(scalars[b]) { b += 1 }
@@ -132,34 +129,40 @@ enum StringsExtension {
     /// Go's `strings.Replace`: an empty `old` matches before each code point and at the end.
     static func replace(_ s: String, _ old: String, _ new: String, limit: Int64) -> String {
         if limit == 0 { return s }
-        let scalars = Array(s.unicodeScalars), needle = Array(old.unicodeScalars)
-        var out = String.UnicodeScalarView()
-        var count: Int64 = 0
-        var i = 0
-        if needle.isEmpty {
-            for c in scalars {
+        if old.isEmpty {
+            var out = String.UnicodeScalarView()
+            var count: Int64 = 0
+            for c in s.unicodeScalars {
                 if limit < 0 || count < limit { out.append(contentsOf: new.unicodeScalars); count += 1 }
                 out.append(c)
             }
             if limit < 0 || count < limit { out.append(contentsOf: new.unicodeScalars) }
             return String(out)
         }
-        while i < scalars.count {
-            if (limit < 0 || count < limit), i + needle.count <= scalars.count, scalars[i..<(i + needle.count)].elementsEqual(needle) {
-                out.append(contentsOf: new.unicodeScalars); i += needle.count; count += 1
-            } else {
-                out.append(scalars[i]); i += 1
-            }
+        // Both are valid UTF-8, so byte matches are code point matches (see `utf8Offset(of:from:)`).
+        guard var hit = s.utf8Offset(of: old) else { return s }
+        var out: [UInt8] = []
+        out.reserveCapacity(s.utf8.count)
+        var from = 0, count: Int64 = 0
+        let utf8 = s.utf8
+        while true {
+            out.append(contentsOf: utf8[utf8.index(utf8.startIndex, offsetBy: from)..<utf8.index(utf8.startIndex, offsetBy: hit)])
+            out.append(contentsOf: new.utf8)
+            from = hit + old.utf8.count
+            count += 1
+            guard limit < 0 || count < limit, let next = s.utf8Offset(of: old, from: from) else { break }
+            hit = next
         }
-        return String(out)
+        out.append(contentsOf: utf8[utf8.index(utf8.startIndex, offsetBy: from)...])
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// Go's `strings.SplitN`.
     static func split(_ s: String, _ sep: String, limit: Int64) -> [String] {
         if limit == 0 { return [] }
-        let scalars = Array(s.unicodeScalars), needle = Array(sep.unicodeScalars)
-        var parts: [String] = []
-        if needle.isEmpty {
+        if sep.isEmpty {
+            let scalars = Array(s.unicodeScalars)
+            var parts: [String] = []
             for (i, c) in scalars.enumerated() {
                 if limit > 0 && Int64(parts.count) == limit - 1 {
                     parts.append(String(String.UnicodeScalarView(scalars[i...]))); return parts
@@ -168,16 +171,43 @@ enum StringsExtension {
             }
             return parts
         }
-        var start = 0, i = 0
-        while i + needle.count <= scalars.count {
-            if limit > 0 && Int64(parts.count) == limit - 1 { break }
-            if scalars[i..<(i + needle.count)].elementsEqual(needle) {
-                parts.append(String(String.UnicodeScalarView(scalars[start..<i])))
-                i += needle.count; start = i
-            } else { i += 1 }
+        var parts: [String] = []
+        var from = 0
+        while !(limit > 0 && Int64(parts.count) == limit - 1), let hit = s.utf8Offset(of: sep, from: from) {
+            parts.append(slice(s, from, hit))
+            from = hit + sep.utf8.count
         }
-        parts.append(String(String.UnicodeScalarView(scalars[start...])))
+        parts.append(slice(s, from, s.utf8.count))
         return parts
+    }
+
+    /// The text between two UTF-8 offsets of `s`, both on code point boundaries.
+    static func slice(_ s: String, _ from: Int, _ to: Int) -> String {
+        let start = s.utf8.index(s.utf8.startIndex, offsetBy: from)
+        return String(s.unicodeScalars[start..<s.utf8.index(start, offsetBy: to - from)])
+    }
+
+    /// The UTF-8 offset of code point `n` of `s` (`s.utf8.count` for the end).
+    static func utf8Offset(_ s: String, ofScalar n: Int) -> Int {
+        let index = s.unicodeScalars.index(s.unicodeScalars.startIndex, offsetBy: n)
+        return s.utf8.distance(from: s.utf8.startIndex, to: index)
+    }
+
+    /// How many code points lie between two UTF-8 offsets of `s`: the bytes that start one.
+    static func scalarCount(_ s: String, _ from: Int, _ to: Int) -> Int {
+        let utf8 = s.utf8
+        let start = utf8.index(utf8.startIndex, offsetBy: from)
+        var count = 0
+        for byte in utf8[start..<utf8.index(start, offsetBy: to - from)] where byte & 0xC0 != 0x80 { count += 1 }
+        return count
+    }
+
+    /// `s` with the ASCII letters from `from` (`A` or `a`) on changed to case `to`; other bytes, including
+    /// every byte of a multi-byte code point (all at least 0x80), are kept.
+    static func mapASCII(_ s: String, from: UInt8, to: UInt8) -> String {
+        let last = from + 25
+        guard s.utf8.contains(where: { $0 >= from && $0 <= last }) else { return s }
+        return String(decoding: s.utf8.map { $0 >= from && $0 <= last ? $0 - from + to : $0 }, as: UTF8.self)
     }
 
     static func quote(_ s: String) -> String {
