@@ -91,12 +91,16 @@ public struct CELVariableDefinitions: Sendable {
 /// Results shared by the evaluations of one input (one object): what several rules define the same way
 /// is computed once. Made for one evaluation context on one thread.
 public final class CELSharedResults: @unchecked Sendable {
-    private var results: [Int: CELResult] = [:]
+    /// By key: hosts hand out small dense keys, so an array beats a hash table.
+    private var results: [CELResult?] = []
     public init() {}
-    /// The result stored under `key`.
+    /// The result stored under `key` (a small non-negative integer).
     public subscript(key: Int) -> CELResult? {
-        get { results[key] }
-        set { results[key] = newValue }
+        get { key < results.count ? results[key] : nil }
+        set {
+            if key >= results.count { results.append(contentsOf: repeatElement(nil, count: key + 1 - results.count)) }
+            results[key] = newValue
+        }
     }
 }
 

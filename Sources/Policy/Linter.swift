@@ -178,8 +178,8 @@ public struct Linter: Sendable {
             for w in 0..<workerCount {
                 group.addTask {
                     var findings: [Finding] = []
-                    for object in shared.stored[(w * chunk)..<min(count, (w + 1) * chunk)] {
-                        findings += self.crossObjectFindings(object, shared)
+                    for i in (w * chunk)..<min(count, (w + 1) * chunk) {
+                        findings += self.crossObjectFindings(shared.stored[i], shared)
                     }
                     return (w, findings)
                 }
