@@ -32,7 +32,9 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .executableTarget(name: "ballast", dependencies: ["BallastCLI"]),
+        // glibc allocator settings for a batch run over thousands of files (a plain C target: mallopt).
+        .target(name: "CMallocTuning"),
+        .executableTarget(name: "ballast", dependencies: ["BallastCLI", "CMallocTuning"]),
 
         .testTarget(name: "KubeModelTests", dependencies: ["KubeModel"]),
         .testTarget(name: "ManifestIOTests", dependencies: ["ManifestIO", "KubeModel", "Findings"]),

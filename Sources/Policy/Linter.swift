@@ -165,28 +165,30 @@ public struct Linter: Sendable {
         return complete(phase)
     }
 
-    /// Phase two across the cores: objects split into one chunk per core, findings kept in object order.
+    /// Phase two across the cores: objects dealt out in turn (kinds and their costs stay even across
+    /// cores), findings put back in object order.
     func finish(_ outcomes: [FileOutcome], workers: Int) async -> RunResult {
         var phase = PhaseTwo(self, outcomes)
         Profile.phase("phase two: objects indexed")
         let count = phase.stored.count
         let workerCount = max(1, min(workers, count / 256))
-        let chunk = (count + workerCount - 1) / workerCount
         let shared = phase
-        var chunks = [[Finding]](repeating: [], count: workerCount)
-        await withTaskGroup(of: (Int, [Finding]).self) { group in
+        var byObject: [(Int, [Finding])] = []
+        await withTaskGroup(of: [(Int, [Finding])].self) { group in
             for w in 0..<workerCount {
                 group.addTask {
-                    var findings: [Finding] = []
-                    for i in (w * chunk)..<min(count, (w + 1) * chunk) {
-                        findings += self.crossObjectFindings(shared.stored[i], shared)
+                    var out: [(Int, [Finding])] = []
+                    for i in stride(from: w, to: count, by: workerCount) {
+                        let findings = self.crossObjectFindings(shared.stored[i], shared)
+                        if !findings.isEmpty { out.append((i, findings)) }
                     }
-                    return (w, findings)
+                    return out
                 }
             }
-            for await (w, findings) in group { chunks[w] = findings }
+            for await part in group { byObject += part }
         }
-        phase.result.findings += chunks.flatMap { $0 }
+        byObject.sort { $0.0 < $1.0 }
+        for (_, findings) in byObject { phase.result.findings += findings }
         Profile.phase("phase two: cross-object rules")
         let result = complete(phase)
         Profile.phase("phase two: config applied, sorted")
