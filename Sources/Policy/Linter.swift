@@ -1,3 +1,4 @@
+import Synchronization
 import KubeModel
 public import Findings
 public import ManifestIO
@@ -82,19 +83,19 @@ public struct Linter: Sendable {
         self.byKind = byKind
     }
 
-    /// Reads and lints `inputs`, one task per core; results do not depend on completion order.
+    /// Reads and lints `inputs`, one task per core taking files in small batches as it gets free (a core
+    /// slowed by the machine does not hold the others back); results do not depend on completion order.
     public func lint(_ inputs: [ManifestInput], reader: ManifestReader, workers: Int = systemCores()) async -> RunResult {
         Profile.phase("files collected, pack loaded")
         let workerCount = max(1, min(workers, inputs.count))
         var outcomes = [FileOutcome?](repeating: nil, count: inputs.count)
+        let next = WorkCounter()
         await withTaskGroup(of: [(Int, FileOutcome)].self) { group in
-            for w in 0..<workerCount {
+            for _ in 0..<workerCount {
                 group.addTask {
                     var out: [(Int, FileOutcome)] = []
-                    var i = w
-                    while i < inputs.count {
-                        out.append((i, self.checkFile(reader.read(inputs[i]))))
-                        i += workerCount
+                    while let range = next.take(8, of: inputs.count) {
+                        for i in range { out.append((i, self.checkFile(reader.read(inputs[i])))) }
                     }
                     return out
                 }
@@ -165,8 +166,8 @@ public struct Linter: Sendable {
         return complete(phase)
     }
 
-    /// Phase two across the cores: objects dealt out in turn (kinds and their costs stay even across
-    /// cores), findings put back in object order.
+    /// Phase two across the cores: objects taken in small batches by whichever core is free, findings put
+    /// back in object order.
     func finish(_ outcomes: [FileOutcome], workers: Int) async -> RunResult {
         var phase = PhaseTwo(self, outcomes)
         Profile.phase("phase two: objects indexed")
@@ -174,13 +175,16 @@ public struct Linter: Sendable {
         let workerCount = max(1, min(workers, count / 256))
         let shared = phase
         var byObject: [(Int, [Finding])] = []
+        let next = WorkCounter()
         await withTaskGroup(of: [(Int, [Finding])].self) { group in
-            for w in 0..<workerCount {
+            for _ in 0..<workerCount {
                 group.addTask {
                     var out: [(Int, [Finding])] = []
-                    for i in stride(from: w, to: count, by: workerCount) {
-                        let findings = self.crossObjectFindings(shared.stored[i], shared)
-                        if !findings.isEmpty { out.append((i, findings)) }
+                    while let range = next.take(64, of: count) {
+                        for i in range {
+                            let findings = self.crossObjectFindings(shared.stored[i], shared)
+                            if !findings.isEmpty { out.append((i, findings)) }
+                        }
                     }
                     return out
                 }
@@ -344,4 +348,16 @@ extension BuiltinRule {
         RuleDescriptor(id: "binary-file", severity: .error, summary: "Manifest files are text",
                        remediation: "Remove the binary file or rename it so it does not end in .yaml/.yml/.json."),
     ]
+}
+
+/// Hands out consecutive ranges of work items to tasks, each range once.
+final class WorkCounter: Sendable {
+    private let next = Atomic<Int>(0)
+
+    /// The next `size` items (fewer at the end) of `total`, or nil when all are taken.
+    func take(_ size: Int, of total: Int) -> Range<Int>? {
+        let start = next.add(size, ordering: .relaxed).oldValue
+        guard start < total else { return nil }
+        return start..<min(total, start + size)
+    }
 }
