@@ -35,6 +35,7 @@ struct Lint: AsyncParsableCommand {
     func run() async throws {
         Profile.phase("started")
         var options = LintOptions()
+        options.keepsMemoryUntilExit = true
         options.config = try loadConfig(config)
         var collected: (inputs: [ManifestInput], failures: [ReadFailure], notes: [Finding])
         if let spec = repository.repo {
@@ -59,6 +60,7 @@ struct Lint: AsyncParsableCommand {
         result.failures = collected.failures + result.failures
         result.notes += collected.notes
         result.sort()
+        Profile.phase("linted")
         let written = report.write(result, command: "lint")
         Profile.phase("report written")
         Profile.report()

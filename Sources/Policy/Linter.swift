@@ -12,7 +12,17 @@ public struct LintOptions: Sendable {
     public var config = BallastConfig()
     /// `YYYY-MM-DD`, for waiver expiry.
     public var today = WaiverParser.today()
+    /// Whether the run's objects and index stay allocated until the process exits. A command that exits
+    /// after one lint sets it: freeing hundreds of thousands of objects one by one is work the kernel does
+    /// in one go at exit.
+    public var keepsMemoryUntilExit = false
     public init() {}
+}
+
+/// What a run keeps allocated until the process ends (`LintOptions.keepsMemoryUntilExit`).
+enum KeptUntilExit {
+    private static let kept = Mutex<[any Sendable]>([])
+    static func keep(_ value: any Sendable) { kept.withLock { $0.append(value) } }
 }
 
 /// What the first phase keeps of one file: its findings and notes, and its objects in compact form.
@@ -175,8 +185,10 @@ public struct Linter: Sendable {
         let workerCount = max(1, min(workers, count / 256))
         let shared = phase
         var byObject: [(Int, [Finding])] = []
+        var settled: (findings: [Finding], notes: [Finding]) = ([], [])
         let next = WorkCounter()
-        await withTaskGroup(of: [(Int, [Finding])].self) { group in
+        await withTaskGroup(of: PhaseTwoPart.self) { group in
+            group.addTask { let s = Self.settle(shared); return .settled(s.findings, notes: s.notes) }
             for _ in 0..<workerCount {
                 group.addTask {
                     var out: [(Int, [Finding])] = []
@@ -186,17 +198,29 @@ public struct Linter: Sendable {
                             if !findings.isEmpty { out.append((i, findings)) }
                         }
                     }
-                    return out
+                    return .objects(out)
                 }
             }
-            for await part in group { byObject += part }
+            for await part in group {
+                switch part {
+                case .objects(let found): byObject += found
+                case .settled(let findings, let notes): settled = (findings, notes)
+                }
+            }
         }
         byObject.sort { $0.0 < $1.0 }
         for (_, findings) in byObject { phase.result.findings += findings }
         Profile.phase("phase two: cross-object rules")
-        let result = complete(phase)
+        let result = complete(phase, settled: settled)
+        if options.keepsMemoryUntilExit { KeptUntilExit.keep(phase); KeptUntilExit.keep(outcomes) }
         Profile.phase("phase two: config applied, sorted")
         return result
+    }
+
+    /// What a task of phase two hands back.
+    enum PhaseTwoPart: Sendable {
+        case objects([(Int, [Finding])])
+        case settled([Finding], notes: [Finding])
     }
 
     /// What phase two works from.
@@ -209,6 +233,8 @@ public struct Linter: Sendable {
 
         init(_ linter: Linter, _ outcomes: [FileOutcome]) {
             result = RunResult(rules: linter.descriptors)
+            stored.reserveCapacity(outcomes.reduce(0) { $0 + $1.objects.count })
+            result.findings.reserveCapacity(outcomes.reduce(0) { $0 + $1.findings.count })
             for outcome in outcomes {
                 if let failure = outcome.failure { result.failures.append(failure); continue }
                 result.filesRead += 1
@@ -225,20 +251,29 @@ public struct Linter: Sendable {
         }
     }
 
-    private func complete(_ phase: PhaseTwo) -> RunResult {
-        var result = phase.result
-        for check in phase.deferred { result.findings += check.settle(phase.context) }
+    /// The checks prepared in phase one, settled on the index, and a note per kind Ballast does not know.
+    /// Independent of the cross-object rules: it runs beside them.
+    static func settle(_ phase: PhaseTwo) -> (findings: [Finding], notes: [Finding]) {
+        var findings: [Finding] = []
+        for check in phase.deferred { findings += check.settle(phase.context) }
         var unknownKinds: [String: SourceSpan?] = [:]
-        for object in phase.stored where KindCatalog.info(group: object.ref.group, kind: object.ref.kind) == nil {
-            let key = object.apiVersion + " " + object.ref.kind
-            if unknownKinds[key] == nil { unknownKinds[key] = object.span }
+        for i in phase.stored.indices where KindCatalog.info(group: phase.stored[i].ref.group, kind: phase.stored[i].ref.kind) == nil {
+            let key = phase.stored[i].apiVersion + " " + phase.stored[i].ref.kind
+            if unknownKinds[key] == nil { unknownKinds[key] = phase.stored[i].span }
         }
+        let notes = unknownKinds.sorted(by: { $0.key < $1.key }).map { kind, span in
+            Finding(ruleID: "unknown-kind", severity: .info,
+                    message: "\(kind) is not a kind Ballast checks; its objects are only indexed", span: span)
+        }
+        return (findings, notes)
+    }
+
+    private func complete(_ phase: PhaseTwo, settled: (findings: [Finding], notes: [Finding])? = nil) -> RunResult {
+        var result = phase.result
+        let (findings, notes) = settled ?? Self.settle(phase)
+        result.findings += findings
         applyConfig(to: &result, stored: phase.stored)
-        for (kind, span) in unknownKinds.sorted(by: { $0.key < $1.key }) {
-            result.notes.append(Finding(ruleID: "unknown-kind", severity: .info,
-                                        message: "\(kind) is not a kind Ballast checks; its objects are only indexed",
-                                        span: span))
-        }
+        result.notes += notes
         result.sort()
         return result
     }
