@@ -154,12 +154,6 @@ public final class CELLazyVariables: @unchecked Sendable {
             throw error
         }
     }
-
-    /// The outcome of a variable, when it has been computed.
-    public func result(_ name: String) -> CELResult? {
-        guard let slot = slot(name), case .done(let r) = states[slot] else { return nil }
-        return r
-    }
 }
 
 /// The outcome of an evaluation.

@@ -52,7 +52,6 @@ public struct Linter: Sendable {
     struct KindKey: Hashable, Sendable {
         var group: String, kind: String
         init(_ ref: ObjectRef) { group = ref.group; kind = ref.kind }
-        init(group: String, kind: String) { self.group = group; self.kind = kind }
     }
 
     /// The rules that may apply to objects of one kind.

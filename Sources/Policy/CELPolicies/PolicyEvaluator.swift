@@ -12,10 +12,9 @@ enum PolicyEvaluator {
 
     /// Evaluates `rule` on a lint or change pair. `object` is the head (nil when deleted), `old` the base.
     /// Returns nil when the rule passes or does not apply.
-    static func evaluate(_ rule: PolicyRule, object: KubeObject?, old: KubeObject?, params: CELValue,
-                         celObject: CELValue? = nil) -> Finding? {
+    static func evaluate(_ rule: PolicyRule, object: KubeObject?, old: KubeObject?, params: CELValue) -> Finding? {
         guard let subject = object ?? old, rule.match.matches(subject) else { return nil }
-        let activation = Self.activation(object: celObject ?? object.map { CELValue.from($0.value) } ?? .null,
+        let activation = Self.activation(object: object.map { CELValue.from($0.value) } ?? .null,
                                          old: old.map { CELValue.from($0.value) } ?? .null, params: params)
         return evaluate(rule, subject: subject, activation: activation)
     }
