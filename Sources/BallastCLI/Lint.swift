@@ -59,7 +59,7 @@ struct Lint: AsyncParsableCommand {
         progress.finish()
         result.failures = collected.failures + result.failures
         result.notes += collected.notes
-        result.sort()
+        result.notes.sort(by: Finding.reportOrder)   // the linter returns findings sorted; collection added notes
         Profile.phase("linted")
         let written = report.write(result, command: "lint")
         Profile.phase("report written")

@@ -40,8 +40,7 @@ public struct KindSet: Sendable, Equatable {
     /// The kinds of `qualifiedKinds`.
     public init<S: Sequence>(_ qualifiedKinds: S) where S.Element == String {
         for qualified in qualifiedKinds {
-            let (group, kind) = qualified.lastIndex(of: "/").map { (String(qualified[..<$0]), String(qualified[qualified.index(after: $0)...])) }
-                ?? ("", qualified)
+            let (group, kind) = splitQualifiedKind(qualified)
             groupsByKind[kind, default: []].append(group)
         }
     }
@@ -50,4 +49,10 @@ public struct KindSet: Sendable, Equatable {
 
     /// Whether the object's group and kind are in the set.
     public func contains(_ ref: ObjectRef) -> Bool { groupsByKind[ref.kind]?.contains(ref.group) ?? false }
+}
+
+/// `apps/StatefulSet` → ("apps", "StatefulSet"); `Service` → ("", "Service").
+public func splitQualifiedKind(_ qualifiedKind: String) -> (group: String, kind: String) {
+    guard let slash = qualifiedKind.lastIndex(of: "/") else { return ("", qualifiedKind) }
+    return (String(qualifiedKind[..<slash]), String(qualifiedKind[qualifiedKind.index(after: slash)...]))
 }

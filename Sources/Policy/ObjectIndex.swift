@@ -151,27 +151,18 @@ public struct ObjectIndex: Sendable {
 
     /// `lookup(kind, namespace, name)`: kind group-qualified unless core.
     public func lookup(_ qualifiedKind: String, namespace: String?, name: String) -> KubeObject? {
-        let (group, kind) = Self.split(qualifiedKind)
-        let scoped = KindCatalog.info(group: group, kind: kind)?.isClusterScoped == true ? nil : namespace
-        return object(ObjectRef(group: group, kind: kind, namespace: scoped, name: name))
+        position(qualifiedKind, namespace: namespace, name: name).map { stored[$0].object }
     }
 
-    /// The position in `stored` of what `lookup` finds.
+    /// The position in `stored` of what `lookup` finds (the namespace is ignored for cluster-scoped kinds).
     public func position(_ qualifiedKind: String, namespace: String?, name: String) -> Int? {
-        let (group, kind) = Self.split(qualifiedKind)
+        let (group, kind) = splitQualifiedKind(qualifiedKind)
         let scoped = KindCatalog.info(group: group, kind: kind)?.isClusterScoped == true ? nil : namespace
         return byRef[ObjectRef(group: group, kind: kind, namespace: scoped, name: name)]
     }
 
     /// Whether an object with this identity exists, without rebuilding it.
     public func contains(_ qualifiedKind: String, namespace: String?, name: String) -> Bool {
-        let (group, kind) = Self.split(qualifiedKind)
-        let scoped = KindCatalog.info(group: group, kind: kind)?.isClusterScoped == true ? nil : namespace
-        return byRef[ObjectRef(group: group, kind: kind, namespace: scoped, name: name)] != nil
-    }
-
-    static func split(_ qualifiedKind: String) -> (group: String, kind: String) {
-        guard let slash = qualifiedKind.lastIndex(of: "/") else { return ("", qualifiedKind) }
-        return (String(qualifiedKind[..<slash]), String(qualifiedKind[qualifiedKind.index(after: slash)...]))
+        position(qualifiedKind, namespace: namespace, name: name) != nil
     }
 }
