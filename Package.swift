@@ -24,11 +24,14 @@ let package = Package(
         .target(name: "ClusterSource", dependencies: ["KubeModel", "ManifestIO", "CCurl"]),
         .target(name: "CEL", dependencies: ["KubeModel", "CRE2"]),
         .target(name: "Policy", dependencies: ["KubeModel", "CEL", "ManifestIO", "Findings"]),
+        .target(name: "DesiredState", dependencies: ["KubeModel", "Findings", "ManifestIO", "GitSource"]),
+        .target(name: "Drift", dependencies: ["KubeModel", "Findings", "ManifestIO"]),
         .target(name: "Report", dependencies: ["KubeModel", "Findings"]),
         .target(
             name: "BallastCLI",
             dependencies: [
                 "KubeModel", "Findings", "ManifestIO", "GitSource", "ClusterSource", "CEL", "Policy", "Report",
+                "DesiredState", "Drift",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -40,6 +43,9 @@ let package = Package(
         .testTarget(name: "ManifestIOTests", dependencies: ["ManifestIO", "KubeModel", "Findings"]),
         .testTarget(name: "PolicyTests", dependencies: ["Policy", "ManifestIO", "KubeModel", "Findings"]),
         .testTarget(name: "CELTests", dependencies: ["CEL", "KubeModel"]),
+        .testTarget(name: "DriftTests", dependencies: ["Drift", "ManifestIO", "KubeModel", "Findings"]),
+        .testTarget(name: "DesiredStateTests", dependencies: ["DesiredState", "ManifestIO", "KubeModel", "Findings", "GitSource"]),
+        .testTarget(name: "FindingsTests", dependencies: ["Findings", "KubeModel"]),
         .testTarget(name: "ReportTests", dependencies: ["Report", "Findings", "KubeModel"]),
         .testTarget(name: "BallastCLITests", dependencies: ["BallastCLI"]),
         .testTarget(name: "GitSourceTests", dependencies: ["GitSource", "KubeModel"],

@@ -36,6 +36,12 @@ public struct RunResult: Sendable {
     public var preexistingCount: Int = 0
     /// `gate`: objects that changed between base and head.
     public var changedObjects: Int = 0
+    /// `drift`/`check`: differences between git and the live cluster (DESIGN §6).
+    public var drift: [DriftItem] = []
+    /// `drift`/`check`: desired objects that could not be compared; each makes the run incomplete.
+    public var uncompared: [UncomparedObject] = []
+    /// `drift`/`check`: desired objects compared with the live cluster (nil when no comparison ran).
+    public var objectsCompared: Int?
 
     public init(findings: [Finding] = [], notes: [Finding] = [], failures: [ReadFailure] = [],
                 filesRead: Int = 0, objectsChecked: Int = 0, rules: [RuleDescriptor] = []) {
@@ -43,7 +49,9 @@ public struct RunResult: Sendable {
         self.filesRead = filesRead; self.objectsChecked = objectsChecked; self.rules = rules
     }
 
-    public var isIncomplete: Bool { !failures.isEmpty }
+    public var isIncomplete: Bool { !failures.isEmpty || !uncompared.isEmpty }
+    /// Drift items that count (not waived or ignored, not resolved since the baseline).
+    public var activeDrift: [DriftItem] { drift.filter(\.isActive) }
     /// Findings that count (not suppressed by a waiver).
     public var activeFindings: [Finding] { findings.filter { !$0.isSuppressed } }
     public var suppressedCount: Int { findings.count - activeFindings.count }
@@ -64,16 +72,18 @@ public struct RunResult: Sendable {
         return counts
     }
 
-    /// DESIGN §1: 3 when incomplete, else 1 when a finding is at or above `failOn`, else 0.
-    /// (2, a usage or configuration error, is decided before a run starts.)
+    /// DESIGN §1: 3 when incomplete, else 1 when a finding is at or above `failOn` or drift is found
+    /// (as `kubectl diff`), else 0. (2, a usage or configuration error, is decided before a run starts.)
     public func exitCode(failOn: FailOn) -> Int32 {
         if isIncomplete { return 3 }
-        return activeFindings.contains { failOn.fails($0.severity) } ? 1 : 0
+        if activeFindings.contains(where: { failOn.fails($0.severity) }) { return 1 }
+        return drift.contains(where: \.isActive) ? 1 : 0
     }
 
     /// Findings and notes merged, in report order.
     public mutating func sort() {
         findings.sort(by: Finding.reportOrder)
         notes.sort(by: Finding.reportOrder)
+        drift.sort(by: DriftItem.reportOrder)
     }
 }
