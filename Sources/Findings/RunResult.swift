@@ -42,6 +42,13 @@ public struct RunResult: Sendable {
     public var uncompared: [UncomparedObject] = []
     /// `drift`/`check`: desired objects compared with the live cluster (nil when no comparison ran).
     public var objectsCompared: Int?
+    /// `check`: live figures (PVC usage, backup ages) for the HTML and Prometheus reports.
+    public var liveMetrics = LiveMetrics()
+    /// When the run started (RFC 3339) and how long it took, for the reports' headers and metrics.
+    public var startedAt: String?
+    public var durationSeconds: Double?
+    /// Versions of the tools the run used (`kustomize: v5.8.1`), for the report.
+    public var toolVersions: [String: String] = [:]
 
     public init(findings: [Finding] = [], notes: [Finding] = [], failures: [ReadFailure] = [],
                 filesRead: Int = 0, objectsChecked: Int = 0, rules: [RuleDescriptor] = []) {
