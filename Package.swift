@@ -41,7 +41,7 @@ let package = Package(
 
         .testTarget(name: "KubeModelTests", dependencies: ["KubeModel"]),
         .testTarget(name: "ManifestIOTests", dependencies: ["ManifestIO", "KubeModel", "Findings"]),
-        .testTarget(name: "PolicyTests", dependencies: ["Policy", "ManifestIO", "KubeModel", "Findings"]),
+        .testTarget(name: "PolicyTests", dependencies: ["Policy", "ManifestIO", "KubeModel", "Findings", "DesiredState"]),
         .testTarget(name: "CELTests", dependencies: ["CEL", "KubeModel"]),
         .testTarget(name: "DriftTests", dependencies: ["Drift", "ManifestIO", "KubeModel", "Findings"]),
         .testTarget(name: "DesiredStateTests", dependencies: ["DesiredState", "ManifestIO", "KubeModel", "Findings", "GitSource"]),

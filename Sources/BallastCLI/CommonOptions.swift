@@ -42,11 +42,19 @@ struct ReportOptions: ParsableArguments {
         }
     }
 
-    /// Writes the report in every format asked for. A report file that cannot be written makes the run
-    /// incomplete (exit 3): the user would otherwise read an old report.
-    func write(_ result: RunResult, command: String) -> Bool {
+    /// Writes the report in every format asked for, and returns the run's exit code, computed once from the
+    /// result: a report file that cannot be written makes the run incomplete (exit 3), since the user would
+    /// otherwise read an old report.
+    func finish(_ result: RunResult, command: String) -> Int32 {
+        var result = result
+        result.failures += write(result, command: command)
+        return result.exitCode(failOn: failOn)
+    }
+
+    /// Writes the report in every format asked for; what could not be written.
+    func write(_ result: RunResult, command: String) -> [ReadFailure] {
         let targets = formats.isEmpty ? [FormatTarget(argument: "text")!] : formats
-        var ok = true
+        var unwritten: [ReadFailure] = []
         for target in targets {
             let color = target.file == nil && !noColor && isTerminal(1)
                 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
@@ -55,12 +63,12 @@ struct ReportOptions: ParsableArguments {
             if let file = target.file {
                 do { try Data(bytes).write(to: URL(fileURLWithPath: file), options: .atomic) } catch {
                     writeAll("ballast: could not write \(file): \(error.localizedDescription)\n", to: 2)
-                    ok = false
+                    unwritten.append(ReadFailure(source: file, reason: "the report could not be written: \(error.localizedDescription)"))
                 }
             } else {
                 writeAll(bytes, to: 1)
             }
         }
-        return ok
+        return unwritten
     }
 }

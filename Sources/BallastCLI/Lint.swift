@@ -10,8 +10,9 @@ struct Lint: AsyncParsableCommand {
         discussion: """
             Reads .yaml, .yml and .json files (multi-document, v1 List), checks them against the Kubernetes \
             schema and Ballast's storage rules, and prints one line per finding: file:line:col: severity \
-            rule-id: message. Kustomizations and Helm charts are skipped with a note: render and pipe them \
-            (kubectl kustomize DIR | ballast lint -).
+            rule-id: message. Kustomizations are rendered with the real kustomize (kubectl kustomize; \
+            --no-render reads plain files only) and their objects reported at the lines of the files they \
+            came from. Helm charts are skipped with a note: render and pipe them (helm template DIR | ballast lint -).
             """
     )
 
@@ -23,8 +24,7 @@ struct Lint: AsyncParsableCommand {
     @Option(help: "With --repo: the branch, tag or commit to read (default HEAD).")
     var ref: String?
 
-    @Option(help: "Namespace given to namespaced objects that have none.")
-    var defaultNamespace = "default"
+    @OptionGroup var desired: DesiredOptions
 
     @Option(help: "Configuration file (default: .ballast.yaml in the current directory, when present).")
     var config: String?
@@ -37,35 +37,15 @@ struct Lint: AsyncParsableCommand {
         var options = LintOptions()
         options.keepsMemoryUntilExit = true
         options.config = try loadConfig(config)
-        var collected: (inputs: [ManifestInput], failures: [ReadFailure], notes: [Finding])
-        if let spec = repository.repo {
-            guard paths.isEmpty else { throw ValidationError("give either --repo or paths, not both (use --path to narrow a repository)") }
-            do {
-                let git = try repository.open(spec)
-                let commit = try git.resolve(ref ?? "HEAD")
-                let read = try manifestInputs(git, at: commit, paths: repository.paths, maxBlobSize: repository.maxBlobSize)
-                collected = (read.inputs, [], read.notes)
-            } catch {
-                throw gitFailure(error)
-            }
-        } else {
-            if ref != nil { throw ValidationError("--ref goes with --repo") }
-            collected = ManifestFinder.collect(paths.isEmpty ? ["."] : paths)
-        }
-        let inputs = collected.inputs.filter { !options.config.isIgnored($0.name) }
-        let progress = Progress(label: "reading", total: inputs.count)
+        let state = try await loadDesiredState(paths: paths, repository: repository, ref: ref, desired: desired, config: options.config)
         let pack = try policies.pack()
-        var result = await Linter(options: options, pack: pack).lint(inputs, reader: ManifestReader(defaultNamespace: defaultNamespace))
+        let progress = Progress(label: "reading", total: state.inputs.count)
+        let result = await Linter(options: options, pack: pack).lint(state)
         progress.finish()
-        result.failures = collected.failures + result.failures
-        result.notes += collected.notes
-        result.notes.sort(by: Finding.reportOrder)   // the linter returns findings sorted; collection added notes
         Profile.phase("linted")
-        let written = report.write(result, command: "lint")
+        let code = report.finish(result, command: "lint")
         Profile.phase("report written")
         Profile.report()
-        var code = result.exitCode(failOn: report.failOn)
-        if !written { code = 3 }
         if code != 0 { throw ExitCode(code) }
     }
 }

@@ -57,39 +57,6 @@ final class CloneProgress: @unchecked Sendable {
     func finish() { if enabled && last >= 0 { writeAll("\r\u{1B}[K", to: 2) } }
 }
 
-/// The manifest files of a commit as reader inputs (repository paths as names), and notes for what was
-/// skipped (submodules, symlinks, large blobs, kustomizations, Helm charts).
-func manifestInputs(_ repository: GitRepository, at commit: ObjectID, paths: [String], maxBlobSize: Int,
-                    only keep: ((GitFile) -> Bool)? = nil) throws(GitError) -> (inputs: [ManifestInput], notes: [Finding]) {
-    let (files, gitNotes) = try repository.files(at: commit, under: paths)
-    var notes = gitNotes.map { note in
-        Finding(ruleID: "git-skipped", severity: .info, message: note.message, span: SourceSpan(file: FileID(note.path), line: 1, column: 1))
-    }
-    var inputs: [ManifestInput] = []
-    let chartDirectories = Set(files.filter { $0.path.hasSuffix("/Chart.yaml") || $0.path == "Chart.yaml" }
-        .map { String($0.path.dropLast("Chart.yaml".count)) })
-    for file in files where ManifestFinder.isManifestName(file.path) {
-        if let chart = chartDirectories.first(where: { file.path.hasPrefix($0) }) {
-            if file.path == chart + "Chart.yaml", let note = ManifestFinder.skipNote(for: file.path) { notes.append(note) }
-            continue
-        }
-        if let note = ManifestFinder.skipNote(for: file.path) { notes.append(note); continue }
-        if let keep, !keep(file) { continue }
-        guard let bytes = try repository.blob(file.blob, maxSize: maxBlobSize) else {
-            notes.append(oversizeNote(file.path, maxBlobSize))
-            continue
-        }
-        inputs.append(ManifestInput(name: file.path, source: .bytes(bytes)))
-    }
-    return (inputs, notes)
-}
-
-/// The note for a blob over the size cap.
-func oversizeNote(_ path: String, _ cap: Int) -> Finding {
-    Finding(ruleID: "git-skipped", severity: .info, message: "larger than the \(cap)-byte cap (--max-blob-size): not read",
-            span: SourceSpan(file: FileID(path), line: 1, column: 1))
-}
-
 /// A git problem as the CLI reports it: an unknown ref is a usage error (2), anything else could not be
 /// read (3). Credentials never reach the message (GitError redacts URLs).
 func gitFailure(_ error: GitError) -> ExitCode {

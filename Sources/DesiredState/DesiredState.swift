@@ -1,1 +1,274 @@
-enum DesiredStatePlaceholder {}
+import Foundation
+import KubeModel
+public import Findings
+public import ManifestIO
+public import GitSource
+
+/// How the desired state is read.
+public struct DesiredStateOptions: Sendable {
+    /// `--default-namespace`.
+    public var defaultNamespace = "default"
+    /// `.ballast.yaml` `namespaces:`.
+    public var namespaceGlobs: [NamespaceGlob] = []
+    /// `.ballast.yaml` `ignore:`: files not read at all.
+    public var ignored: @Sendable (String) -> Bool = { _ in false }
+    /// Render kustomizations (`--no-render` turns it off).
+    public var render = true
+    /// `--kubectl PATH`.
+    public var kubectl: String?
+    public var environment: [String: String] = ProcessInfo.processInfo.environment
+    /// git blobs over this size are not read; the run is then incomplete.
+    public var maxBlobSize = 64 << 20
+    public var limits = ReaderLimits()
+    /// The directory that relative paths are read from, and reported relative to (default: the current
+    /// directory).
+    public var directory: String?
+    public init() {}
+}
+
+/// The desired state of a run, from paths or a git commit (DESIGN §4): the plain manifest files, read
+/// lazily by the caller through `reader` (which gives objects their effective namespace and skips tool
+/// configurations); the objects kustomize rendered, with the spans of their sources; notes; what could not
+/// be read (the run is incomplete); and the objects of kustomizations that could not be rendered (drift
+/// does not compare them). `lint`, `gate`, `check`, `drift` and the rule examples all start here.
+public struct DesiredState: Sendable {
+    /// Plain manifest files.
+    public var inputs: [ManifestInput] = []
+    /// Objects rendered by kustomize, one result per kustomization root.
+    public var rendered: [FileResult] = []
+    /// The reader to read `inputs` with.
+    public var reader: ManifestReader
+    public var notes: [Finding] = []
+    public var failures: [ReadFailure] = []
+    /// Objects of kustomizations that could not be rendered.
+    public var unrendered: [UncomparedObject] = []
+    /// `kustomize: v5.8.1` when kustomize ran.
+    public var toolVersions: [String: String] = [:]
+
+    init(reader: ManifestReader) { self.reader = reader }
+
+    /// Reads every input: the plain files (in parallel) followed by the rendered ones.
+    public func readAll() async -> [FileResult] {
+        await reader.read(inputs) + rendered
+    }
+
+    /// The manifest rule as the reader applies it.
+    static func reader(_ options: DesiredStateOptions, namespaces: EffectiveNamespaces) -> ManifestReader {
+        ManifestReader(limits: options.limits, namespaces: namespaces.resolver,
+                       skipReason: { ManifestRule.toolConfiguration(group: $0, kind: $1) })
+    }
+
+    // MARK: Paths
+
+    /// The desired state under files and directories (recursive) and `-` (standard input).
+    public static func load(paths: [String], options: DesiredStateOptions) async -> DesiredState {
+        let tree = DiskTree(root: options.directory)
+        let listing = ManifestFinder.collect(paths.map { $0 == "-" ? $0 : tree.location($0) })
+        let prefix = options.directory.map { $0.hasSuffix("/") ? $0 : $0 + "/" }
+        var stdin: [ManifestInput] = []
+        var names: [String] = []
+        var pathOf: [String: String] = [:]
+        for input in listing.inputs {
+            if case .stdin = input.source { stdin.append(input); continue }
+            var name = input.name
+            if let prefix, name.hasPrefix(prefix) { name = String(name.dropFirst(prefix.count)) }
+            while name.hasPrefix("./") { name = String(name.dropFirst(2)) }
+            if case .path(let p) = input.source { pathOf[name] = p }
+            names.append(name)
+        }
+        var state = await assemble(names: names.filter { !options.ignored($0) }, tree: tree, options: options) { name in
+            ManifestInput(name: name, source: .path(pathOf[name] ?? name))
+        }
+        state.inputs = stdin + state.inputs
+        state.failures = listing.failures + state.failures
+        state.notes += listing.notes
+        return state
+    }
+
+    // MARK: Git
+
+    /// The desired state of a commit, read from the object database (no checkout). Submodules and symbolic
+    /// links are skipped with a note; a blob over the size cap makes the run incomplete.
+    public static func load(repository: GitRepository, commit: ObjectID, paths: [String],
+                            options: DesiredStateOptions) async throws(GitError) -> DesiredState {
+        // The whole tree: a kustomization may reach files outside `--path`.
+        let (all, gitNotes) = try repository.files(at: commit, under: [])
+        let prefixes = paths.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }
+        let selected = all.filter { file in prefixes.isEmpty || prefixes.contains { $0.isEmpty || file.path == $0 || ManifestRule.isUnder(file.path, $0) } }
+        let tree = GitTree(repository: repository, files: Dictionary(all.map { ($0.path, $0.blob) }, uniquingKeysWith: { a, _ in a }),
+                           maxBlobSize: options.maxBlobSize)
+        var state = await assemble(names: selected.map(\.path).filter { !options.ignored($0) }, tree: tree, options: options) { name in
+            tree.bytes(name).map { ManifestInput(name: name, source: .bytes($0)) }
+        }
+        state.notes += gitNotes.filter { note in prefixes.isEmpty || prefixes.contains { ManifestRule.isUnder(note.path, $0) || note.path == $0 } }.map {
+            Finding(ruleID: "git-skipped", severity: .info, message: $0.message, span: SourceSpan(file: FileID($0.path), line: 1, column: 1))
+        }
+        for path in tree.oversize.sorted() {
+            state.failures.append(Self.oversize(path, options.maxBlobSize))
+        }
+        return state
+    }
+
+    /// A blob left unread because of the size cap: the run did not read everything, so it is incomplete.
+    static func oversize(_ path: String, _ cap: Int) -> ReadFailure {
+        ReadFailure(source: path, reason: "larger than the \(cap)-byte cap (--max-blob-size): not read, so not checked")
+    }
+
+    // MARK: Assembly
+
+    /// From the listing of a tree: the manifest rule, the effective namespaces, kustomize.
+    static func assemble(names: [String], tree: some SourceTree, options: DesiredStateOptions,
+                         input: (String) -> ManifestInput?) async -> DesiredState {
+        let (manifests, kustomizationFiles, chartNotes) = ManifestRule.classify(names)
+        var namespaces = EffectiveNamespaces()
+        namespaces.defaultNamespace = options.defaultNamespace
+        namespaces.globs = options.namespaceGlobs
+        var notes = chartNotes
+        for glob in options.namespaceGlobs where !manifests.contains(where: glob.glob.matches) {
+            notes.append(Finding(ruleID: "namespace-glob-unused", severity: .info,
+                                 message: "namespaces: \(glob.glob.text) matches no manifest", span: glob.span))
+        }
+        let graph = KustomizationGraph(kustomizations: kustomizationFiles, tree: tree)
+        for node in graph.nodes.values { if let ns = node.namespace { namespaces.kustomizations.append((node.directory, ns)) } }
+
+        // Argo CD and Flux applications: only files that mention their groups are parsed for them.
+        var inputs: [ManifestInput] = []
+        var reached = Set<String>()
+        var state = DesiredState(reader: reader(options, namespaces: namespaces))
+        var kustomize: Result<Kustomize, KustomizeUnavailable>?
+        var renders: [(root: String, files: Set<String>)] = []
+        for root in graph.roots {
+            let (files, blocker, problems) = graph.reach(root)
+            reached.formUnion(files)
+            notes += problems
+            let rootPath = graph.nodes[root]?.path ?? root
+            guard options.render else {
+                notes.append(Finding(ruleID: "kustomization-skipped", severity: .info,
+                                     message: "kustomization not rendered (--no-render): its resources are not read",
+                                     span: SourceSpan(file: FileID(rootPath), line: 1, column: 1)))
+                continue
+            }
+            if let blocker {
+                state.unrendered += unrenderedObjects(files, root: rootPath, reason: blocker, tree: tree, reader: state.reader)
+                notes.append(notRendered(rootPath, blocker))
+                continue
+            }
+            if kustomize == nil { kustomize = Kustomize.locate(explicit: options.kubectl, environment: options.environment) }
+            switch kustomize! {
+            case .failure(let why):
+                state.unrendered += unrenderedObjects(files, root: rootPath, reason: why.description, tree: tree, reader: state.reader)
+                notes.append(notRendered(rootPath, why.description))
+            case .success:
+                renders.append((root, files))
+            }
+        }
+        if !options.render { reached = [] }
+        for name in manifests where !reached.contains(name) {
+            if let made = input(name) { inputs.append(made) }
+        }
+        let mentionsApplications = inputs.filter { candidate in
+            switch candidate.source {
+            case .bytes(let bytes): mentionsApplication(bytes)
+            case .path(let path): mentionsApplication(tree.bytes(path) ?? [])
+            case .stdin: false
+            }
+        }
+        if !mentionsApplications.isEmpty {
+            let scanned = await ManifestReader(limits: options.limits).read(mentionsApplications)
+            let (entries, appNotes) = EffectiveNamespaces.applications(in: scanned, allPaths: names)
+            namespaces.applications = entries
+            notes += appNotes
+        }
+        state.reader = reader(options, namespaces: namespaces)
+        state.inputs = inputs
+
+        if case .success(let tool)? = kustomize, !renders.isEmpty {
+            state.toolVersions["kustomize"] = tool.version
+            do {
+                let (root, cleanup) = try tree.materialize()
+                defer { if let cleanup { try? FileManager.default.removeItem(atPath: cleanup) } }   // a leftover temporary copy is harmless
+                for (directory, files) in renders {
+                    let rootPath = graph.nodes[directory]?.path ?? directory
+                    switch tool.render(directory: joinPath(root, directory.isEmpty ? "." : directory)) {
+                    case .failure(let why):
+                        state.unrendered += unrenderedObjects(files, root: rootPath, reason: why.description, tree: tree, reader: state.reader)
+                        notes.append(notRendered(rootPath, why.description))
+                    case .success(let bytes):
+                        state.rendered.append(renderedResult(bytes, rootPath: rootPath, files: files, tree: tree, reader: state.reader))
+                    }
+                }
+            } catch {
+                for (directory, files) in renders {
+                    let rootPath = graph.nodes[directory]?.path ?? directory
+                    state.unrendered += unrenderedObjects(files, root: rootPath, reason: "\(error)", tree: tree, reader: state.reader)
+                    notes.append(notRendered(rootPath, "\(error)"))
+                }
+            }
+        }
+        state.notes = notes
+        return state
+    }
+
+    static func notRendered(_ root: String, _ reason: String) -> Finding {
+        Finding(ruleID: "kustomization-not-rendered", severity: .info,
+                message: "kustomization could not be rendered: \(reason)",
+                span: SourceSpan(file: FileID(root), line: 1, column: 1))
+    }
+
+    /// Whether a file may hold an Argo CD or Flux application (a byte search, before any parsing).
+    static func mentionsApplication(_ bytes: [UInt8]) -> Bool {
+        contains(bytes, Array("argoproj.io".utf8)) || contains(bytes, Array("kustomize.toolkit.fluxcd.io".utf8))
+    }
+
+    static func contains(_ haystack: [UInt8], _ needle: [UInt8]) -> Bool {
+        guard let first = needle.first, haystack.count >= needle.count else { return false }
+        var i = 0
+        let last = haystack.count - needle.count
+        while i <= last {
+            if haystack[i] == first {
+                var k = 1
+                while k < needle.count && haystack[i + k] == needle[k] { k += 1 }
+                if k == needle.count { return true }
+            }
+            i += 1
+        }
+        return false
+    }
+
+    /// What kustomize printed for one root, as objects of the root's kustomization file with the spans of
+    /// the resource documents they came from.
+    static func renderedResult(_ bytes: [UInt8], rootPath: String, files: Set<String>, tree: some SourceTree,
+                               reader: ManifestReader) -> FileResult {
+        let file = FileID(rootPath)
+        var result = reader.parse(bytes, file: file, json: false)
+        var sources: [KubeObject] = []
+        for path in files.sorted() where ManifestRule.isManifestName(path) && !ManifestRule.isKustomizationName(path) {
+            guard let content = tree.bytes(path) else { continue }
+            sources += reader.parse(content, file: FileID(path), json: path.hasSuffix(".json")).objects.map(\.object)
+        }
+        let spans = RenderedSpans(sources: sources)
+        let fallback = SourceSpan(file: file, line: 1, column: 1)
+        for i in result.objects.indices {
+            result.objects[i].object = spans.respan(result.objects[i].object, fallback: fallback)
+            // YAML 1.1 booleans were judged on kustomize's output, whose lines exist nowhere.
+            result.objects[i].yaml11Booleans = []
+        }
+        result.notes = result.notes.map { var n = $0; n.span = fallback; return n }
+        return result
+    }
+
+    /// The objects a root declares in its resource files (read plainly), for drift to name as not compared.
+    static func unrenderedObjects(_ files: Set<String>, root: String, reason: String, tree: some SourceTree,
+                                  reader: ManifestReader) -> [UncomparedObject] {
+        var out: [UncomparedObject] = []
+        for path in files.sorted() where ManifestRule.isManifestName(path) && !ManifestRule.isKustomizationName(path) {
+            guard let content = tree.bytes(path) else { continue }
+            for parsed in reader.parse(content, file: FileID(path), json: path.hasSuffix(".json")).objects {
+                out.append(UncomparedObject(object: parsed.object.ref,
+                                            reason: "kustomization \(root) could not be rendered: \(reason)",
+                                            span: parsed.object.span))
+            }
+        }
+        return out
+    }
+}

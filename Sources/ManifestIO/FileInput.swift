@@ -12,10 +12,11 @@ public struct ManifestInput: Sendable {
     public var isJSON: Bool { name.hasSuffix(".json") }
 }
 
-/// Finds the manifest files under the paths a user names, as kubectl `-f DIR -R` would.
+/// Lists the YAML and JSON files under the paths a user names, as kubectl `-f DIR -R` would. Which of them
+/// are manifests is decided above (DesiredState's `ManifestRule`); policy packs use the same walk.
 public enum ManifestFinder {
     /// Files, directories (recursive, hidden directories skipped) or `-`. A path that does not exist is a
-    /// read failure; kustomizations and Helm charts are skipped with a note.
+    /// read failure.
     public static func collect(_ paths: [String]) -> (inputs: [ManifestInput], failures: [ReadFailure], notes: [Finding]) {
         var inputs: [ManifestInput] = []
         var failures: [ReadFailure] = []
@@ -33,7 +34,6 @@ public enum ManifestFinder {
                 found.sort()
                 inputs += found.map { ManifestInput(name: display($0), source: .path($0)) }
             } else {
-                if let note = skipNote(for: path) { notes.append(note); continue }
                 inputs.append(ManifestInput(name: display(path), source: .path(path)))
             }
         }
@@ -49,32 +49,6 @@ public enum ManifestFinder {
 
     public static func isManifestName(_ name: String) -> Bool {
         name.hasSuffix(".yaml") || name.hasSuffix(".yml") || name.hasSuffix(".json")
-    }
-
-    /// A note when `path` is a kustomization or Helm chart file, which Ballast does not render.
-    public static func skipNote(for path: String) -> Finding? {
-        let base = path.lastIndex(of: "/").map { String(path[path.index(after: $0)...]) } ?? path
-        return skipNote(for: path, base: base)
-    }
-
-    /// `skipNote(for:)` when the file's base name is known already (a directory entry).
-    static func skipNote(for path: String, base: String) -> Finding? {
-        // Most files are neither: decide from the name before registering a file id.
-        guard base == "kustomization.yaml" || base == "kustomization.yml" || base == "Kustomization"
-                || base == "Chart.yaml" || base == "Chart.yml" else { return nil }
-        let span = SourceSpan(file: FileID(display(path)), line: 1, column: 1)
-        switch base {
-        case "kustomization.yaml", "kustomization.yml", "Kustomization":
-            return Finding(ruleID: "kustomization-skipped", severity: .info,
-                           message: "kustomization skipped: render it and pipe it (kubectl kustomize DIR | ballast lint -)",
-                           span: span)
-        case "Chart.yaml", "Chart.yml":
-            return Finding(ruleID: "helm-chart-skipped", severity: .info,
-                           message: "Helm chart file skipped: render it and pipe it (helm template . | ballast lint -)",
-                           span: span)
-        default:
-            return nil
-        }
     }
 
     private static func walk(directory: String, into found: inout [String], notes: inout [Finding],
@@ -93,13 +67,6 @@ public enum ManifestFinder {
             entries.append((name, entry.pointee.d_type))
         }
         entries.sort { $0.name < $1.name }
-        let isChart = entries.contains { $0.name == "Chart.yaml" || $0.name == "Chart.yml" }
-        if isChart {
-            notes.append(Finding(ruleID: "helm-chart-skipped", severity: .info,
-                                 message: "Helm chart skipped: render it and pipe it (helm template DIR | ballast lint -)",
-                                 span: SourceSpan(file: FileID(display(directory + "/Chart.yaml")), line: 1, column: 1)))
-            return
-        }
         let prefix = directory.hasSuffix("/") ? directory : directory + "/"
         for (name, type) in entries {
             let path = prefix + name
@@ -115,8 +82,7 @@ public enum ManifestFinder {
             if isDirectory {
                 if name.hasPrefix(".") { continue }   // .git, .github, editor folders
                 walk(directory: path, into: &found, notes: &notes, failures: &failures)
-            } else if isFile, isManifestName(name) {
-                if let note = skipNote(for: path, base: name) { notes.append(note); continue }
+            } else if isFile, isManifestName(name) || name == "Kustomization" {
                 found.append(path)
             }
         }

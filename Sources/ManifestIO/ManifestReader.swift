@@ -25,10 +25,19 @@ public struct FileResult: Sendable {
 /// one task per core; results come back in input order, so two runs print the same report.
 public struct ManifestReader: Sendable {
     public var limits: ReaderLimits
-    public var defaultNamespace: String
+    /// The namespace of namespaced objects that name none, by file (DesiredState decides it).
+    public var namespaces: NamespaceResolver
+    /// Documents that are not manifests (tool configurations, recognised by apiVersion group and kind):
+    /// the reason to skip them, or nil for a manifest. DesiredState decides it.
+    public var skipReason: @Sendable (_ group: String, _ kind: String) -> String?
 
     public init(limits: ReaderLimits = ReaderLimits(), defaultNamespace: String = "default") {
-        self.limits = limits; self.defaultNamespace = defaultNamespace
+        self.init(limits: limits, namespaces: .constant(defaultNamespace))
+    }
+
+    public init(limits: ReaderLimits = ReaderLimits(), namespaces: NamespaceResolver,
+                skipReason: @escaping @Sendable (_ group: String, _ kind: String) -> String? = { _, _ in nil }) {
+        self.limits = limits; self.namespaces = namespaces; self.skipReason = skipReason
     }
 
     /// Reads every input; results are in input order.
@@ -147,7 +156,12 @@ public struct ManifestReader: Sendable {
             }
             return
         }
-        guard var object = Self.object(from: value, defaultNamespace: defaultNamespace) else { return }
+        if let reason = skipReason(splitAPIVersion(apiVersion).group, kind) {
+            result.notes.append(Finding(ruleID: "tool-config-skipped", severity: .info,
+                                        message: "\(kind) (\(apiVersion)) \(reason); skipped", span: document.span))
+            return
+        }
+        guard var object = Self.object(from: value, namespaces: namespaces, file: result.file) else { return }
         object.span = document.span
         object.helmSource = document.helmSource
         result.objects.append(ParsedObject(object: object, yaml11Booleans: document.yaml11Booleans))
@@ -156,15 +170,28 @@ public struct ManifestReader: Sendable {
     /// The object a manifest value describes (identity from apiVersion, kind, metadata), or nil when it has
     /// no apiVersion and kind. Namespaced kinds without a namespace get `defaultNamespace`.
     public static func object(from value: Value, defaultNamespace: String = "default") -> KubeObject? {
+        object(from: value, namespaces: .constant(defaultNamespace), file: nil)
+    }
+
+    /// The object a manifest value describes. A namespaced object that names no namespace gets its
+    /// effective namespace (`namespaces`, by file) in its identity *and* in its `metadata.namespace`, so that
+    /// every consumer (rules, indexes, lookups, messages, drift) sees the same namespace.
+    public static func object(from value: Value, namespaces: NamespaceResolver, file: FileID?) -> KubeObject? {
         guard let apiVersion = value["apiVersion"]?.stringValue, let kind = value["kind"]?.stringValue,
               !apiVersion.isEmpty, !kind.isEmpty else { return nil }
         let group = splitAPIVersion(apiVersion).group
         let info = KindCatalog.info(group: group, kind: kind)
         let name = value[path: "metadata", "name"]?.stringValue ?? ""
         var namespace: String? = nil
+        var value = value
         if info?.isClusterScoped != true {
-            namespace = value[path: "metadata", "namespace"]?.stringValue ?? defaultNamespace
-            if namespace?.isEmpty == true { namespace = defaultNamespace }
+            if let own = value[path: "metadata", "namespace"]?.stringValue, !own.isEmpty {
+                namespace = own
+            } else {
+                let effective = namespaces.namespace(forFile: file?.path ?? "")
+                namespace = effective
+                value.setNamespace(effective)
+            }
         }
         let ref = ObjectRef(group: group, kind: kind, namespace: namespace, name: name)
         return KubeObject(ref: ref, apiVersion: apiVersion, value: value, span: value.span)

@@ -44,6 +44,10 @@ public struct BallastConfig: Sendable {
     public var dataTier = DataTierSelector()
     var ignore: [Glob] = []
     public var waivers: [ConfigWaiver] = []
+    /// `namespaces:` path glob → namespace, for manifests that name none (first match wins).
+    public var namespaces: [(glob: Glob, namespace: String, span: SourceSpan?)] = []
+    /// `drift.ignore`: drift items kept out of the verdict, each with a reason.
+    public var driftIgnore: [DriftIgnoreEntry] = []
 
     public init() {}
 
@@ -112,11 +116,24 @@ public struct BallastConfig: Sendable {
                     }
                 }
             case "ignore": config.ignore = try strings(entry.value, "ignore").map(Glob.init)
+            case "namespaces":
+                for item in try map(entry.value, "namespaces") {
+                    config.namespaces.append((Glob(item.key), try string(item.value, "namespaces.\(item.key)"), item.keySpan))
+                }
+            case "drift":
+                for field in try map(entry.value, "drift") {
+                    switch field.key {
+                    case "ignore":
+                        guard let list = field.value.listValue else { throw ConfigError("drift.ignore must be a list", at: field.value.span) }
+                        for item in list { config.driftIgnore.append(try driftIgnore(item)) }
+                    default: throw unknown(field, in: "drift", allowed: ["ignore"])
+                    }
+                }
             case "waivers":
                 guard let list = entry.value.listValue else { throw ConfigError("waivers must be a list", at: entry.value.span) }
                 for item in list { config.waivers.append(try waiver(item)) }
             default:
-                throw unknown(entry, in: "the config", allowed: ["rules", "params", "dataTier", "ignore", "waivers"])
+                throw unknown(entry, in: "the config", allowed: ["rules", "params", "dataTier", "ignore", "waivers", "namespaces", "drift"])
             }
         }
         return config
@@ -144,6 +161,24 @@ public struct BallastConfig: Sendable {
         return waiver
     }
 
+    /// One `drift.ignore` entry: `{kinds: [..], namespaces: [..], names: [..], paths: [..], reason: ..}`
+    /// (globs; an absent list matches everything); the reason is required.
+    private static func driftIgnore(_ item: Value) throws(ConfigError) -> DriftIgnoreEntry {
+        var entry = DriftIgnoreEntry(span: item.span)
+        for field in try map(item, "drift.ignore[]") {
+            switch field.key {
+            case "kinds": entry.kinds = try strings(field.value, "drift.ignore[].kinds")
+            case "namespaces": entry.namespaces = try strings(field.value, "drift.ignore[].namespaces")
+            case "names": entry.names = try strings(field.value, "drift.ignore[].names")
+            case "paths": entry.paths = try strings(field.value, "drift.ignore[].paths")
+            case "reason": entry.reason = try string(field.value, "drift.ignore[].reason")
+            default: throw unknown(field, in: "a drift.ignore entry", allowed: ["kinds", "namespaces", "names", "paths", "reason"])
+            }
+        }
+        guard !entry.reason.isEmpty else { throw ConfigError("a drift.ignore entry gives its reason", at: item.span) }
+        return entry
+    }
+
     private static func map(_ value: Value, _ what: String) throws(ConfigError) -> [Value.Entry] {
         if value.isNull { return [] }
         guard let entries = value.mapEntries else { throw ConfigError("\(what) must be a mapping", at: value.span) }
@@ -167,4 +202,14 @@ public struct BallastConfig: Sendable {
         ConfigError("unknown key \(jsonQuoted(entry.key)) in \(place) (expected one of: \(allowed.joined(separator: ", ")))",
                     at: entry.keySpan)
     }
+}
+
+/// A `drift.ignore` entry of `.ballast.yaml`, as written (globs); Drift applies it.
+public struct DriftIgnoreEntry: Sendable, Equatable {
+    public var kinds: [String] = []
+    public var namespaces: [String] = []
+    public var names: [String] = []
+    public var paths: [String] = []
+    public var reason = ""
+    public var span: SourceSpan?
 }

@@ -94,7 +94,8 @@ public struct Linter: Sendable {
 
     /// Reads and lints `inputs`, one task per core taking files in small batches as it gets free (a core
     /// slowed by the machine does not hold the others back); results do not depend on completion order.
-    public func lint(_ inputs: [ManifestInput], reader: ManifestReader, workers: Int = systemCores()) async -> RunResult {
+    public func lint(_ inputs: [ManifestInput], reader: ManifestReader, prepared: [FileResult] = [],
+                     workers: Int = systemCores()) async -> RunResult {
         Profile.phase("files collected, pack loaded")
         let workerCount = max(1, min(workers, inputs.count))
         var outcomes = [FileOutcome?](repeating: nil, count: inputs.count)
@@ -112,7 +113,8 @@ public struct Linter: Sendable {
             for await chunk in group { for (i, outcome) in chunk { outcomes[i] = outcome } }
         }
         Profile.phase("phase one: files read and checked")
-        return await finish(outcomes.compactMap { $0 }, workers: workers)
+        // Files already read (rendered kustomizations) go through the same phase one.
+        return await finish(outcomes.compactMap { $0 } + prepared.map(checkFile), workers: workers)
     }
 
     /// Lints files already read.

@@ -28,6 +28,9 @@ func ballast(_ arguments: [String], stdin: String? = nil, directory: URL = packa
     process.currentDirectoryURL = directory
     var env = ProcessInfo.processInfo.environment
     env["NO_COLOR"] = "1"
+    // The kubectl ci/setup installed when the machine's was missing or too old (kustomize v5).
+    let venvKubectl = packageRoot.appendingPathComponent(".tools/venv/bin/kubectl").path
+    if env["BALLAST_KUBECTL"] == nil, FileManager.default.isExecutableFile(atPath: venvKubectl) { env["BALLAST_KUBECTL"] = venvKubectl }
     for (k, v) in environment { env[k] = v }
     process.environment = env
     // Output goes to files, so a large report cannot block the child on a full pipe.

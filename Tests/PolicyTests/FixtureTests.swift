@@ -1,4 +1,5 @@
 import Testing
+import DesiredState
 import Foundation
 import KubeModel
 import Findings
@@ -73,11 +74,16 @@ struct FixtureTests {
     }
 
     @Test func gitopsLintsClean() async throws {
-        let collected = ManifestFinder.collect([repositoryRoot.appendingPathComponent("fixtures/gitops").path])
-        try #require(!collected.inputs.isEmpty, "fixtures/gitops is empty")
+        var options = DesiredStateOptions()
+        options.directory = repositoryRoot.path
+        let venv = repositoryRoot.appendingPathComponent(".tools/venv/bin/kubectl").path
+        if FileManager.default.isExecutableFile(atPath: venv) { options.kubectl = venv }
+        let desired = await DesiredState.load(paths: ["fixtures/gitops"], options: options)
+        try #require(!desired.inputs.isEmpty, "fixtures/gitops is empty")
+        #expect(desired.notes.filter { $0.ruleID.hasPrefix("kustomization") }.isEmpty, "\(desired.notes)")
         let pack = try PolicyPack.builtIn()
-        let result = await Linter(pack: pack).lint(collected.inputs, reader: ManifestReader())
-        #expect(result.failures.isEmpty && collected.failures.isEmpty)
+        let result = await Linter(pack: pack).lint(desired.inputs, reader: desired.reader, prepared: desired.rendered)
+        #expect(result.failures.isEmpty && desired.failures.isEmpty)
         #expect(result.findings.isEmpty, "\(result.findings.map { "\($0.span?.description ?? ""): \($0.ruleID): \($0.message)" })")
         #expect(result.objectsChecked > 20)
     }

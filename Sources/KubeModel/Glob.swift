@@ -1,10 +1,12 @@
 /// Path globs as `.ballast.yaml` writes them: `*` and `?` stay within one path segment, `**` spans
 /// segments (`apps/**/legacy-*.yaml`).
-struct Glob: Sendable, Equatable {
+public struct Glob: Sendable, Equatable {
     let pattern: [Character]
-    init(_ pattern: String) { self.pattern = Array(pattern) }
+    public init(_ pattern: String) { self.pattern = Array(pattern) }
+    /// The pattern as written.
+    public var text: String { String(pattern) }
 
-    func matches(_ path: String) -> Bool { Self.match(pattern[...], Array(path)[...]) }
+    public func matches(_ path: String) -> Bool { Self.match(pattern[...], Array(path)[...]) }
 
     private static func match(_ p: ArraySlice<Character>, _ s: ArraySlice<Character>) -> Bool {
         var p = p, s = s

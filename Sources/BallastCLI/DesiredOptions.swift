@@ -1,0 +1,61 @@
+import ArgumentParser
+import Foundation
+import KubeModel
+import Findings
+import ManifestIO
+import GitSource
+import DesiredState
+import Policy
+
+/// How the desired state is read: namespaces, kustomize.
+struct DesiredOptions: ParsableArguments {
+    @Option(help: "Namespace of namespaced objects that name none, after their kustomization's, .ballast.yaml namespaces: and Argo CD / Flux applications.")
+    var defaultNamespace = "default"
+
+    @Flag(help: "Do not render kustomizations with kustomize: read plain files only.")
+    var noRender = false
+
+    @Option(help: "The kubectl that renders kustomizations (default: BALLAST_KUBECTL, then PATH); kustomize v4 or later.")
+    var kubectl: String?
+
+    func options(config: BallastConfig, maxBlobSize: Int) -> DesiredStateOptions {
+        var options = DesiredStateOptions()
+        options.defaultNamespace = defaultNamespace
+        options.render = !noRender
+        options.kubectl = kubectl
+        options.maxBlobSize = maxBlobSize
+        options.namespaceGlobs = config.namespaces.map { NamespaceGlob(glob: $0.glob, namespace: $0.namespace, span: $0.span) }
+        options.ignored = { config.isIgnored($0) }
+        return options
+    }
+}
+
+/// The desired state from `--repo` (at `ref`) or from paths; a git problem ends the run (exit 2 or 3).
+func loadDesiredState(paths: [String], repository: RepositoryOptions, ref: String?, desired: DesiredOptions,
+                      config: BallastConfig) async throws -> DesiredState {
+    let options = desired.options(config: config, maxBlobSize: repository.maxBlobSize)
+    if let spec = repository.repo {
+        guard paths.isEmpty else { throw ValidationError("give either --repo or paths, not both (use --path to narrow a repository)") }
+        do {
+            let git = try repository.open(spec)
+            let commit = try git.resolve(ref ?? "HEAD")
+            return try await DesiredState.load(repository: git, commit: commit, paths: repository.paths, options: options)
+        } catch {
+            throw gitFailure(error)
+        }
+    }
+    if ref != nil { throw ValidationError("--ref goes with --repo") }
+    return await DesiredState.load(paths: paths.isEmpty ? ["."] : paths, options: options)
+}
+
+extension Linter {
+    /// Lints a desired state: its plain files as they are read, and its rendered objects.
+    func lint(_ desired: DesiredState) async -> RunResult {
+        var result = await lint(desired.inputs, reader: desired.reader, prepared: desired.rendered)
+        result.failures = desired.failures + result.failures
+        result.notes += desired.notes
+        result.notes.sort(by: Finding.reportOrder)
+        for (tool, version) in desired.toolVersions { result.toolVersions[tool] = version }
+        return result
+    }
+}

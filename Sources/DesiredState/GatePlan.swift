@@ -1,0 +1,124 @@
+import Foundation
+import KubeModel
+public import Findings
+public import ManifestIO
+public import GitSource
+
+/// What `gate` reads: the base and head versions of the changed files, and the unchanged files that hold
+/// what they refer to (read once, used for both).
+public struct GatePlan: Sendable {
+    public var baseInputs: [ManifestInput] = []
+    public var headInputs: [ManifestInput] = []
+    public var sharedInputs: [ManifestInput] = []
+    public var notes: [Finding] = []
+    /// Blobs left unread (the size cap): the gate did not see everything, so it is incomplete.
+    public var failures: [ReadFailure] = []
+
+    /// Plans the gate between two commits. Only manifests count (DesiredState's `ManifestRule`: Helm chart
+    /// files are never read as manifests).
+    public static func make(_ git: GitRepository, base: ObjectID, head: ObjectID, paths: [String], maxBlobSize: Int) throws(GitError) -> GatePlan {
+        var plan = GatePlan()
+        let (headFiles, gitNotes) = try git.files(at: head, under: paths)
+        let (baseFiles, _) = try git.files(at: base, under: paths)
+        let charts = Set(ManifestRule.classify(headFiles.map(\.path) + baseFiles.map(\.path)).notes.map { ManifestRule.directory($0.span?.file.path ?? "") })
+        func isManifest(_ path: String) -> Bool {
+            ManifestRule.isManifestName(path) && !ManifestRule.isKustomizationName(path)
+                && !charts.contains(where: { ManifestRule.isUnder(path, $0) })
+        }
+        let changes = try git.diff(from: base, to: head, under: paths).filter { change in
+            [change.oldPath, change.newPath].compactMap { $0 }.contains(where: isManifest)
+        }
+        var changedHead = Set<String>()
+        var references = ReferenceTokens()
+        for change in changes {
+            if let path = change.newPath, let blob = change.newBlob, isManifest(path) {
+                guard let bytes = try git.blob(blob, maxSize: maxBlobSize) else { plan.failures.append(DesiredState.oversize(path, maxBlobSize)); continue }
+                references.collect(from: bytes, name: path)
+                plan.headInputs.append(ManifestInput(name: path, source: .bytes(bytes)))
+                changedHead.insert(path)
+                references.directories.insert(directory(of: path))
+            }
+            if let path = change.oldPath, let blob = change.oldBlob, isManifest(path) {
+                guard let bytes = try git.blob(blob, maxSize: maxBlobSize) else { plan.failures.append(DesiredState.oversize("\(path) (base)", maxBlobSize)); continue }
+                references.collect(from: bytes, name: path)
+                plan.baseInputs.append(ManifestInput(name: path, source: .bytes(bytes)))
+                references.directories.insert(directory(of: path))
+            }
+        }
+        guard !changes.isEmpty else { return plan }
+        // The unchanged files of head that hold what the changed objects refer to.
+        let files = headFiles
+        plan.notes += gitNotes.map {
+            Finding(ruleID: "git-skipped", severity: .info, message: $0.message, span: SourceSpan(file: FileID($0.path), line: 1, column: 1))
+        }
+        // Which unchanged files name what the change refers to: from the names index (blob id → the values
+        // of its `name:` fields), reading only blobs the index has not seen.
+        var index = NameIndex(repositoryPath: git.path)
+        for file in files where isManifest(file.path) && !changedHead.contains(file.path) {
+            let inDirectory = references.directories.contains(directory(of: file.path))
+            var names = index.names(of: file.blob.hex)
+            if names == nil && !inDirectory {
+                guard let bytes = try git.blob(file.blob, maxSize: maxBlobSize) else {
+                    plan.failures.append(DesiredState.oversize(file.path, maxBlobSize))
+                    continue
+                }
+                let found = NameIndex.extract(bytes)
+                index.record(file.blob.hex, found)
+                names = found
+            }
+            if inDirectory || !(names ?? []).isDisjoint(with: references.names) {
+                guard let bytes = try git.blob(file.blob, maxSize: maxBlobSize) else {
+                    plan.failures.append(DesiredState.oversize(file.path, maxBlobSize))
+                    continue
+                }
+                plan.sharedInputs.append(ManifestInput(name: file.path, source: .bytes(bytes)))
+            }
+        }
+        index.save()
+        return plan
+    }
+
+    static func directory(of path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return "" }
+        return String(path[..<slash])
+    }
+}
+
+/// What a change refers to: a file is read when it names, as `name: X`, one of the changed objects or
+/// something they refer to (StorageClass, governing Service, claims, ConfigMaps), or sits in a directory
+/// the change touched.
+struct ReferenceTokens {
+    var names = Set<String>()
+    var directories = Set<String>()
+
+    /// Collects names from the changed files, parsed.
+    mutating func collect(from bytes: [UInt8], name: String) {
+        let file = ManifestReader().parse(bytes, file: FileID(name), json: name.hasSuffix(".json"))
+        for parsed in file.objects {
+            let value = parsed.object.value
+            if !parsed.object.name.isEmpty { names.insert(parsed.object.name) }
+            Self.walk(value) { key, text in
+                switch key {
+                case "storageClassName", "serviceName", "claimName", "secretName": names.insert(text)
+                default: break
+                }
+            }
+            for volume in parsed.object.podSpec?["volumes"]?.listValue ?? [] {
+                if let name = volume[path: "configMap", "name"]?.stringValue { names.insert(name) }
+            }
+        }
+    }
+
+    static func walk(_ value: Value, _ visit: (String, String) -> Void) {
+        switch value.kind {
+        case .map(let entries):
+            for entry in entries {
+                if let text = entry.value.stringValue { visit(entry.key, text) } else { walk(entry.value, visit) }
+            }
+        case .list(let items): for item in items { walk(item, visit) }
+        default: break
+        }
+    }
+
+}
+

@@ -1,0 +1,93 @@
+import Foundation
+import Glibc
+
+/// Per repository, the values of the `name:` fields of each blob, kept in the cache directory: blobs never
+/// change, so a later gate reads only the blobs it has not seen. A missing or unreadable index is rebuilt.
+struct NameIndex {
+    /// The index file's bytes; a blob's names are parsed from its line only when asked for.
+    private var data: [UInt8] = []
+    private var lines: [String: Range<Int>] = [:]
+    private var added: [String: Set<String>] = [:]
+    private let path: String
+
+    init(repositoryPath: String) {
+        let environment = ProcessInfo.processInfo.environment
+        let base = environment["XDG_CACHE_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? ((environment["HOME"] ?? "/tmp") + "/.cache")
+        var hash: UInt64 = 0xcbf29ce484222325
+        let absolute = repositoryPath.hasPrefix("/") ? repositoryPath : FileManager.default.currentDirectoryPath + "/" + repositoryPath
+        for b in absolute.utf8 { hash = (hash ^ UInt64(b)) &* 0x100000001b3 }
+        path = base + "/ballast/names/" + String(hash, radix: 16) + ".idx"
+        // Absent or unreadable: start empty (the index is only a cache).
+        guard let contents = FileManager.default.contents(atPath: path) else { return }
+        data = [UInt8](contents)
+        var start = 0
+        for i in data.indices where data[i] == 0x0A {
+            if i - start >= 40 {
+                lines[String(decoding: data[start..<(start + 40)], as: UTF8.self)] = (start + 40)..<i
+            }
+            start = i + 1
+        }
+    }
+
+    /// The names a blob's file declares, when the index has seen the blob.
+    func names(of blob: String) -> Set<String>? {
+        if let known = added[blob] { return known }
+        guard let range = lines[blob] else { return nil }
+        var names = Set<String>()
+        var start = range.lowerBound
+        for i in range.lowerBound...range.upperBound where i == range.upperBound || data[i] == 0x20 {
+            if i > start { names.insert(String(decoding: data[start..<i], as: UTF8.self)) }
+            start = i + 1
+        }
+        return names
+    }
+
+    mutating func record(_ blob: String, _ names: Set<String>) { added[blob] = names }
+
+    /// Appends what was learned (atomically; a failure only costs speed next time).
+    func save() {
+        guard !added.isEmpty else { return }
+        var out = data
+        for (blob, names) in added {
+            out += Array(blob.utf8)
+            for name in names.sorted() { out.append(0x20); out += Array(name.utf8) }
+            out.append(0x0A)
+        }
+        let directory = (path as NSString).deletingLastPathComponent
+        try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        _ = FileManager.default.createFile(atPath: path + ".tmp", contents: Data(out))
+        _ = rename(path + ".tmp", path)
+    }
+
+    /// The values of `name:` fields (YAML or JSON) in a file's bytes: a byte scan, no parse.
+    static func extract(_ bytes: [UInt8]) -> Set<String> {
+        var names = Set<String>()
+        let n = bytes.count
+        var i = 0
+        while i + 5 < n {
+            // "name" preceded by a non-identifier byte, then optional quote, ':' and spaces.
+            if bytes[i] == UInt8(ascii: "n") && bytes[i + 1] == UInt8(ascii: "a") && bytes[i + 2] == UInt8(ascii: "m")
+                && bytes[i + 3] == UInt8(ascii: "e") && (i == 0 || !isNameByte(bytes[i - 1])) {
+                var j = i + 4
+                if j < n && bytes[j] == UInt8(ascii: "\"") { j += 1 }
+                if j < n && bytes[j] == UInt8(ascii: ":") {
+                    j += 1
+                    while j < n && (bytes[j] == 0x20 || bytes[j] == 0x09) { j += 1 }
+                    if j < n && (bytes[j] == UInt8(ascii: "\"") || bytes[j] == UInt8(ascii: "'")) { j += 1 }
+                    let start = j
+                    while j < n && isNameByte(bytes[j]) { j += 1 }
+                    if j > start { names.insert(String(decoding: bytes[start..<j], as: UTF8.self)) }
+                    i = j
+                    continue
+                }
+            }
+            i += 1
+        }
+        return names
+    }
+
+    private static func isNameByte(_ b: UInt8) -> Bool {
+        (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A) || b == 0x2D || b == 0x2E || b == 0x5F
+    }
+}
+
