@@ -103,14 +103,14 @@ public struct ManifestReader: Sendable {
                 return ([], [.binary(at: Self.span(of: nul, in: buffer, file: file))])
             }
             if json {
-                do {
+                // Typed throws: every error the JSON reader can raise is a ManifestError, reported as a
+                // finding; none can turn the file into a clean one.
+                do throws(ManifestError) {
                     let value = try JSONReader.parse(buffer: buffer, file: file, maxDepth: limits.depth)
                     return ([Document(value: value, span: value.span ?? SourceSpan(file: file, line: 1, column: 1),
                                       index: 0, yaml11Booleans: [], helmSource: nil)], [])
-                } catch let error as ManifestError {
-                    return ([], [error])
                 } catch {
-                    return ([], [])
+                    return ([], [error])
                 }
             }
             return YAMLDocumentBuilder(file: file, schema: .kubectl, limits: limits).read(buffer)

@@ -76,22 +76,7 @@ public struct Gate: Sendable {
 
     /// The value at a field path as compact JSON, `<absent>` when missing.
     static func value(at path: String, in object: KubeObject?) -> String {
-        guard let object, let segments = PathResolver.segments(path) else { return "<absent>" }
-        var node = object.value
-        for segment in segments {
-            switch segment {
-            case .key(let key):
-                guard let next = node[key] else { return "<absent>" }
-                node = next
-            case .index(let i):
-                guard let list = node.listValue, i >= 0, i < list.count else { return "<absent>" }
-                node = list[i]
-            case .item(let key, let value):
-                guard let found = node.listValue?.first(where: {
-                    ($0[key]?.stringValue ?? $0[path: "metadata", key]?.stringValue) == value }) else { return "<absent>" }
-                node = found
-            }
-        }
+        guard let object, let node = PathResolver.resolve(path, in: object.value).node else { return "<absent>" }
         return node.json
     }
 }

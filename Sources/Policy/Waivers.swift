@@ -22,7 +22,8 @@ public enum WaiverParser {
         var waivers: [String: Waiver] = [:]
         var findings: [Finding] = []
         let objectAnnotations = object.value[path: "metadata", "annotations"]
-        let templateAnnotations = object.podTemplate?[path: "metadata", "annotations"]
+        // A Pod is its own template: its annotations are read once, as the object's.
+        let templateAnnotations = object.kind == "Pod" ? nil : object.podTemplate?[path: "metadata", "annotations"]
         func hasWaiver(_ annotations: Value?) -> Bool {
             annotations?.mapEntries?.contains { $0.key.hasPrefix(annotationPrefix) } ?? false
         }

@@ -52,29 +52,40 @@ enum PathResolver {
         return out
     }
 
-    /// The span of the node at `path`, or of the deepest existing node on the way.
-    static func span(of path: String, in root: Value) -> SourceSpan? {
-        guard let segments = segments(path) else { return root.span }
+    /// The node at `path`, and the span of the deepest node that exists on the way (the node's own when it
+    /// exists). The one walker behind finding positions and the gate's before/after values. A list item is
+    /// named by a merge key whose value is compared as written: `[name=redis]`, `[port=6379]` (a number).
+    static func resolve(_ path: String, in root: Value) -> (node: Value?, span: SourceSpan?) {
+        guard let segments = segments(path) else { return (nil, root.span) }
         var node = root
         var best = root.span
         for segment in segments {
             switch segment {
             case .key(let key):
-                guard let entry = node.entry(key) else { return best }
+                guard let entry = node.entry(key) else { return (nil, best) }
                 node = entry.value
                 best = entry.value.span ?? entry.keySpan ?? best
             case .index(let i):
-                guard let list = node.listValue, i >= 0, i < list.count else { return best }
+                guard let list = node.listValue, i >= 0, i < list.count else { return (nil, best) }
                 node = list[i]
                 best = node.span ?? best
             case .item(let key, let value):
-                guard let list = node.listValue,
-                      let found = list.first(where: { ($0[key]?.stringValue ?? $0[path: "metadata", key]?.stringValue) == value
-                          || $0[key].map { "\($0.json)" == value } == true }) else { return best }
+                guard let list = node.listValue, let found = list.first(where: { matches($0, key, value) }) else { return (nil, best) }
                 node = found
                 best = node.span ?? best
             }
         }
-        return best
+        return (node, best)
     }
+
+    /// Whether a list item's merge key (or its `metadata.<key>`, for volumeClaimTemplates) has `value`:
+    /// strings as they are, numbers and booleans as their JSON text.
+    static func matches(_ item: Value, _ key: String, _ value: String) -> Bool {
+        guard let field = item[key] ?? item[path: "metadata", key] else { return false }
+        if let text = field.stringValue { return text == value }
+        return field.json == value
+    }
+
+    /// The span of the node at `path`, or of the deepest existing node on the way.
+    static func span(of path: String, in root: Value) -> SourceSpan? { resolve(path, in: root).span }
 }
