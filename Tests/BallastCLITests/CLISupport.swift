@@ -6,9 +6,16 @@ let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().de
     .deletingLastPathComponent()
 
 /// The built `ballast` (BALLAST_BIN overrides; `swift build --build-tests` builds it).
+/// The `ballast` built with these tests: beside the test bundle in the same build products directory
+/// (whatever the configuration or scratch path), or `BALLAST_BIN`.
 let ballastBinary: String = {
     if let bin = ProcessInfo.processInfo.environment["BALLAST_BIN"] { return bin }
-    return packageRoot.appendingPathComponent(".build/debug/ballast").path
+    let products = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+    for candidate in [products, products.deletingLastPathComponent()] {
+        let binary = candidate.appendingPathComponent("ballast").path
+        if FileManager.default.isExecutableFile(atPath: binary) { return binary }
+    }
+    return products.appendingPathComponent("ballast").path   // absent: the run fails and names this path
 }()
 
 struct RunOutput {

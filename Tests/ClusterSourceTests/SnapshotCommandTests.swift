@@ -6,8 +6,20 @@ import KubeModel
 /// `ballast snapshot` end to end: the built binary against the stand-in API server over TLS.
 @Suite("ballast snapshot (CLI)", .serialized)
 struct SnapshotCommandTests {
-    static let binary = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent(".build/debug/ballast").path
+    /// The `ballast` built with these tests (beside the test bundle), or `BALLAST_BIN`.
+    static let binary: String = {
+        if let bin = ProcessInfo.processInfo.environment["BALLAST_BIN"] { return bin }
+        let products = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+        for candidate in [products, products.deletingLastPathComponent()] {
+            let binary = candidate.appendingPathComponent("ballast").path
+            if FileManager.default.isExecutableFile(atPath: binary) { return binary }
+        }
+        return products.appendingPathComponent("ballast").path
+    }()
+
+    @Test func theBinaryIsTheOneBuiltWithTheseTests() {
+        #expect(FileManager.default.isExecutableFile(atPath: Self.binary), "no ballast at \(Self.binary)")
+    }
 
     @Test func writesAPrivateSnapshotAndNeverATokenInOutput() throws {
         let server = try StandIn()

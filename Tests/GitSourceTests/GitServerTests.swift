@@ -97,7 +97,10 @@ struct GitServerTests {
         let progress = ProgressLog()
         _ = try GitRepository.clone(url: "file://" + upstream.path, into: dir.appendingPathComponent("c").path,
                                     progress: { progress.add($0) })
-        #expect(progress.last?.receivedObjects == progress.last?.totalObjects)
+        // Progress must have fired (nil == nil would pass on silence), and ended complete.
+        let last = try #require(progress.last, "the progress callback never fired")
+        #expect(last.totalObjects > 0)
+        #expect(last.receivedObjects == last.totalObjects)
     }
 }
 

@@ -316,6 +316,14 @@ struct BuiltinPackExampleTests {
         #expect(outcome.passed, "\(example): \(outcome.detail)")
     }
 
+    @Test func theExamplesAreThere() throws {
+        // `try?` above keeps the argument list computable; a pack that fails to load must fail here,
+        // not turn into zero example cases.
+        let pack = try PolicyPack.builtIn()
+        #expect(Self.pack != nil)
+        #expect(pack.allExamples.count >= 100, "\(pack.allExamples.count) examples")
+    }
+
     @Test func catalogue() throws {
         let pack = try PolicyPack.builtIn()
         for rule in pack.rules {
