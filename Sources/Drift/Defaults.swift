@@ -1,0 +1,146 @@
+import KubeModel
+
+/// The API server's documented defaults (research/drift.md b.1), used two ways only: a live value that
+/// equals its field's default for some supported version is excused, and a field git omits whose live
+/// value differs from every such default is drift, with the default as the desired value. Defaults are
+/// never written into the desired object (research/drift.md FP14).
+enum Defaults {
+    private enum Rule {
+        /// Any of these values (several: the default changed between Kubernetes versions or feature gates).
+        case values([Value])
+        /// `Always` for `:latest` or untagged images, else `IfNotPresent` (core/v1 `SetDefaults_Container`).
+        case imagePullPolicy
+        /// A Service port's `targetPort` defaults to its `port`, as an integer.
+        case targetPortFromPort
+    }
+
+    /// `Kind|pattern`; `*|$pod...` for every pod template (DESIGN §6 path patterns, lists as `[]`).
+    private static let table: [String: Rule] = {
+        var t: [String: Rule] = [:]
+        func add(_ kind: String, _ pattern: String, _ values: Value...) { t[kind + "|" + pattern] = .values(values) }
+        let s = Value.string, i = Value.int
+        add("StatefulSet", "spec.podManagementPolicy", s("OrderedReady"))
+        add("StatefulSet", "spec.revisionHistoryLimit", i(10))
+        add("StatefulSet", "spec.minReadySeconds", i(0))
+        add("StatefulSet", "spec.updateStrategy.type", s("RollingUpdate"))
+        add("StatefulSet", "spec.updateStrategy.rollingUpdate.partition", i(0))
+        add("StatefulSet", "spec.updateStrategy.rollingUpdate.maxUnavailable", i(1))
+        add("StatefulSet", "spec.persistentVolumeClaimRetentionPolicy.whenDeleted", s("Retain"))
+        add("StatefulSet", "spec.persistentVolumeClaimRetentionPolicy.whenScaled", s("Retain"))
+        add("StatefulSet", "spec.volumeClaimTemplates[].spec.volumeMode", s("Filesystem"))
+        add("StatefulSet", "spec.volumeClaimTemplates[].status.phase", s("Pending"))
+        add("Deployment", "spec.revisionHistoryLimit", i(10))
+        add("Deployment", "spec.progressDeadlineSeconds", i(600))
+        add("Deployment", "spec.strategy.type", s("RollingUpdate"))
+        add("Deployment", "spec.strategy.rollingUpdate.maxSurge", s("25%"))
+        add("Deployment", "spec.strategy.rollingUpdate.maxUnavailable", s("25%"))
+        add("DaemonSet", "spec.revisionHistoryLimit", i(10))
+        add("DaemonSet", "spec.updateStrategy.type", s("RollingUpdate"))
+        add("DaemonSet", "spec.updateStrategy.rollingUpdate.maxUnavailable", i(1))
+        add("DaemonSet", "spec.updateStrategy.rollingUpdate.maxSurge", i(0))
+        add("Job", "spec.backoffLimit", i(6))
+        add("Job", "spec.completions", i(1))
+        add("Job", "spec.parallelism", i(1))
+        add("Job", "spec.completionMode", s("NonIndexed"))
+        add("Job", "spec.suspend", .bool(false))
+        add("Job", "spec.podReplacementPolicy", s("TerminatingOrFailed"), s("Failed"))
+        add("CronJob", "spec.concurrencyPolicy", s("Allow"))
+        add("CronJob", "spec.suspend", .bool(false))
+        add("CronJob", "spec.successfulJobsHistoryLimit", i(3))
+        add("CronJob", "spec.failedJobsHistoryLimit", i(1))
+        add("StorageClass", "reclaimPolicy", s("Delete"))
+        add("StorageClass", "volumeBindingMode", s("Immediate"))
+        add("PersistentVolumeClaim", "spec.volumeMode", s("Filesystem"))
+        add("PersistentVolume", "spec.volumeMode", s("Filesystem"))
+        add("PersistentVolume", "spec.persistentVolumeReclaimPolicy", s("Retain"))
+        add("Service", "spec.type", s("ClusterIP"))
+        add("Service", "spec.sessionAffinity", s("None"))
+        add("Service", "spec.internalTrafficPolicy", s("Cluster"))
+        add("Service", "spec.externalTrafficPolicy", s("Cluster"))
+        add("Service", "spec.allocateLoadBalancerNodePorts", .bool(true))
+        add("Service", "spec.ports[].protocol", s("TCP"))
+        t["Service|spec.ports[].targetPort"] = .targetPortFromPort
+        add("HorizontalPodAutoscaler", "spec.minReplicas", i(1))
+        add("*", "$pod.spec.dnsPolicy", s("ClusterFirst"))
+        add("*", "$pod.spec.restartPolicy", s("Always"))   // not for Job templates: git must set it there
+        add("*", "$pod.spec.terminationGracePeriodSeconds", i(30))
+        add("*", "$pod.spec.schedulerName", s("default-scheduler"))
+        for containers in ["containers", "initContainers"] {
+            let c = "$pod.spec.\(containers)[]."
+            t["*|" + c + "imagePullPolicy"] = .imagePullPolicy
+            add("*", c + "terminationMessagePath", s("/dev/termination-log"))
+            add("*", c + "terminationMessagePolicy", s("File"))
+            add("*", c + "ports[].protocol", s("TCP"))
+            add("*", c + "env[].valueFrom.fieldRef.apiVersion", s("v1"))
+            for probe in ["livenessProbe", "readinessProbe", "startupProbe"] {
+                add("*", c + probe + ".timeoutSeconds", i(1))
+                add("*", c + probe + ".periodSeconds", i(10))
+                add("*", c + probe + ".successThreshold", i(1))
+                add("*", c + probe + ".failureThreshold", i(3))
+                add("*", c + probe + ".httpGet.scheme", s("HTTP"))
+                add("*", c + probe + ".httpGet.path", s("/"))
+            }
+        }
+        for source in ["configMap", "secret", "projected", "downwardAPI"] {
+            add("*", "$pod.spec.volumes[].\(source).defaultMode", i(420))
+        }
+        add("*", "$pod.spec.volumes[].projected.sources[].serviceAccountToken.expirationSeconds", i(3600))
+        return t
+    }()
+
+    /// Maps git may omit that the server creates whole, so that their defaulted fields are compared one
+    /// by one (`updateStrategy: {type: RollingUpdate, rollingUpdate: {partition: 0}}` when git has none).
+    private static let serverCreatedParents: Set<String> = [
+        "StatefulSet|spec.updateStrategy", "StatefulSet|spec.updateStrategy.rollingUpdate",
+        "StatefulSet|spec.persistentVolumeClaimRetentionPolicy",
+        "Deployment|spec.strategy", "Deployment|spec.strategy.rollingUpdate",
+        "DaemonSet|spec.updateStrategy", "DaemonSet|spec.updateStrategy.rollingUpdate",
+    ]
+
+    /// Last field names that have a table entry: most omitted fields are rejected by one set lookup.
+    private static let lastNames: Set<String> = {
+        var names: Set<String> = []
+        for key in table.keys { if let last = key.split(separator: ".").last { names.insert(String(last.split(separator: "|").last ?? last)) } }
+        for key in serverCreatedParents { if let last = key.split(separator: ".").last { names.insert(String(last.split(separator: "|").last ?? last)) } }
+        return names
+    }()
+
+    /// The defaults of the field at `steps`, when the table has it. `parent` is the desired map that omits
+    /// the field (the container, for `imagePullPolicy`).
+    static func values(kind: String, steps: [PathStep], parent: Value?) -> [Value]? {
+        guard let last = steps.last?.fieldName, lastNames.contains(last) else { return nil }
+        guard let rule = rule(kind: kind, steps: steps) else { return nil }
+        switch rule {
+        case .values(let values): return values
+        case .imagePullPolicy:
+            guard let image = parent?["image"]?.stringValue else { return [.string("Always"), .string("IfNotPresent")] }
+            return [.string(imageDefaultsToAlways(image) ? "Always" : "IfNotPresent")]
+        case .targetPortFromPort:
+            guard let port = parent?["port"] else { return nil }
+            return [port]
+        }
+    }
+
+    /// Whether git may omit the map at `steps` and the server then creates it with defaulted fields.
+    static func isServerCreatedParent(kind: String, steps: [PathStep]) -> Bool {
+        guard let last = steps.last?.fieldName, lastNames.contains(last) else { return false }
+        return serverCreatedParents.contains(kind + "|" + steps.pattern)
+    }
+
+    private static func rule(kind: String, steps: [PathStep]) -> Rule? {
+        let pattern = normalizedPattern(steps, kind: kind)
+        if pattern.hasPrefix("$pod") {
+            if pattern == "$pod.spec.restartPolicy" && (kind == "Job" || kind == "CronJob") { return nil }
+            return table["*|" + pattern]
+        }
+        return table[kind + "|" + pattern]
+    }
+
+    /// core/v1 `SetDefaults_Container`: `Always` when the tag is `latest` or absent (and no digest).
+    static func imageDefaultsToAlways(_ image: String) -> Bool {
+        if image.contains("@") { return false }
+        let lastComponent = image.split(separator: "/").last.map(String.init) ?? image
+        guard let colon = lastComponent.lastIndex(of: ":") else { return true }
+        return lastComponent[lastComponent.index(after: colon)...] == "latest"
+    }
+}

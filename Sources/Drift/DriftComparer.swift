@@ -1,0 +1,110 @@
+public import KubeModel
+import Findings
+
+/// Compares the desired state (git, rendered, with effective namespaces) with the live cluster
+/// (DESIGN §6, research/drift.md (e)). Pure: it never talks to a cluster; the caller reads `LiveState`.
+public struct DriftComparer: Sendable {
+    public var options: DriftOptions
+
+    public init(options: DriftOptions = DriftOptions()) { self.options = options }
+
+    /// Annotation on a desired object that waives all its drift items, with the reason as value.
+    public static let waiverAnnotation = "ballast.dev/waive.drift"
+
+    /// Every desired object compared with live: field items, objects missing live, unmanaged live objects
+    /// (with `options.management`), orphaned VCT claims, PVs whose reclaim policy differs from their class
+    /// in git. Objects of kinds not read completely are `uncompared`, never "no drift"; Secrets are never
+    /// compared (an info note each). Items come in report order; waived and ignored items carry a waiver.
+    public func compare(desired: [KubeObject], live: LiveState) -> DriftComparison {
+        var result = DriftComparison()
+        let index = LiveIndex(live.objects)
+        var desiredRefs: [ObjectRef: Int] = [:]
+        desiredRefs.reserveCapacity(desired.count)
+        for (k, object) in desired.enumerated() { desiredRefs[object.ref] = k }
+
+        var storageClasses: [String: Value] = [:]
+        for object in live.objects where object.ref.kind == "StorageClass" { storageClasses[object.name] = object.value }
+        for object in desired where object.ref.kind == "StorageClass" { storageClasses[object.name] = object.value }
+        let classifier = Classifier(context: ClassificationContext(storageClasses: storageClasses, applyHint: options.applyHint))
+        let injectedKeys = Set(options.management.map(\.key))
+        let comparison = ObjectComparison(options: options, classifier: classifier,
+                                          autoscaled: Self.autoscaled(desired, index: index),
+                                          injectedKeys: injectedKeys)
+        let namespaces = live.namespaces.map(Set.init)
+
+        for object in desired {
+            let qualifiedKind = object.ref.qualifiedKind
+            if object.ref.group.isEmpty && object.kind == "Secret" {
+                result.notes.append(Finding(ruleID: "secret-not-compared", severity: .info,
+                                            message: "Secret \(object.name) is not compared with the cluster (Ballast never reads Secret data)",
+                                            object: object.ref, span: object.span, category: .live))
+                continue
+            }
+            if let reason = live.unreadKinds[qualifiedKind] {
+                result.uncompared.append(UncomparedObject(object: object.ref, reason: "\(qualifiedKind) could not be read: \(reason)", span: object.span))
+                continue
+            }
+            if let namespaces, let namespace = object.namespace, !namespaces.contains(namespace) {
+                result.uncompared.append(UncomparedObject(object: object.ref, reason: "namespace \(namespace) was not read from the cluster", span: object.span))
+                continue
+            }
+            let waiver = object.annotations[Self.waiverAnnotation].map { Waiver(reason: $0) }
+            var items: [DriftItem]
+            if let liveObject = index.object(object.ref) {
+                items = comparison.items(desired: object, live: liveObject)
+            } else if live.completeKinds.contains(qualifiedKind) {
+                items = [ObjectItems.missing(object, applyHint: options.applyHint)]
+            } else {
+                result.uncompared.append(UncomparedObject(object: object.ref, reason: "\(qualifiedKind) was not listed from the cluster", span: object.span))
+                continue
+            }
+            result.compared += 1
+            if let waiver { for k in items.indices { items[k].waiver = waiver } }
+            result.items.append(contentsOf: items)
+        }
+
+        var objectItems = ObjectItems(options: options, desired: desired, desiredRefs: desiredRefs, index: index, live: live)
+        result.items.append(contentsOf: objectItems.orphanedClaims())
+        result.items.append(contentsOf: objectItems.reclaimPolicies())
+        result.items.append(contentsOf: objectItems.unmanaged())
+
+        for k in result.items.indices where result.items[k].waiver == nil {
+            if let rule = options.ignore.first(where: { $0.matches(result.items[k].object, path: result.items[k].path) }) {
+                result.items[k].waiver = Waiver(reason: rule.reason)
+            }
+        }
+        result.items.sort(by: DriftItem.reportOrder)
+        return result
+    }
+
+    /// The workloads HorizontalPodAutoscalers (in git or live) scale.
+    static func autoscaled(_ desired: [KubeObject], index: LiveIndex) -> Set<ObjectRef> {
+        var targets: Set<ObjectRef> = []
+        for object in desired + index.objects(ofKind: "HorizontalPodAutoscaler") where object.kind == "HorizontalPodAutoscaler" {
+            guard let target = object.value[path: "spec", "scaleTargetRef"], let kind = target["kind"]?.stringValue,
+                  let name = target["name"]?.stringValue else { continue }
+            let group = splitAPIVersion(target["apiVersion"]?.stringValue ?? "").group
+            targets.insert(ObjectRef(group: group, kind: kind, namespace: object.namespace, name: name))
+        }
+        return targets
+    }
+}
+
+/// Live objects by identity, and by kind for the few whole-kind passes (HPAs, PVCs, PVs).
+struct LiveIndex {
+    private var byRef: [ObjectRef: Int] = [:]
+    private var byKind: [String: [Int]] = [:]
+    let all: [KubeObject]
+
+    init(_ objects: [KubeObject]) {
+        all = objects
+        byRef.reserveCapacity(objects.count)
+        for (k, object) in objects.enumerated() {
+            byRef[object.ref] = k
+            byKind[object.kind, default: []].append(k)
+        }
+    }
+
+    func object(_ ref: ObjectRef) -> KubeObject? { byRef[ref].map { all[$0] } }
+    func objects(ofKind kind: String) -> [KubeObject] { (byKind[kind] ?? []).map { all[$0] } }
+}

@@ -1,0 +1,75 @@
+import KubeModel
+
+/// One step of a field path inside an object, as the comparator walks it.
+enum PathStep: Hashable, Sendable {
+    /// A map key.
+    case field(String)
+    /// A list item named by its keys: `label`=`value` is what reports print (`name=redis`), `canonical` is
+    /// the FieldsV1 spelling of all its keys (`{"containerPort":6379,"protocol":"TCP"}`).
+    case keyed(label: String, value: String, canonical: String)
+    /// A list item by position.
+    case index(Int)
+
+    var fieldName: String? { if case .field(let name) = self { return name }; return nil }
+}
+
+extension Array where Element == PathStep {
+    /// The DESIGN §6 text of the path: `spec.template.spec.containers[name=redis].image`.
+    var text: String {
+        var path = FieldPath()
+        for step in self {
+            switch step {
+            case .field(let name): path = path.key(name)
+            case .keyed(let label, let value, _): path = path.item(label, value)
+            case .index(let i): path = path.index(i)
+            }
+        }
+        return path.description
+    }
+
+    /// The path with list items abstracted (`spec.template.spec.containers[].image`): how the default,
+    /// allocation and quantity tables name fields.
+    var pattern: String {
+        var out = ""
+        for step in self {
+            switch step {
+            case .field(let name):
+                if !out.isEmpty { out += "." }
+                out += name
+            case .keyed, .index: out += "[]"
+            }
+        }
+        return out
+    }
+
+    /// The field names only (list steps dropped), for schema lookups.
+    var fieldNames: [String] { compactMap(\.fieldName) }
+
+    /// The last map key of the path, skipping list steps.
+    var lastField: String? { last(where: { $0.fieldName != nil })?.fieldName }
+
+    func hasPrefix(_ prefix: [PathStep]) -> Bool { count >= prefix.count && Array(self[0..<prefix.count]) == prefix }
+}
+
+/// The pod template of a kind, as steps from the object root (nil for kinds without one).
+func podTemplatePrefix(kind: String) -> [String]? {
+    switch kind {
+    case "StatefulSet", "Deployment", "DaemonSet", "ReplicaSet", "Job", "ReplicationController": ["spec", "template"]
+    case "CronJob": ["spec", "jobTemplate", "spec", "template"]
+    case "PodTemplate": ["template"]
+    default: nil
+    }
+}
+
+/// The path pattern with the kind's pod-template prefix replaced by `$pod`
+/// (`spec.template.spec.containers[].image` → `$pod.spec.containers[].image`), so that one table line
+/// covers every workload kind.
+func normalizedPattern(_ steps: [PathStep], kind: String) -> String {
+    let pattern = steps.pattern
+    if kind == "Pod" { return "$pod" + (pattern.isEmpty ? "" : "." + pattern) }
+    guard let prefix = podTemplatePrefix(kind: kind) else { return pattern }
+    let prefixText = prefix.joined(separator: ".")
+    if pattern == prefixText { return "$pod" }
+    if pattern.hasPrefix(prefixText + ".") { return "$pod" + pattern.dropFirst(prefixText.count) }
+    return pattern
+}

@@ -1,0 +1,128 @@
+import KubeModel
+import Findings
+
+/// Object-level drift (path ""): desired objects missing live, live objects the repository's applier
+/// marks but git lacks, claims of StatefulSet templates beyond the desired ordinals, and PVs whose
+/// reclaim policy differs from their StorageClass in git (DESIGN §6, research/drift.md RD4, RD5).
+struct ObjectItems {
+    let options: DriftOptions
+    let desired: [KubeObject]
+    let desiredRefs: [ObjectRef: Int]
+    let index: LiveIndex
+    let live: LiveState
+    /// Live claims named `<template>-<statefulset>-<ordinal>` of a desired StatefulSet (never unmanaged).
+    private var templateClaims: Set<ObjectRef> = []
+
+    init(options: DriftOptions, desired: [KubeObject], desiredRefs: [ObjectRef: Int], index: LiveIndex, live: LiveState) {
+        self.options = options; self.desired = desired; self.desiredRefs = desiredRefs; self.index = index; self.live = live
+    }
+
+    /// `{"kind":"StatefulSet","name":"redis"}`: how object-level items show an object.
+    static func summary(_ object: KubeObject) -> String {
+        Value.map([("kind", .string(object.kind)), ("name", .string(object.name))]).json
+    }
+
+    static func missing(_ object: KubeObject, applyHint: String) -> DriftItem {
+        DriftItem(object: object.ref, path: "", desired: summary(object), live: "<absent>", driftClass: .inPlace,
+                  remediation: applyHint, span: object.span, message: "declared in git, absent from the cluster")
+    }
+
+    /// research/drift.md RD4: claims `<template>-<sts>-<ordinal>` (anchored) whose ordinal is outside
+    /// `[spec.ordinals.start, start + replicas)`, with the replicas git declares (live's when git leaves
+    /// them to an autoscaler). Claims are found through one index by name prefix, never a scan per
+    /// StatefulSet.
+    mutating func orphanedClaims() -> [DriftItem] {
+        var claimsByPrefix: [String: [(ordinal: Int, claim: KubeObject)]] = [:]
+        for claim in index.objects(ofKind: "PersistentVolumeClaim") where claim.ref.group.isEmpty {
+            guard let dash = claim.name.lastIndex(of: "-") else { continue }
+            let suffix = claim.name[claim.name.index(after: dash)...]
+            guard !suffix.isEmpty, suffix.utf8.count <= 9, suffix.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }),
+                  let ordinal = Int(suffix) else { continue }
+            claimsByPrefix["\(claim.namespace ?? "")/\(claim.name[..<dash])", default: []].append((ordinal, claim))
+        }
+        guard !claimsByPrefix.isEmpty else { return [] }
+        var items: [DriftItem] = []
+        for statefulSet in desired where statefulSet.kind == "StatefulSet" && statefulSet.ref.group == "apps" {
+            let templates = statefulSet.value[path: "spec", "volumeClaimTemplates"]?.listValue ?? []
+            guard !templates.isEmpty else { continue }
+            let liveSet = index.object(statefulSet.ref)
+            let replicas = statefulSet.value[path: "spec", "replicas"]?.intValue
+                ?? liveSet?.value[path: "spec", "replicas"]?.intValue ?? 1
+            let start = statefulSet.value[path: "spec", "ordinals", "start"]?.intValue ?? 0
+            let waiver = statefulSet.annotations[DriftComparer.waiverAnnotation].map { Waiver(reason: $0) }
+            for template in templates {
+                guard let templateName = template[path: "metadata", "name"]?.stringValue else { continue }
+                let prefix = "\(templateName)-\(statefulSet.name)"
+                for (ordinal, claim) in claimsByPrefix["\(statefulSet.namespace ?? "")/\(prefix)"] ?? [] {
+                    templateClaims.insert(claim.ref)
+                    if Int64(ordinal) >= start && Int64(ordinal) < start + replicas { continue }
+                    if desiredRefs[claim.ref] != nil { continue }
+                    items.append(orphan(claim, statefulSet: statefulSet, replicas: replicas, start: start,
+                                        span: template.span ?? statefulSet.span, waiver: waiver))
+                }
+            }
+        }
+        return items
+    }
+
+    private func orphan(_ claim: KubeObject, statefulSet: KubeObject, replicas: Int64, start: Int64,
+                        span: SourceSpan?, waiver: Waiver?) -> DriftItem {
+        var state: [(String, Value)] = []
+        if let phase = claim.value[path: "status", "phase"] { state.append(("phase", phase)) }
+        if let size = claim.value[path: "status", "capacity", "storage"] ?? claim.value[path: "spec", "resources", "requests", "storage"] {
+            state.append(("storage", size))
+        }
+        let range = start == 0 ? "0..\(replicas - 1)" : "\(start)..\(start + replicas - 1)"
+        let retention = statefulSet.value[path: "spec", "persistentVolumeClaimRetentionPolicy", "whenScaled"]?.stringValue ?? "Retain"
+        return DriftItem(object: claim.ref, path: "", desired: "<orphaned>", live: Value.map(state).json,
+                         driftClass: .recreateDataRisk,
+                         remediation: "back up its data, then kubectl delete pvc \(claim.name)\(namespaceFlag(claim.ref)); or scale StatefulSet \(statefulSet.name) up to reattach it",
+                         span: span, message: "claim of StatefulSet \(statefulSet.name) outside its ordinals \(range) (whenScaled: \(retention)): kept, and still billed",
+                         waiver: waiver)
+    }
+
+    /// research/drift.md RD5: a live PV of a StorageClass in git whose reclaim policy differs from the
+    /// class's (omitted: `Delete`). PVs copy the policy when provisioned and never follow later changes.
+    func reclaimPolicies() -> [DriftItem] {
+        var classes: [String: KubeObject] = [:]
+        for object in desired where object.kind == "StorageClass" && object.ref.group == "storage.k8s.io" { classes[object.name] = object }
+        guard !classes.isEmpty else { return [] }
+        var items: [DriftItem] = []
+        for volume in index.objects(ofKind: "PersistentVolume") where volume.ref.group.isEmpty && desiredRefs[volume.ref] == nil {
+            guard let className = volume.value[path: "spec", "storageClassName"]?.stringValue, let storageClass = classes[className],
+                  let policy = volume.value[path: "spec", "persistentVolumeReclaimPolicy"]?.stringValue else { continue }
+            let declared = storageClass.value["reclaimPolicy"]
+            let want = declared?.stringValue ?? "Delete"
+            guard policy != want else { continue }
+            let patch = "kubectl patch pv \(volume.name) -p '{\"spec\":{\"persistentVolumeReclaimPolicy\":\"\(want)\"}}'"
+            let remediation = want == "Delete"
+                ? "\(patch) (the volume is then deleted with its claim), or set reclaimPolicy: \(policy) on StorageClass \(className) in git"
+                : patch
+            items.append(DriftItem(object: volume.ref, path: "spec.persistentVolumeReclaimPolicy", desired: jsonQuoted(want),
+                                   live: jsonQuoted(policy), driftClass: .inPlace, remediation: remediation,
+                                   span: declared?.span ?? storageClass.span,
+                                   message: "PV of StorageClass \(className) keeps the reclaim policy it was provisioned with" + (declared == nil ? " (git omits reclaimPolicy: Delete)" : ""),
+                                   waiver: storageClass.annotations[DriftComparer.waiverAnnotation].map { Waiver(reason: $0) }))
+        }
+        return items
+    }
+
+    /// Live objects that carry the repository's management mark but are not in git. Controller-made
+    /// objects (with owner references), PVs and StatefulSet claims are not the applier's.
+    func unmanaged() -> [DriftItem] {
+        guard !options.management.isEmpty else { return [] }
+        var items: [DriftItem] = []
+        for object in index.all where desiredRefs[object.ref] == nil && !templateClaims.contains(object.ref) {
+            if object.kind == "PersistentVolume" || (object.kind == "Secret" && object.ref.group.isEmpty) { continue }
+            let metadata = object.metadata
+            if let owners = metadata?["ownerReferences"]?.listValue, !owners.isEmpty { continue }
+            guard let selector = options.management.first(where: { $0.matches(metadata) }) else { continue }
+            items.append(DriftItem(object: object.ref, path: "", desired: "<absent>", live: Self.summary(object),
+                                   driftClass: .inPlace,
+                                   remediation: "add it to git, or delete it: kubectl delete \(object.kind.lowercased()) \(object.name)\(namespaceFlag(object.ref))",
+                                   span: object.span,
+                                   message: "not in git but carries the repository's \(selector.place.rawValue) \(selector.key)"))
+        }
+        return items
+    }
+}

@@ -1,0 +1,157 @@
+import KubeModel
+import ManifestIO
+
+/// Fields removed from git that the applier had set (research/drift.md RD1): only counted when proven by
+/// `kubectl.kubernetes.io/last-applied-configuration` or by the applier's `Apply` entry in
+/// `managedFields`, minus what appliers inject and what the server allocates.
+struct RemovalFinder {
+    let apiVersion: String
+    let kind: String
+    /// Label and annotation keys the repository's applier writes itself (management selectors).
+    let injectedKeys: Set<String>
+    private var steps: [PathStep] = []
+    private(set) var differences: [Difference] = []
+
+    init(apiVersion: String, kind: String, injectedKeys: Set<String>) {
+        self.apiVersion = apiVersion; self.kind = kind; self.injectedKeys = injectedKeys
+    }
+
+    /// Walks the last configuration `kubectl apply` recorded.
+    mutating func walk(lastApplied: Value, desired: Value, live: Value) {
+        walkApplied(lastApplied, desired: desired, live: live, evidence: "last-applied-configuration")
+    }
+
+    /// Walks the set of an applier's `Apply` entry.
+    mutating func walk(fieldsOf entry: ManagedFieldsEntry, desired: Value, live: Value) {
+        walkFields(entry.fields, desired: desired, live: live, evidence: "managedFields: \(entry.manager) Apply")
+    }
+
+    private mutating func walkApplied(_ applied: Value, desired: Value?, live: Value, evidence: String) {
+        switch (applied.kind, live.kind) {
+        case (.map(let entries), .map):
+            for entry in entries {
+                guard let liveValue = live[entry.key] else { continue }
+                steps.append(.field(entry.key))
+                if !isExcused() {
+                    if let desiredValue = desired?[entry.key], !desiredValue.isNull {
+                        walkApplied(entry.value, desired: desiredValue, live: liveValue, evidence: evidence)
+                    } else {
+                        removed(liveValue, evidence: evidence)
+                    }
+                }
+                steps.removeLast()
+            }
+        case (.list(let items), .list(let liveItems)):
+            guard case .keys(let keys) = ListKeys.matching(apiVersion: apiVersion, kind: kind, steps: steps) else { return }
+            let desiredItems = desired?.listValue ?? []
+            for item in items {
+                guard let step = ListKeys.step(for: item, keys: keys),
+                      let liveItem = Self.item(liveItems, step, keys), !isExcused() else { continue }
+                steps.append(step)
+                if let desiredItem = Self.item(desiredItems, step, keys) {
+                    walkApplied(item, desired: desiredItem, live: liveItem, evidence: evidence)
+                } else {
+                    removed(liveItem, evidence: evidence)
+                }
+                steps.removeLast()
+            }
+        default:
+            return
+        }
+    }
+
+    private mutating func walkFields(_ fields: Value, desired: Value?, live: Value, evidence: String) {
+        for entry in fields.mapEntries ?? [] {
+            if entry.key.hasPrefix("f:") {
+                let name = String(entry.key.dropFirst(2))
+                guard let liveValue = live[name] else { continue }
+                steps.append(.field(name))
+                if !isExcused() {
+                    if let desiredValue = desired?[name], !desiredValue.isNull {
+                        if !(entry.value.mapEntries ?? []).isEmpty {
+                            walkFields(entry.value, desired: desiredValue, live: liveValue, evidence: evidence)
+                        }
+                    } else {
+                        removed(liveValue, evidence: evidence)
+                    }
+                }
+                steps.removeLast()
+            } else if entry.key.hasPrefix("k:"), let liveItems = live.listValue,
+                      case .keys(let keys) = ListKeys.matching(apiVersion: apiVersion, kind: kind, steps: steps),
+                      let canonical = ManagedFieldsEntry.canonicalKeys(entry.key) {
+                guard let liveIndex = liveItems.firstIndex(where: { Self.canonical($0, keys) == canonical }),
+                      let step = ListKeys.step(for: liveItems[liveIndex], keys: keys) else { continue }
+                steps.append(step)
+                if !isExcused() {
+                    if let desiredItem = (desired?.listValue ?? []).first(where: { Self.canonical($0, keys) == canonical }) {
+                        walkFields(entry.value, desired: desiredItem, live: liveItems[liveIndex], evidence: evidence)
+                    } else {
+                        removed(liveItems[liveIndex], evidence: evidence)
+                    }
+                }
+                steps.removeLast()
+            }
+        }
+    }
+
+    private mutating func removed(_ live: Value, evidence: String) {
+        if ValueSemantics.isEmpty(live) { return }
+        // Once git drops a defaulted field the server defaults it again: drift only if live is not the default.
+        if let defaults = Defaults.values(kind: kind, steps: steps, parent: nil) {
+            let isQuantity = ValueSemantics.isQuantityField(steps)
+            if defaults.contains(where: { ValueSemantics.scalarsEqual($0, live, isQuantity: isQuantity) }) { return }
+            differences.append(Difference(steps: steps, desired: defaults.first, live: live, span: nil,
+                                          reason: .removed(evidence: evidence)))
+            return
+        }
+        differences.append(Difference(steps: steps, desired: nil, live: live, span: nil, reason: .removed(evidence: evidence)))
+    }
+
+    private static func canonical(_ item: Value, _ keys: [String]) -> String? {
+        guard case .keyed(_, _, let canonical)? = ListKeys.step(for: item, keys: keys) else { return nil }
+        return canonical
+    }
+
+    private static func item(_ items: [Value], _ step: PathStep, _ keys: [String]) -> Value? {
+        guard case .keyed(_, _, let wanted) = step else { return nil }
+        return items.first { canonical($0, keys) == wanted }
+    }
+
+    /// Fields that are not git's to remove: server metadata and status, applier-injected labels and
+    /// annotations, allocated fields (research/drift.md FP6, FP8, FP9, FP11).
+    private func isExcused() -> Bool {
+        let names = steps.fieldNames
+        guard let first = names.first else { return false }
+        if first == "status" || first == "apiVersion" || first == "kind" { return true }
+        if first == "metadata" {
+            guard names.count >= 2 else { return false }
+            if FieldComparer.serverMetadata.contains(names[1]) || names[1] == "name" || names[1] == "namespace" { return true }
+            if names.count == 3 && (names[1] == "labels" || names[1] == "annotations") {
+                return Self.isApplierInjected(names[2]) || injectedKeys.contains(names[2])
+            }
+            return names[1] == "finalizers" || names[1] == "ownerReferences"
+        }
+        if names.last == "creationTimestamp" { return true }
+        return Allocation.isAllocated(kind: kind, steps: steps)
+    }
+
+    /// Label and annotation keys appliers write (Argo CD tracking, Flux and Helm ownership, kubectl).
+    static func isApplierInjected(_ key: String) -> Bool {
+        key.hasPrefix("kubectl.kubernetes.io/") || key.hasPrefix("argocd.argoproj.io/")
+            || key.hasPrefix("kustomize.toolkit.fluxcd.io/") || key.hasPrefix("helm.toolkit.fluxcd.io/")
+            || key.hasPrefix("meta.helm.sh/") || key == "app.kubernetes.io/instance"
+    }
+}
+
+/// Fields whose values the cluster allocates (kapp's rebase rules; research/drift.md b.1 and (e) 1).
+enum Allocation {
+    private static let patterns: Set<String> = [
+        "Service|spec.clusterIP", "Service|spec.clusterIPs", "Service|spec.ipFamilies", "Service|spec.ipFamilyPolicy",
+        "Service|spec.ports[].nodePort", "Service|spec.healthCheckNodePort",
+        "PersistentVolumeClaim|spec.volumeName", "PersistentVolumeClaim|spec.storageClassName",
+        "PersistentVolume|spec.claimRef.uid", "PersistentVolume|spec.claimRef.resourceVersion",
+        "PersistentVolume|spec.claimRef.kind", "PersistentVolume|spec.claimRef.apiVersion",
+    ]
+
+    static func isAllocated(kind: String, steps: [PathStep]) -> Bool { patterns.contains(kind + "|" + steps.pattern) }
+}
