@@ -72,6 +72,8 @@ public struct ClusterReadResult: Sendable {
     public var serverVersion: String?
     /// When the cluster was read (RFC 3339).
     public var readAt: String
+    /// The namespaces the namespaced kinds were listed in; nil when all of them were.
+    public var namespaces: [String]?
     public var isComplete: Bool { incomplete.isEmpty }
 
     public init(objects: [KubeObject] = [], incomplete: [Incomplete] = [], notes: [String] = [], lists: [ListRecord] = [],
@@ -199,56 +201,7 @@ public final class ClusterClient {
                      restarted: () -> Void) throws(ClusterError) -> ListRecord {
         guard kind.kind != "Secret" else { throw .secretsRefused }
         guard let served = try resource(for: kind) else { throw .notServed(kind.qualifiedKind) }
-        var record = ListRecord(kind: served.kind, group: served.group, apiVersion: served.apiVersion, resourceVersion: nil, count: 0)
-        let prefix = served.group.isEmpty ? "/api/\(served.version)" : "/apis/\(served.group)/\(served.version)"
-        let scopes: [String?] = served.isNamespaced ? (namespaces.map { $0.map(Optional.some) } ?? [nil]) : [nil]
-        for namespace in scopes {
-            let path = namespace.map { "\(prefix)/namespaces/\(queryEscape($0))/\(served.plural)" } ?? "\(prefix)/\(served.plural)"
-            let resourceName = served.group.isEmpty ? served.plural : "\(served.plural).\(served.group)"
-            var restartedOnce = false
-            var count = 0
-            var token: String? = nil
-            pages: while true {
-                var query = "?limit=\(options.pageSize)"
-                if let token { query += "&continue=\(queryEscape(token))" }
-                let response: HTTPResponse
-                do {
-                    response = try transport.get(path + query, isList: true,
-                                                 resource: ("list", resourceName, namespace))
-                } catch {
-                    if case .http(_, 410, _, _) = error {
-                        // The continue token expired: never stitch two snapshots; start again, once.
-                        guard !restartedOnce else { throw .expired(path: path) }
-                        restartedOnce = true
-                        token = nil
-                        record.count -= count
-                        count = 0
-                        restarted()
-                        continue pages
-                    }
-                    throw error
-                }
-                let value: Value
-                let ranges: [Range<Int>]
-                do { (value, ranges) = try ResponseJSON.parseList(response.body) } catch {
-                    throw .invalidResponse(path: path + query, problem: "\(error.problem) (at byte \(error.offset) of \(response.body.count) received)")
-                }
-                guard let items = value["items"]?.listValue else {
-                    throw .invalidResponse(path: path + query, problem: "no items list in the response")
-                }
-                let listPage = ListPage(apiVersion: value["apiVersion"]?.stringValue ?? served.apiVersion,
-                                        listKind: value["kind"]?.stringValue ?? "\(served.kind)List",
-                                        resourceVersion: value[path: "metadata", "resourceVersion"]?.stringValue,
-                                        items: items, bodyBytes: response.body.count, body: response.body, itemRanges: ranges)
-                if record.resourceVersion == nil { record.resourceVersion = listPage.resourceVersion }
-                count += items.count
-                record.count += items.count
-                try page(listPage, served)
-                token = value[path: "metadata", "continue"]?.stringValue
-                if token?.isEmpty ?? true { break }
-            }
-        }
-        return record
+        return try list(served: served, namespaces: namespaces, page: page, restarted: restarted)
     }
 
     /// An API list item as a `KubeObject`, with the `apiVersion` and `kind` the list left out put back
@@ -272,6 +225,7 @@ public final class ClusterClient {
     public func readAll(kinds: [KindInfo] = ClusterClient.defaultKinds, namespaces: [String]? = nil) -> ClusterReadResult {
         var result = ClusterReadResult(readAt: rfc3339Now())
         result.notes = config.warnings
+        result.namespaces = namespaces
         do {
             result.serverVersion = try serverVersion()
             _ = try discover(kinds: kinds)
@@ -305,6 +259,11 @@ public final class ClusterClient {
         }
         result.notes.append(contentsOf: transport.warnings.map { "server warning: \($0)" })
         return result
+    }
+
+    /// GET a list page (counted as a list request).
+    func transportGet(_ path: String, resource: (verb: String, name: String, namespace: String?)) throws(ClusterError) -> HTTPResponse {
+        try transport.get(path, isList: true, resource: resource)
     }
 
     // MARK: Node stats

@@ -27,7 +27,7 @@ public enum ClusterError: Error, Equatable, Sendable, CustomStringConvertible {
     case forbidden(verb: String, resource: String, namespace: String?, message: String)
     /// Any other HTTP error, with the Status message (or the first bytes of a text body).
     case http(path: String, code: Int, reason: String, message: String)
-    /// 410 Expired on a list that had already been restarted once.
+    /// 410 Expired on a list restarted once and then read unpaginated: it could not be read whole.
     case expired(path: String)
     /// The body is not the JSON expected (truncated, not JSON, wrong shape).
     case invalidResponse(path: String, problem: String)
@@ -60,7 +60,7 @@ public enum ClusterError: Error, Equatable, Sendable, CustomStringConvertible {
             return "permission denied: cannot \(verb) \(resource) \(scope) (\(message))"
         case .http(let path, let code, let reason, let message):
             return "GET \(path): \(code)\(reason.isEmpty ? "" : " \(reason)"): \(message)"
-        case .expired(let path): return "GET \(path): the list expired twice (410 Gone); not read completely"
+        case .expired(let path): return "GET \(path): the list expired twice (410 Gone) and the full list failed too; not read completely"
         case .invalidResponse(let path, let problem): return "GET \(path): invalid response: \(problem)"
         case .notServed(let kind): return "\(kind) is not served by this cluster"
         case .secretsRefused: return "secrets are never read: ballast does not request them"

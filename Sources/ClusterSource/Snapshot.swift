@@ -53,6 +53,9 @@ public enum Snapshot {
         meta += "\"serverVersion\":\(result.serverVersion.map(jsonQuoted) ?? "null"),\n"
         meta += "\"readAt\":\(jsonQuoted(result.readAt)),\n"
         meta += "\"complete\":\(result.isComplete),\n"
+        if let namespaces = result.namespaces {
+            meta += "\"namespaces\":[" + namespaces.map(jsonQuoted).joined(separator: ",") + "],\n"
+        }
         meta += "\"lists\":[\n" + listEntries.joined(separator: ",\n") + "\n],\n"
         meta += "\"incomplete\":[" + result.incomplete.map {
             "{\"what\":\(jsonQuoted($0.what)),\"reason\":\(jsonQuoted($0.reason))}"
@@ -70,6 +73,7 @@ public enum Snapshot {
         try makePrivateDirectory(directory)
         var result = ClusterReadResult(readAt: rfc3339Now())
         result.notes = client.config.warnings
+        result.namespaces = namespaces
         var discovery: Discovery?
         do {
             result.serverVersion = try client.serverVersion()
@@ -142,14 +146,17 @@ public enum Snapshot {
             result.incomplete.append(Incomplete(what: item["what"]?.stringValue ?? "?", reason: item["reason"]?.stringValue ?? "?"))
         }
         result.notes = (meta["notes"]?.listValue ?? []).compactMap(\.stringValue)
+        result.namespaces = meta["namespaces"]?.listValue?.compactMap(\.stringValue)
         for entry in lists {
             guard let file = entry["file"]?.stringValue, !file.contains("/"), let kind = entry["kind"]?.stringValue,
                   let apiVersion = entry["apiVersion"]?.stringValue else {
                 throw .snapshot(path: metaPath, problem: "a lists entry lacks file, kind or apiVersion")
             }
             let path = directory + "/" + file
+            let qualified = Snapshot.qualifiedKind(ListRecord(kind: kind, group: splitAPIVersion(apiVersion).group,
+                                                              apiVersion: apiVersion, resourceVersion: nil, count: 0))
             guard let bytes = FileManager.default.contents(atPath: path) else {
-                result.incomplete.append(Incomplete(what: kind, reason: "snapshot file \(file) is missing"))
+                result.incomplete.append(Incomplete(what: qualified, reason: "snapshot file \(file) is missing"))
                 continue
             }
             // Linear-time parse; each object gets the span of its first byte (file:line:column).
@@ -158,11 +165,11 @@ public enum Snapshot {
             let ranges: [Range<Int>]
             do { (list, ranges) = try ResponseJSON.parseList(bytesArray) } catch {
                 let at = lineColumn(of: [error.offset], in: bytesArray)[0]
-                result.incomplete.append(Incomplete(what: kind, reason: "snapshot file \(file):\(at.line):\(at.column): \(error.problem)"))
+                result.incomplete.append(Incomplete(what: qualified, reason: "snapshot file \(file):\(at.line):\(at.column): \(error.problem)"))
                 continue
             }
             guard var items = list["items"]?.listValue else {
-                result.incomplete.append(Incomplete(what: kind, reason: "snapshot file \(file) has no items"))
+                result.incomplete.append(Incomplete(what: qualified, reason: "snapshot file \(file) has no items"))
                 continue
             }
             let fileID = FileID(path)

@@ -62,7 +62,7 @@ struct ClientTests {
         #expect(client.stats.connections == 1)
     }
 
-    @Test("410 Expired on page 2 restarts the list once; a second 410 makes it incomplete")
+    @Test("410 Expired on page 2 restarts the list once; a second 410 reads it unpaginated; a third makes it incomplete")
     func expiredContinue() throws {
         let server = try StandIn()
         var options = StandIn.fastOptions
@@ -77,6 +77,13 @@ struct ClientTests {
 
         try server.inject("/api/v1/persistentvolumeclaims", "\"type\":\"expire\",\"when\":\"continue\"",
                           "\"type\":\"expire\",\"when\":\"continue\"")
+        try server.control("reset")
+        #expect(try client.list(kind: pvcs).count == 13)
+        let queries = try server.requests().compactMap { $0["query"]?.stringValue }
+        #expect(queries.count == 5)   // page 1, 410, page 1, 410, the full list
+        #expect(queries.last == "")
+        try server.inject("/api/v1/persistentvolumeclaims", "\"type\":\"expire\",\"when\":\"continue\"",
+                          "\"type\":\"expire\",\"when\":\"continue\"", "\"type\":\"expire\",\"when\":\"full\"")
         #expect(throws: ClusterError.expired(path: "/api/v1/persistentvolumeclaims")) { try client.list(kind: pvcs) }
         // The server's own expiry (compaction) works the same way.
         try server.control("expire", "{\"withToken\":true}")

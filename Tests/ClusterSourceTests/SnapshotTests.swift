@@ -68,7 +68,7 @@ struct SnapshotTests {
         // A damaged list file makes the read incomplete, naming the file and position.
         try "{\"kind\":\"StatefulSetList\",\"items\":[\n{\"metadata\":".write(toFile: dir + "/statefulsets.apps.json", atomically: false, encoding: .utf8)
         let damaged = try Snapshot.read(from: dir)
-        #expect(damaged.incomplete.last == Incomplete(what: "StatefulSet", reason: "snapshot file statefulsets.apps.json:2:13: unexpected end of input, expected a value"))
+        #expect(damaged.incomplete.last == Incomplete(what: "apps/StatefulSet", reason: "snapshot file statefulsets.apps.json:2:13: unexpected end of input, expected a value"))
         #expect(!damaged.objects.contains { $0.kind == "StatefulSet" })
     }
 

@@ -31,7 +31,25 @@ RESOURCES = [
     ("policy", "v1", "poddisruptionbudgets", "PodDisruptionBudget", True),
     ("storage.k8s.io", "v1", "storageclasses", "StorageClass", False),
     ("snapshot.storage.k8s.io", "v1", "volumesnapshots", "VolumeSnapshot", True),
+    # Kinds outside Ballast's catalog's in-scope set, and CRD groups, for reading "every kind git holds".
+    ("apps", "v1", "deployments", "Deployment", True),
+    ("", "v1", "serviceaccounts", "ServiceAccount", True),
+    ("autoscaling", "v2", "horizontalpodautoscalers", "HorizontalPodAutoscaler", True),
+    ("autoscaling", "v1", "horizontalpodautoscalers", "HorizontalPodAutoscaler", True),
+    ("velero.io", "v1", "schedules", "Schedule", True),
+    ("velero.io", "v1", "backups", "Backup", True),
+    ("monitoring.coreos.com", "v1", "prometheusrules", "PrometheusRule", True),
+    ("monitoring.coreos.com", "v1", "servicemonitors", "ServiceMonitor", True),
+    # An operator whose kinds live in different versions: Widget in its preferred v1, Gadget only in v1alpha1.
+    ("ops.example.com", "v1", "widgets", "Widget", True),
+    ("ops.example.com", "v1alpha1", "widgets", "Widget", True),
+    ("ops.example.com", "v1alpha1", "gadgets", "Gadget", False),
 ]
+# The version a group prefers when it serves several (the real server lists it first).
+PREFERRED = {"autoscaling": "v2", "ops.example.com": "v1"}
+# Subresources listed after their resource, as the real server does (their kind is often the parent's).
+SUBRESOURCES = {"statefulsets": ["status", "scale"], "deployments": ["status", "scale"],
+                "horizontalpodautoscalers": ["status"], "widgets": ["status"]}
 VERBS = ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"]
 
 
@@ -47,6 +65,7 @@ class State:
         self.rv = 1000
         self.expire_before = 0      # continue tokens with rv < this are expired
         self.expire_with_token = True
+        self.expire_always = False  # every continue token is expired on arrival
         self.faults = []            # [{"path": p, "type": t, "when": "continue"|None, ...}]
         self.requests = []          # [{"path", "query", "user", "auth", "accept"}]
         self.connections = 0
@@ -215,7 +234,9 @@ class Handler(BaseHTTPRequestHandler):
                                    "accept": self.headers.get("Accept", ""), "agent": self.headers.get("User-Agent", "")})
             fault = None
             for i, f in enumerate(STATE.faults):
-                if f["path"] == path and (f.get("when") != "continue" or "continue" in query):
+                when = f.get("when")
+                if f["path"] == path and (when is None or (when == "continue" and "continue" in query)
+                                          or (when == "full" and "limit" not in query)):
                     fault = STATE.faults.pop(i)
                     break
         if fault and self.apply_fault(fault):
@@ -301,7 +322,7 @@ class Handler(BaseHTTPRequestHandler):
         if path == "/apis":
             groups = []
             for g in sorted({r[0] for r in RESOURCES if r[0] and (r[0], r[2]) not in STATE.disabled}):
-                versions = sorted({r[1] for r in RESOURCES if r[0] == g})
+                versions = sorted({r[1] for r in RESOURCES if r[0] == g}, key=lambda v: (v != PREFERRED.get(g, v), v))
                 gvs = [{"groupVersion": f"{g}/{v}", "version": v} for v in versions]
                 groups.append({"name": g, "versions": gvs, "preferredVersion": gvs[0]})
             return self.send(200, json.dumps({"kind": "APIGroupList", "apiVersion": "v1", "groups": groups}).encode())
@@ -316,7 +337,12 @@ class Handler(BaseHTTPRequestHandler):
             return self.send(404, b"404 page not found\n", "text/plain; charset=utf-8")
         if not rest:
             gv = f"{group}/{version}" if group else version
-            res = [{"name": r[2], "singularName": r[3].lower(), "namespaced": r[4], "kind": r[3], "verbs": VERBS} for r in served]
+            res = []
+            for r in served:
+                res.append({"name": r[2], "singularName": r[3].lower(), "namespaced": r[4], "kind": r[3], "verbs": VERBS})
+                for sub in SUBRESOURCES.get(r[2], []):
+                    res.append({"name": f"{r[2]}/{sub}", "singularName": "", "namespaced": r[4],
+                                "kind": "Scale" if sub == "scale" else r[3], "verbs": ["get", "patch", "update"]})
             return self.send(200, json.dumps({"kind": "APIResourceList", "apiVersion": "v1", "groupVersion": gv, "resources": res}).encode())
         namespace = None
         if rest[0] == "namespaces" and len(rest) >= 3:
@@ -353,7 +379,7 @@ class Handler(BaseHTTPRequestHandler):
                 rv, start_key = read_token(cont)
             except Exception as e:
                 return self.send(400, status_body(400, "BadRequest", f"invalid continue token: {e}"))
-            if rv < STATE.expire_before:
+            if rv < STATE.expire_before or STATE.expire_always:
                 if STATE.expire_with_token:
                     return self.send(410, status_body(410, "Expired", "The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.", cont=make_token(-1, start_key)))
                 return self.send(410, status_body(410, "Expired", "The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter."))
@@ -389,8 +415,11 @@ class Handler(BaseHTTPRequestHandler):
                 STATE.rv += 1
                 STATE.expire_before = STATE.rv
                 STATE.expire_with_token = data.get("withToken", True)
+                STATE.expire_always = data.get("always", False)
             elif path == "/_control/disable":
                 STATE.disabled = {(d["group"], d["plural"]) for d in data["resources"]}
+            elif path == "/_control/put":      # replace the objects of one resource: {group, plural, items}
+                STATE.put(data["group"], data["plural"], data["items"])
             elif path == "/_control/reset":
                 STATE.requests = []
                 STATE.connections = 0

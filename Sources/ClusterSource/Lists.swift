@@ -1,0 +1,73 @@
+import KubeModel
+import ManifestIO
+
+extension ClusterClient {
+    /// Reads the resource `served` page by page (`limit` = the page size, no `resourceVersion`: a
+    /// consistent read at the latest version), across all namespaces or once per namespace in
+    /// `namespaces` when it is namespaced, handing each page over as it arrives.
+    ///
+    /// A 410 Expired (the continue token outlived etcd's compaction) restarts the list from the first
+    /// page, once: pages of two snapshots are never stitched. When the token expires again, one
+    /// unpaginated list follows (no `limit`), as client-go's pager does with `FullListIfExpired`
+    /// (tools/pager/pager.go); only a failure of that list throws `.expired`. `restarted` is called before
+    /// each new start: drop what was handed over. Core Secrets are refused before any request.
+    @discardableResult
+    public func list(served: ServedResource, namespaces: [String]?,
+                     page: (ListPage, ServedResource) throws(ClusterError) -> Void,
+                     restarted: () -> Void) throws(ClusterError) -> ListRecord {
+        guard !(served.group.isEmpty && (served.plural == "secrets" || served.kind == "Secret")) else { throw .secretsRefused }
+        var record = ListRecord(kind: served.kind, group: served.group, apiVersion: served.apiVersion, resourceVersion: nil, count: 0)
+        let prefix = served.group.isEmpty ? "/api/\(served.version)" : "/apis/\(served.group)/\(served.version)"
+        let scopes: [String?] = served.isNamespaced ? (namespaces.map { $0.map(Optional.some) } ?? [nil]) : [nil]
+        for (scopeIndex, namespace) in scopes.enumerated() {
+            let path = namespace.map { "\(prefix)/namespaces/\(queryEscape($0))/\(served.plural)" } ?? "\(prefix)/\(served.plural)"
+            let resourceName = served.group.isEmpty ? served.plural : "\(served.plural).\(served.group)"
+            var expirations = 0
+            var count = 0
+            var token: String? = nil
+            pages: while true {
+                // After two expirations: one list without `limit` (the pager's full list).
+                var query = expirations >= 2 ? "" : "?limit=\(options.pageSize)"
+                if let token { query += "&continue=\(queryEscape(token))" }
+                let response: HTTPResponse
+                do {
+                    response = try transportGet(path + query, resource: ("list", resourceName, namespace))
+                } catch {
+                    guard case .http(_, 410, _, _) = error, expirations < 2 else {
+                        if case .http(_, 410, _, _) = error { throw .expired(path: path) }
+                        throw error
+                    }
+                    // The continue token expired: never stitch two snapshots; start again.
+                    expirations += 1
+                    token = nil
+                    record.count -= count
+                    count = 0
+                    restarted()
+                    continue pages
+                }
+                let value: Value
+                let ranges: [Range<Int>]
+                do { (value, ranges) = try ResponseJSON.parseList(response.body) } catch {
+                    throw .invalidResponse(path: path + query, problem: "\(error.problem) (at byte \(error.offset) of \(response.body.count) received)")
+                }
+                guard let items = value["items"]?.listValue else {
+                    throw .invalidResponse(path: path + query, problem: "no items list in the response")
+                }
+                let listPage = ListPage(apiVersion: value["apiVersion"]?.stringValue ?? served.apiVersion,
+                                        listKind: value["kind"]?.stringValue ?? "\(served.kind)List",
+                                        resourceVersion: value[path: "metadata", "resourceVersion"]?.stringValue,
+                                        items: items, bodyBytes: response.body.count, body: response.body, itemRanges: ranges)
+                // The first scope's list (after any restart) names the version read.
+                if scopeIndex == 0 && count == 0 { record.resourceVersion = listPage.resourceVersion }
+                count += items.count
+                record.count += items.count
+                try page(listPage, served)
+                // An unpaginated list is whole, whatever its metadata says.
+                guard expirations < 2 else { break }
+                token = value[path: "metadata", "continue"]?.stringValue
+                if token?.isEmpty ?? true { break }
+            }
+        }
+        return record
+    }
+}
