@@ -16,7 +16,7 @@ struct Ballast: AsyncParsableCommand {
             3 incomplete (something could not be read: never reported as clean).
             """,
         version: ballastVersion,
-        subcommands: [Lint.self, GateCommand.self, SnapshotCommand.self, Policies.self]
+        subcommands: [CheckCommand.self, Lint.self, GateCommand.self, DriftCommand.self, SnapshotCommand.self, Policies.self]
     )
 }
 

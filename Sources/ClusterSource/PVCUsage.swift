@@ -1,3 +1,4 @@
+import Foundation
 import KubeModel
 
 /// Filesystem usage of one PVC, from a kubelet's `/stats/summary` (statfs numbers: `used + available`
@@ -33,6 +34,7 @@ public struct PVCUsageResult: Sendable {
     /// Why usage was skipped altogether (e.g. `nodes/proxy` denied), or other information.
     public var notes: [String] = []
     public var isSkipped: Bool { usage.isEmpty && !notes.isEmpty }
+    public init() {}
 }
 
 extension ClusterClient {
@@ -63,22 +65,55 @@ extension ClusterClient {
                 result.incomplete.append(Incomplete(what: "stats of node \(node.name)", reason: error.description))
                 continue
             }
-            for pod in summary["pods"]?.listValue ?? [] {
-                for volume in pod["volume"]?.listValue ?? [] {
-                    guard let ref = volume["pvcRef"], let name = ref["name"]?.stringValue,
-                          let namespace = ref["namespace"]?.stringValue else { continue }   // not a PVC
-                    guard seen.insert("\(namespace)/\(name)").inserted else { continue }
-                    func number(_ key: String) -> Int64? {
-                        guard let v = volume[key] else { return nil }
-                        if let i = v.intValue { return i }
-                        if case .number(let text) = v.kind { return Int64(text.split(separator: ".").first ?? "") }
-                        return nil
-                    }
-                    result.usage.append(PVCUsage(namespace: namespace, name: name, node: node.name,
-                                                 capacityBytes: number("capacityBytes"), usedBytes: number("usedBytes"),
-                                                 availableBytes: number("availableBytes"), inodes: number("inodes"),
-                                                 inodesUsed: number("inodesUsed"), inodesFree: number("inodesFree")))
+            result.usage += PVCUsage.fromSummary(summary, node: node.name, seen: &seen)
+        }
+        result.usage.sort { ($0.namespace, $0.name) < ($1.namespace, $1.name) }
+        return result
+    }
+}
+
+extension PVCUsage {
+    /// The PVCs of one kubelet `/stats/summary` document, skipping those already `seen` (a PVC mounted by
+    /// several pods appears once).
+    public static func fromSummary(_ summary: Value, node: String, seen: inout Set<String>) -> [PVCUsage] {
+        var usage: [PVCUsage] = []
+        for pod in summary["pods"]?.listValue ?? [] {
+            for volume in pod["volume"]?.listValue ?? [] {
+                guard let ref = volume["pvcRef"], let name = ref["name"]?.stringValue,
+                      let namespace = ref["namespace"]?.stringValue else { continue }   // not a PVC
+                guard seen.insert("\(namespace)/\(name)").inserted else { continue }
+                func number(_ key: String) -> Int64? {
+                    guard let v = volume[key] else { return nil }
+                    if let i = v.intValue { return i }
+                    if case .number(let text) = v.kind { return Int64(text.split(separator: ".").first ?? "") }
+                    return nil
                 }
+                usage.append(PVCUsage(namespace: namespace, name: name, node: node,
+                                      capacityBytes: number("capacityBytes"), usedBytes: number("usedBytes"),
+                                      availableBytes: number("availableBytes"), inodes: number("inodes"),
+                                      inodesUsed: number("inodesUsed"), inodesFree: number("inodesFree")))
+            }
+        }
+        return usage
+    }
+
+    /// The usage kept in a snapshot directory: `stats/<node>.json`, one kubelet summary per node (absent:
+    /// no usage was saved).
+    public static func fromSnapshot(_ directory: String) -> PVCUsageResult {
+        var result = PVCUsageResult()
+        let statsDirectory = directory + "/stats"
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: statsDirectory) else { return result }   // none saved
+        var seen: Set<String> = []
+        for name in names.sorted() where name.hasSuffix(".json") {
+            guard let data = FileManager.default.contents(atPath: statsDirectory + "/" + name) else {
+                result.incomplete.append(Incomplete(what: "stats/\(name)", reason: "could not be read"))
+                continue
+            }
+            do {
+                let summary = try ResponseJSON.parse(Array(data))
+                result.usage += fromSummary(summary, node: String(name.dropLast(5)), seen: &seen)
+            } catch {
+                result.incomplete.append(Incomplete(what: "stats/\(name)", reason: "\(error.problem)"))
             }
         }
         result.usage.sort { ($0.namespace, $0.name) < ($1.namespace, $1.name) }

@@ -97,15 +97,21 @@ public struct Linter: Sendable {
     public func lint(_ inputs: [ManifestInput], reader: ManifestReader, prepared: [FileResult] = [],
                      workers: Int = systemCores()) async -> RunResult {
         Profile.phase("files collected, pack loaded")
-        let workerCount = max(1, min(workers, inputs.count))
-        var outcomes = [FileOutcome?](repeating: nil, count: inputs.count)
+        // Files still to read, then files already read (rendered kustomizations, or a desired state that
+        // drift reads too): one phase one for both.
+        let total = inputs.count + prepared.count
+        let workerCount = max(1, min(workers, total))
+        var outcomes = [FileOutcome?](repeating: nil, count: total)
         let next = WorkCounter()
         await withTaskGroup(of: [(Int, FileOutcome)].self) { group in
             for _ in 0..<workerCount {
                 group.addTask {
                     var out: [(Int, FileOutcome)] = []
-                    while let range = next.take(8, of: inputs.count) {
-                        for i in range { out.append((i, self.checkFile(reader.read(inputs[i])))) }
+                    while let range = next.take(8, of: total) {
+                        for i in range {
+                            let file = i < inputs.count ? reader.read(inputs[i]) : prepared[i - inputs.count]
+                            out.append((i, self.checkFile(file)))
+                        }
                     }
                     return out
                 }
@@ -113,8 +119,7 @@ public struct Linter: Sendable {
             for await chunk in group { for (i, outcome) in chunk { outcomes[i] = outcome } }
         }
         Profile.phase("phase one: files read and checked")
-        // Files already read (rendered kustomizations) go through the same phase one.
-        return await finish(outcomes.compactMap { $0 } + prepared.map(checkFile), workers: workers)
+        return await finish(outcomes.compactMap { $0 }, workers: workers)
     }
 
     /// Lints files already read.

@@ -1,0 +1,190 @@
+import ArgumentParser
+import Foundation
+import KubeModel
+import Findings
+import ManifestIO
+import ClusterSource
+import DesiredState
+import Drift
+import Policy
+
+/// Wires `drift` and `check`: the desired state (read once), the live state of the kinds git holds (a
+/// cluster or a snapshot), the comparison, the live checks and the baseline. Deciding lives in the
+/// libraries (DesiredState, ClusterSource, Drift, Policy); this only connects them.
+struct Comparison {
+    var desired: DesiredState
+    var live: LiveOptions
+    var config: BallastConfig
+    /// Lint the desired state too (`check`).
+    var linter: Linter?
+    /// Run the live checks (`check`).
+    var liveChecks: Bool
+
+    /// Kinds read for context even when git holds none of them: claims and volumes (orphans, reclaim
+    /// policies), StatefulSets, classes, autoscalers (delegated replicas) and CronJobs (backup age).
+    static let contextKinds: [(group: String, kind: String)] = [
+        ("apps", "StatefulSet"), ("", "PersistentVolumeClaim"), ("", "PersistentVolume"),
+        ("storage.k8s.io", "StorageClass"), ("autoscaling", "HorizontalPodAutoscaler"), ("batch", "CronJob"),
+    ]
+
+    func run() async throws -> RunResult {
+        let started = Date()
+        var files = await desired.readAll()
+        let namespaces = live.cluster.namespaces.isEmpty ? nil : Set(live.cluster.namespaces)
+        if let namespaces {
+            // --namespace: only objects of these namespaces (and cluster-scoped ones) are checked and compared.
+            for i in files.indices { files[i].objects.removeAll { $0.object.namespace.map { !namespaces.contains($0) } ?? false } }
+        }
+        var result: RunResult
+        if let linter {
+            result = await linter.lint([], reader: desired.reader, prepared: files)
+        } else {
+            result = RunResult(filesRead: files.count)
+            for file in files {
+                if let failure = file.failure { result.failures.append(failure) }
+                result.notes += file.notes
+                for error in file.errors {
+                    result.findings.append(Finding(ruleID: error.ruleID, severity: .error, message: error.message, span: error.span))
+                }
+            }
+        }
+        result.failures = desired.failures + result.failures
+        result.notes += desired.notes
+        for (tool, version) in desired.toolVersions { result.toolVersions[tool] = version }
+
+        // Desired objects, first document of each identity (a duplicate is a lint finding).
+        var seen = Set<ObjectRef>()
+        var objects: [KubeObject] = []
+        for file in files { for parsed in file.objects where seen.insert(parsed.object.ref).inserted { objects.append(parsed.object) } }
+        var kinds: [(group: String, kind: String)] = []
+        var kindSet = Set<String>()
+        for ref in objects.map(\.ref) + Self.contextKinds.map({ ObjectRef(group: $0.group, kind: $0.kind, namespace: nil, name: "") })
+        where !(ref.group.isEmpty && ref.kind == "Secret") && kindSet.insert(ref.qualifiedKind).inserted {
+            kinds.append((ref.group, ref.kind))
+        }
+
+        // The live state.
+        let read: LiveRead
+        let usage: PVCUsageResult
+        var now = Int64(Date().timeIntervalSince1970)
+        if let directory = live.snapshot {
+            do { read = try Snapshot.load(directory, kinds: kinds, namespaces: namespaces.map { Array($0).sorted() }) } catch {
+                writeAll("ballast: \(error.description)\n", to: 2)
+                throw ExitCode(3)
+            }
+            usage = PVCUsage.fromSnapshot(directory)
+            // A snapshot is judged as of when it was taken.
+            if let taken = parseRFC3339(read.readAt) { now = taken }
+        } else {
+            let client = try live.cluster.client()
+            read = client.readLive(kinds: kinds, namespaces: namespaces.map { Array($0).sorted() })
+            usage = liveChecks ? client.pvcUsage() : PVCUsageResult()
+        }
+        for note in read.notes + usage.notes {
+            result.notes.append(Finding(ruleID: "cluster-note", severity: .info, message: note, category: .live))
+        }
+        for missing in usage.incomplete {
+            result.failures.append(ReadFailure(source: "cluster: \(missing.what)", reason: missing.reason))
+        }
+        // Context kinds that git does not hold and that could not be read: what depends on them is unknown.
+        for (qualified, reason) in read.unreadKinds.sorted(by: { $0.key < $1.key })
+        where !objects.contains(where: { $0.ref.qualifiedKind == qualified }) {
+            result.notes.append(Finding(ruleID: "cluster-kind-unread", severity: .info,
+                                        message: "\(qualified) could not be read (\(reason)): orphans, reclaim policies and live checks that need it are not checked",
+                                        category: .live))
+        }
+        let state = LiveState(objects: read.objects, completeKinds: read.completeKinds, unreadKinds: read.unreadKinds,
+                              serverVersion: read.serverVersion, namespaces: read.namespaces)
+
+        // The comparison.
+        var driftOptions = DriftOptions()
+        driftOptions.ignore = config.driftIgnore.map {
+            DriftIgnoreRule(kind: $0.kinds.count == 1 ? $0.kinds[0] : nil, namespace: $0.namespaces.count == 1 ? $0.namespaces[0] : nil,
+                            name: $0.names.count == 1 ? $0.names[0] : nil, paths: $0.paths, reason: $0.reason)
+        }
+        // Entries that list several kinds, namespaces or names become one rule per combination.
+        for entry in config.driftIgnore where entry.kinds.count > 1 || entry.namespaces.count > 1 || entry.names.count > 1 {
+            for kind in entry.kinds.isEmpty ? [nil] : entry.kinds.map(Optional.some) {
+                for namespace in entry.namespaces.isEmpty ? [nil] : entry.namespaces.map(Optional.some) {
+                    for name in entry.names.isEmpty ? [nil] : entry.names.map(Optional.some) {
+                        driftOptions.ignore.append(DriftIgnoreRule(kind: kind, namespace: namespace, name: name, paths: entry.paths, reason: entry.reason))
+                    }
+                }
+            }
+        }
+        driftOptions.management = Self.managementSelectors(objects)
+        let comparison = DriftComparer(options: driftOptions).compare(desired: objects, live: state)
+        var items = comparison.items
+        result.uncompared = comparison.uncompared + desired.unrendered
+        result.objectsCompared = comparison.compared
+        result.notes += comparison.notes
+        if let path = live.baseline {
+            let baseline: Baseline
+            do { baseline = try Baseline.load(path: path) } catch {
+                writeAll("ballast: --baseline \(path): \(error.description)\n", to: 2)
+                throw ExitCode(2)
+            }
+            items = baseline.apply(to: items, now: rfc3339(now))
+        }
+        result.drift = items
+
+        if liveChecks {
+            let checks = LiveChecks(params: Self.liveParams(config.params)).run(desired: objects, live: read.objects,
+                                                                               usage: usage.usage.compactMap { u in
+                u.usedFraction.map { PVCUsageSample(namespace: u.namespace, name: u.name, usedFraction: $0) }
+            }, now: now)
+            result.findings += checks.findings
+            result.liveMetrics = checks.metrics
+            result.rules += LiveChecks.rules
+        }
+        result.startedAt = rfc3339(Int64(started.timeIntervalSince1970))
+        result.durationSeconds = Date().timeIntervalSince(started)
+        result.sort()
+        return result
+    }
+
+    /// The marks of the appliers that git itself declares: the tracking annotation of each Argo CD
+    /// Application and the label of each Flux Kustomization. A live object that carries one but is not in
+    /// git is unmanaged drift.
+    static func managementSelectors(_ objects: [KubeObject]) -> [ManagementSelector] {
+        objects.compactMap { object in
+            switch (object.ref.group, object.kind) {
+            case ("argoproj.io", "Application"): .argoCD(application: object.name)
+            case ("kustomize.toolkit.fluxcd.io", "Kustomization"): .flux(kustomization: object.name)
+            default: nil
+            }
+        }
+    }
+
+    /// The live checks' thresholds from `.ballast.yaml` `params:`.
+    static func liveParams(_ params: Value) -> LiveCheckParams {
+        var out = LiveCheckParams()
+        func number(_ key: String) -> Double? {
+            guard let v = params[key] else { return nil }
+            if let i = v.intValue { return Double(i) }
+            if case .number(let text) = v.kind { return Double(text) }
+            return nil
+        }
+        if let v = number("pvcUsageWarning") { out.pvcUsageWarning = v }
+        if let v = number("pvcUsageError") { out.pvcUsageError = v }
+        if let v = number("rolloutStuckSeconds") { out.rolloutStuckSeconds = Int64(v) }
+        if let v = number("restoreDrillMaxDays") { out.restoreDrillMaxDays = Int64(v) }
+        if let v = number("rpoHours") { out.rpoSeconds = Int64(v * 3600) }
+        return out
+    }
+}
+
+/// `2026-11-29T00:00:00Z` → Unix seconds.
+func parseRFC3339(_ text: String) -> Int64? {
+    let formatter = ISO8601DateFormatter()
+    formatter.formatOptions = [.withInternetDateTime]
+    if let date = formatter.date(from: text) { return Int64(date.timeIntervalSince1970) }
+    formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+    return formatter.date(from: text).map { Int64($0.timeIntervalSince1970) }
+}
+
+func rfc3339(_ seconds: Int64) -> String {
+    let formatter = ISO8601DateFormatter()
+    formatter.formatOptions = [.withInternetDateTime]
+    return formatter.string(from: Date(timeIntervalSince1970: TimeInterval(seconds)))
+}
