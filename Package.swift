@@ -8,6 +8,10 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        // Report only: the HTML page is rendered through Mustache templates (every value HTML-escaped), the
+        // Prometheus exposition through swift-prometheus's registry.
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // C libraries from Debian's -dev packages (ci/setup installs them).
@@ -26,7 +30,14 @@ let package = Package(
         .target(name: "Policy", dependencies: ["KubeModel", "CEL", "ManifestIO", "Findings"]),
         .target(name: "DesiredState", dependencies: ["KubeModel", "Findings", "ManifestIO", "GitSource"]),
         .target(name: "Drift", dependencies: ["KubeModel", "Findings", "ManifestIO"]),
-        .target(name: "Report", dependencies: ["KubeModel", "Findings"]),
+        .target(
+            name: "Report",
+            dependencies: [
+                "KubeModel", "Findings",
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ]
+        ),
         .target(
             name: "BallastCLI",
             dependencies: [

@@ -22,7 +22,7 @@ struct FormatTarget: ExpressibleByArgument, Sendable {
 /// Options every command that reports takes.
 struct ReportOptions: ParsableArguments {
     @Option(name: .customLong("format"),
-            help: ArgumentHelp("Output format, FMT or FMT=FILE; repeatable (text, json, sarif, github, junit, markdown).",
+            help: ArgumentHelp("Output format, FMT or FMT=FILE; repeatable (text, json, sarif, github, junit, markdown, html, prometheus).",
                                valueName: "fmt[=file]"))
     var formats: [FormatTarget] = []
 

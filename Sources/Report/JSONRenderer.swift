@@ -11,7 +11,7 @@ public struct JSONRenderer: Renderer {
     }
 
     public func renderUTF8(_ result: RunResult, _ context: ReportContext) -> [UInt8] {
-        var out = ReportBuffer(capacity: 512 * (result.findings.count + result.notes.count) + 1024)
+        var out = ReportBuffer(capacity: 512 * (result.findings.count + result.notes.count + result.drift.count) + 1024)
         out.append("{\n  \"schemaVersion\": 1,\n  \"tool\": {\"name\": \"ballast\", \"version\": ")
         out.appendJSON(context.toolVersion)
         out.append("},\n")
@@ -20,6 +20,7 @@ public struct JSONRenderer: Renderer {
         list(result.findings.inReportOrder, into: &out, &paths)
         out.append("  \"notes\": [")
         list(result.notes, into: &out, &paths)
+        if result.hasComparison { driftArrays(result, into: &out, &paths) }
         let counts = result.severityCounts
         out.append("  \"summary\": {\"errors\": "); out.append(counts.errors)
         out.append(", \"warnings\": "); out.append(counts.warnings)
@@ -34,6 +35,17 @@ public struct JSONRenderer: Renderer {
             out.append(", \"preexisting\": "); out.append(result.preexistingCount)
             out.append(", ")
         }
+        if result.hasComparison {
+            out.append("\"objectsCompared\": "); out.appendJSON(result.objectsCompared)
+            out.append(", \"drift\": {\"total\": "); out.append(result.activeDrift.count)
+            for (driftClass, n) in result.driftCountsByClass {
+                out.append(", "); out.appendJSON(driftClass.rawValue); out.append(": "); out.append(n)
+            }
+            out.append(", \"suppressed\": "); out.append(result.drift.filter(\.isSuppressed).count)
+            out.append(", \"resolved\": "); out.append(result.drift.filter { $0.status == .resolved }.count)
+            out.append(", \"uncompared\": "); out.append(result.uncompared.count)
+            out.append("}, ")
+        }
         out.append("\"incomplete\": "); out.append(result.isIncomplete)
         out.append(", \"failures\": [")
         for (i, failure) in result.failures.enumerated() {
@@ -44,6 +56,58 @@ public struct JSONRenderer: Renderer {
         }
         out.append("]}\n}\n")
         return out.bytes
+    }
+
+    /// The `drift` and `uncompared` arrays (only when a comparison ran: a lint report stays as it was).
+    private func driftArrays(_ result: RunResult, into out: inout ReportBuffer, _ paths: inout PathCache) {
+        out.append("  \"drift\": [")
+        let drift = result.drift
+        for i in drift.indices {
+            out.append(i == 0 ? "\n    " : ",\n    ")
+            driftObject(drift[i], into: &out, &paths)
+        }
+        out.append(drift.isEmpty ? "],\n" : "\n  ],\n")
+        out.append("  \"uncompared\": [")
+        for (i, item) in result.uncompared.enumerated() {
+            out.append(i == 0 ? "\n    " : ",\n    ")
+            out.append("{\"object\": "); out.appendJSON(item.object)
+            out.append(", \"reason\": "); out.appendJSON(item.reason)
+            out.append(", \"file\": "); out.appendJSON(item.span.map { paths.path(of: $0.file) })
+            out.append(", \"line\": "); out.appendJSON(item.span?.line)
+            out.append("}")
+        }
+        out.append(result.uncompared.isEmpty ? "],\n" : "\n  ],\n")
+    }
+
+    /// One drift item as a JSON object; `desired` and `live` are the compact JSON texts as strings.
+    private func driftObject(_ item: DriftItem, into out: inout ReportBuffer, _ paths: inout PathCache) {
+        out.append("{\"object\": "); out.appendJSON(item.object)
+        out.append(", \"path\": "); out.appendJSON(item.path)
+        out.append(", \"desired\": "); out.appendJSON(item.desired)
+        out.append(", \"live\": "); out.appendJSON(item.live)
+        out.append(", \"class\": "); out.appendJSON(item.driftClass.rawValue)
+        out.append(", \"attribution\": [")
+        for (i, a) in item.attribution.enumerated() {
+            if i > 0 { out.append(", ") }
+            out.append("{\"manager\": "); out.appendJSON(a.manager)
+            out.append(", \"operation\": "); out.appendJSON(a.operation)
+            out.append(", \"subresource\": "); out.appendJSON(a.subresource)
+            out.append(", \"time\": "); out.appendJSON(a.time)
+            out.append("}")
+        }
+        out.append("], \"remediation\": "); out.appendJSON(item.remediation)
+        out.append(", \"message\": "); out.appendJSON(item.message)
+        out.append(", \"file\": "); out.appendJSON(item.span.map { paths.path(of: $0.file) })
+        out.append(", \"line\": "); out.appendJSON(item.span?.line)
+        out.append(", \"column\": "); out.appendJSON(item.span?.column)
+        if let status = item.status { out.append(", \"status\": "); out.appendJSON(status.rawValue) }
+        if let firstSeen = item.firstSeen { out.append(", \"firstSeen\": "); out.appendJSON(firstSeen) }
+        if let waiver = item.waiver {
+            out.append(", \"suppressed\": true, \"waiver\": {\"reason\": "); out.appendJSON(waiver.reason)
+            out.append(", \"until\": "); out.appendJSON(waiver.until)
+            out.append("}")
+        }
+        out.append("}")
     }
 
     /// The items of the `findings` or `notes` array, one per line, and its closing bracket.

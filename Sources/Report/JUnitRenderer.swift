@@ -2,7 +2,8 @@ import Findings
 import KubeModel
 
 /// JUnit XML, as CI systems read it: one test suite per file, one failing test case per finding
-/// (warnings and infos as skipped-free passes with system-out), unread inputs as errors.
+/// (warnings and infos as skipped-free passes with system-out), a `drift` suite with one failing test case
+/// per drift item and one error per object that could not be compared, unread inputs as errors.
 public struct JUnitRenderer: Renderer {
     public init() {}
 
@@ -13,9 +14,12 @@ public struct JUnitRenderer: Renderer {
             let file = f.span?.file.path ?? f.object?.description ?? "<input>"
             if byFile.last?.0 == file { byFile[byFile.count - 1].1.append(f) } else { byFile.append((file, [f])) }
         }
-        let failures = findings.filter { $0.severity == .error }.count
+        let drift = result.activeDrift.sorted(by: DriftItem.reportOrder)
+        let failures = findings.filter { $0.severity == .error }.count + drift.count
+        let errors = result.failures.count + result.uncompared.count
+        let tests = findings.count + drift.count + errors
         var out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-        out += "<testsuites name=\"ballast \(xml(context.command))\" tests=\"\(findings.count + result.failures.count)\" failures=\"\(failures)\" errors=\"\(result.failures.count)\">\n"
+        out += "<testsuites name=\"ballast \(xml(context.command))\" tests=\"\(tests)\" failures=\"\(failures)\" errors=\"\(errors)\">\n"
         for (file, list) in byFile {
             let suiteFailures = list.filter { $0.severity == .error }.count
             out += "  <testsuite name=\"\(xml(file))\" tests=\"\(list.count)\" failures=\"\(suiteFailures)\" errors=\"0\">\n"
@@ -25,7 +29,8 @@ public struct JUnitRenderer: Renderer {
                 out += "    <testcase classname=\"\(xml(f.ruleID))\" name=\"\(xml(name))\" file=\"\(xml(f.span?.file.path ?? ""))\""
                 out += f.span.map { " line=\"\($0.line)\"" } ?? ""
                 out += ">\n"
-                let text = "\(location): \(f.severity.rawValue) \(f.ruleID): \(f.message)"
+                let subject = f.span != nil ? f.object.map { "\($0): " } ?? "" : ""
+                let text = "\(location): \(f.severity.rawValue) \(f.ruleID): \(subject)\(f.message)"
                     + (f.remediation.map { "\nremediation: \($0)" } ?? "")
                 if f.severity == .error {
                     out += "      <failure type=\"\(xml(f.ruleID))\" message=\"\(xml(f.message))\">\(xml(text))</failure>\n"
@@ -36,6 +41,7 @@ public struct JUnitRenderer: Renderer {
             }
             out += "  </testsuite>\n"
         }
+        if result.hasComparison { driftSuite(drift, result.uncompared, into: &out) }
         if !result.failures.isEmpty {
             out += "  <testsuite name=\"inputs\" tests=\"\(result.failures.count)\" failures=\"0\" errors=\"\(result.failures.count)\">\n"
             for failure in result.failures {
@@ -49,9 +55,34 @@ public struct JUnitRenderer: Renderer {
         return out
     }
 
+    /// The `drift` suite: a failing case per drift item (named `drift/<class> Kind/ns/name path`), an error
+    /// per object that could not be compared.
+    private func driftSuite(_ drift: [DriftItem], _ uncompared: [UncomparedObject], into out: inout String) {
+        out += "  <testsuite name=\"drift\" tests=\"\(drift.count + uncompared.count)\" failures=\"\(drift.count)\" errors=\"\(uncompared.count)\">\n"
+        for item in drift {
+            let name = "\(item.ruleID) \(item.object) \(item.displayPath)"
+            out += "    <testcase classname=\"\(xml(item.ruleID))\" name=\"\(xml(name))\" file=\"\(xml(item.span?.file.path ?? ""))\""
+            out += item.span.map { " line=\"\($0.line)\"" } ?? ""
+            out += ">\n"
+            let summary = "\(item.displayPath): \(item.desired) → \(item.live)"
+            var text = "\(item.object): \(summary) [\(item.driftClass.rawValue)] by \(item.whoAndWhen)"
+            if !item.message.isEmpty { text += "\n" + item.message }
+            if !item.remediation.isEmpty { text += "\nremediation: " + item.remediation }
+            out += "      <failure type=\"\(xml(item.ruleID))\" message=\"\(xml(summary))\">\(xml(text))</failure>\n"
+            out += "    </testcase>\n"
+        }
+        for item in uncompared {
+            out += "    <testcase classname=\"incomplete\" name=\"\(xml(item.object.description))\">\n"
+            out += "      <error type=\"incomplete\" message=\"\(xml("could not compare \(item.object): \(item.reason)"))\"/>\n"
+            out += "    </testcase>\n"
+        }
+        out += "  </testsuite>\n"
+    }
+
     /// Text for an attribute or element. Byte by byte: every character it changes is ASCII, and bytes
     /// below 0x80 are ASCII characters in UTF-8.
     func xml(_ s: String) -> String {
+        let s = visibleText(s, keepingLineBreaks: true)
         guard s.utf8.contains(where: { $0 < 0x80 && Self.xmlEscapes[Int($0)] != nil }) else { return s }
         var out: [UInt8] = []
         out.reserveCapacity(s.utf8.count + 16)

@@ -3,7 +3,7 @@ import KubeModel
 
 /// The report formats (`--format`).
 public enum OutputFormat: String, Sendable, CaseIterable {
-    case text, json, sarif, github, junit, markdown
+    case text, json, sarif, github, junit, markdown, html, prometheus
 }
 
 /// What a renderer needs besides the result.
@@ -43,6 +43,8 @@ extension OutputFormat {
         case .github: GitHubRenderer()
         case .junit: JUnitRenderer()
         case .markdown: MarkdownRenderer()
+        case .html: HTMLRenderer()
+        case .prometheus: PrometheusRenderer()
         }
     }
 }
@@ -60,3 +62,59 @@ extension RunResult {
 }
 
 func plural(_ n: Int, _ word: String) -> String { "\(n) \(word)\(n == 1 ? "" : "s")" }
+
+extension RunResult {
+    /// Whether a comparison with the live cluster ran (or left items): only then do reports show drift,
+    /// so that a lint report stays as it was.
+    var hasComparison: Bool { objectsCompared != nil || !drift.isEmpty || !uncompared.isEmpty }
+
+    /// Active drift items by class, in `DriftClass.allCases` order, zero counts included.
+    var driftCountsByClass: [(DriftClass, Int)] {
+        var counts = [Int](repeating: 0, count: DriftClass.allCases.count)
+        for item in drift where item.isActive {
+            counts[DriftClass.allCases.firstIndex(of: item.driftClass) ?? 0] += 1
+        }
+        return zip(DriftClass.allCases, counts).map { ($0, $1) }
+    }
+
+    /// `3 drift items (2 in-place, 1 git-behind)`, or `no drift`. Callers never use it on an incomplete
+    /// run without saying so.
+    var driftPhrase: String {
+        let active = drift.filter(\.isActive).count
+        if active == 0 { return "no drift" }
+        let parts = driftCountsByClass.filter { $0.1 > 0 }.map { "\($0.1) \($0.0.rawValue)" }
+        return plural(active, "drift item") + " (" + parts.joined(separator: ", ") + ")"
+    }
+
+    /// The verdict every format states first: incomplete beats blocked beats drift beats passed.
+    var verdict: Verdict {
+        if isIncomplete { return .incomplete }
+        let counts = severityCounts
+        if counts.errors > 0 { return .blocked }
+        if drift.contains(where: \.isActive) { return .drift }
+        return counts.warnings > 0 ? .warnings : .passed
+    }
+}
+
+/// What a run amounts to, in one word.
+enum Verdict: String {
+    case incomplete, blocked, drift, warnings, passed
+}
+
+extension DriftItem {
+    /// `kubectl-edit Update 2026-11-28T10:00:00Z` (subresource as `Update/scale`): the most recent writer;
+    /// `+N` when others hold the path too; `unknown` without managedFields.
+    var whoAndWhen: String {
+        guard let first = attribution.first else { return "unknown writer" }
+        var s = first.manager + " " + first.operation + (first.subresource.map { "/" + $0 } ?? "")
+        if let time = first.time { s += " " + time }
+        if attribution.count > 1 { s += " (+\(attribution.count - 1) more)" }
+        return s
+    }
+
+    /// The path as reports print it: `(object)` for object-level items.
+    var displayPath: String { path.isEmpty ? "(object)" : path }
+
+    /// The SARIF, JUnit and GitHub rule id: `drift/in-place`.
+    var ruleID: String { "drift/" + driftClass.rawValue }
+}

@@ -16,24 +16,42 @@ struct ReportBuffer {
     mutating func append(_ flag: Bool) { append(flag ? "true" : "false") }
 
     /// `text` as a JSON string literal (`jsonQuoted`).
-    mutating func appendJSON(_ text: String) { appendJSONQuoted(text, to: &bytes) }
+    mutating func appendJSON(_ text: String) {
+        bytes.append(UInt8(ascii: "\""))
+        appendJSONText(text)
+        bytes.append(UInt8(ascii: "\""))
+    }
 
     /// `text` as a JSON string literal, or `null`.
     mutating func appendJSON(_ text: String?) {
-        if let text { appendJSONQuoted(text, to: &bytes) } else { append("null") }
+        if let text { appendJSON(text) } else { append("null") }
+    }
+
+    /// `text` spelt as inside a JSON string literal. KubeModel's escaping leaves C1 controls (U+0080...U+009F)
+    /// as they are, which JSON allows but a terminal may obey (`cat report.json`): they become `\u00XX` here.
+    private mutating func appendJSONText(_ text: String) {
+        guard hasC1Control(text) else { appendJSONEscaped(text, to: &bytes); return }
+        var run = ""
+        for scalar in text.unicodeScalars {
+            guard (0x80...0x9F).contains(scalar.value) else { run.unicodeScalars.append(scalar); continue }
+            appendJSONEscaped(run, to: &bytes)
+            run = ""
+            append("\\u00" + hex2(scalar.value))
+        }
+        appendJSONEscaped(run, to: &bytes)
     }
 
     /// `Kind/namespace/name` (`ObjectRef.description`) as a JSON string literal, or `null`.
     mutating func appendJSON(_ object: ObjectRef?) {
         guard let object else { append("null"); return }
         bytes.append(UInt8(ascii: "\""))
-        appendJSONEscaped(object.kind, to: &bytes)
+        appendJSONText(object.kind)
         bytes.append(UInt8(ascii: "/"))
         if let namespace = object.namespace {
-            appendJSONEscaped(namespace, to: &bytes)
+            appendJSONText(namespace)
             bytes.append(UInt8(ascii: "/"))
         }
-        appendJSONEscaped(object.name, to: &bytes)
+        appendJSONText(object.name)
         bytes.append(UInt8(ascii: "\""))
     }
 
@@ -91,4 +109,65 @@ struct PathCache {
         last = (file, path)
         return path
     }
+}
+
+extension ReportBuffer {
+    /// `text` as a terminal shows it harmlessly: control characters (C0, DEL, C1) and the bidirectional
+    /// overrides that reorder what a reader sees are spelt out (`\n`, `\x1B`, `\u{202E}`), so a manifest
+    /// value can neither move the cursor, recolour the screen nor break the one-line-per-item layout.
+    /// Text without them (nearly all) is copied as it is.
+    mutating func appendVisible(_ text: String) {
+        if isVisible(text) { append(text) } else { append(visibleText(text)) }
+    }
+}
+
+/// Whether `text` holds nothing `visibleText` would change: no byte below 0x20, no DEL, no UTF-8 lead
+/// byte of a C1 control (0xC2 0x80...0x9F) or of a bidirectional control (0xE2 0x80/0x81 ...).
+func isVisible(_ text: String) -> Bool {
+    var text = text
+    return text.withUTF8 { bytes in
+        var i = 0
+        while i < bytes.count {
+            let byte = bytes[i]
+            if byte < 0x20 || byte == 0x7F { return false }
+            if byte == 0xC2, i + 1 < bytes.count, bytes[i + 1] < 0xA0 { return false }
+            if byte == 0xE2 { return false }   // rare: checked exactly on the slow path
+            i += 1
+        }
+        return true
+    }
+}
+
+/// `text` with control and bidirectional-override characters spelt out (see `appendVisible`). With
+/// `keepingLineBreaks`, `\n` and `\r` stay (for formats that escape them their own way).
+func visibleText(_ text: String, keepingLineBreaks: Bool = false) -> String {
+    if isVisible(text) { return text }
+    var out = ""
+    out.unicodeScalars.reserveCapacity(text.unicodeScalars.count + 8)
+    for scalar in text.unicodeScalars {
+        switch scalar.value {
+        case 0x0A where keepingLineBreaks, 0x0D where keepingLineBreaks, 0x09: out.unicodeScalars.append(scalar)
+        case 0x0A: out += "\\n"
+        case 0x0D: out += "\\r"
+        case 0x00..<0x20, 0x7F...0x9F: out += "\\x" + hex2(scalar.value)
+        case 0x200E, 0x200F, 0x202A...0x202E, 0x2066...0x2069: out += "\\u{" + String(scalar.value, radix: 16, uppercase: true) + "}"
+        default: out.unicodeScalars.append(scalar)
+        }
+    }
+    return out
+}
+
+/// Whether `text` holds a C1 control character (UTF-8 0xC2 0x80...0x9F).
+func hasC1Control(_ text: String) -> Bool {
+    var text = text
+    return text.withUTF8 { bytes in
+        guard bytes.count > 1 else { return false }
+        for i in 0..<(bytes.count - 1) where bytes[i] == 0xC2 && bytes[i + 1] < 0xA0 { return true }
+        return false
+    }
+}
+
+func hex2(_ value: UInt32) -> String {
+    let digits = Array("0123456789ABCDEF")
+    return String(digits[Int(value >> 4) & 0xF]) + String(digits[Int(value & 0xF)])
 }

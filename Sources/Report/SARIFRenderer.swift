@@ -2,7 +2,9 @@ import Findings
 import KubeModel
 
 /// SARIF 2.1.0 (OASIS): rule metadata in `tool.driver.rules`, one result per finding with a real region,
-/// waived findings as `suppressions`, unread inputs as tool execution notifications.
+/// waived findings as `suppressions`, unread inputs as tool execution notifications. Drift items are results
+/// too, at the desired field's place in git, with rule ids `drift/<class>`, the values and attribution in
+/// `properties`, the baseline status as `baselineState`; objects not compared are notifications.
 public struct SARIFRenderer: Renderer {
     public init() {}
 
@@ -16,6 +18,10 @@ public struct SARIFRenderer: Renderer {
         for finding in result.findings + result.notes where !known.contains(finding.ruleID) {
             rules.append(RuleDescriptor(id: finding.ruleID, severity: finding.severity, summary: finding.ruleID))
             known.insert(finding.ruleID)
+        }
+        for item in result.drift where !known.contains(item.ruleID) {
+            rules.append(Self.driftRule(item.driftClass))
+            known.insert(item.ruleID)
         }
         rules.sort { $0.id < $1.id }
         let ruleIndex = Dictionary(uniqueKeysWithValues: rules.enumerated().map { ($0.element.id, $0.offset) })
@@ -38,6 +44,12 @@ public struct SARIFRenderer: Renderer {
             out.appendJSON("could not read \(failure.source): \(failure.reason)")
             out.append("}}")
         }
+        for (i, item) in result.uncompared.enumerated() {
+            if i > 0 || !result.failures.isEmpty { out.append(", ") }
+            out.append("{\"level\": \"error\", \"message\": {\"text\": ")
+            out.appendJSON("could not compare \(item.object): \(item.reason)")
+            out.append("}}")
+        }
         out.append("]}],\n")
         out.append("    \"results\": [")
         var paths = PathCache()
@@ -45,6 +57,10 @@ public struct SARIFRenderer: Renderer {
         for i in findings.indices {
             out.append(i == 0 ? "\n      " : ",\n      ")
             resultObject(findings[i], ruleIndex[findings[i].ruleID] ?? 0, into: &out, &paths)
+        }
+        for (i, item) in result.drift.enumerated() {
+            out.append(i == 0 && findings.isEmpty ? "\n      " : ",\n      ")
+            driftResult(item, ruleIndex[item.ruleID] ?? 0, into: &out, &paths)
         }
         out.append("\n    ]\n  }]\n}\n")
         return out.bytes
@@ -84,6 +100,60 @@ public struct SARIFRenderer: Renderer {
             out.append("}]")
         }
         out.append("}")
+    }
+
+    static func driftRule(_ driftClass: DriftClass) -> RuleDescriptor {
+        let summary: String
+        switch driftClass {
+        case .inPlace: summary = "The live object differs from git; an apply fixes it"
+        case .inPlaceIf: summary = "The live object differs from git; an apply fixes it under a condition"
+        case .recreate: summary = "The live object differs from git in an immutable field; it must be recreated"
+        case .recreateDataRisk: summary = "The live object differs from git where recreating it would lose data"
+        case .gitBehind: summary = "The cluster is right and git is behind; only a git change reconciles it"
+        }
+        return RuleDescriptor(id: "drift/" + driftClass.rawValue, severity: .error, summary: summary)
+    }
+
+    private func driftResult(_ item: DriftItem, _ index: Int, into out: inout ReportBuffer, _ paths: inout PathCache) {
+        out.append("{\"ruleId\": "); out.appendJSON(item.ruleID)
+        out.append(", \"ruleIndex\": "); out.append(index)
+        out.append(", \"level\": \"error\", \"message\": {\"text\": ")
+        var text = "\(item.object) \(item.displayPath): \(item.desired) → \(item.live) (\(item.whoAndWhen))"
+        if !item.message.isEmpty { text += ": " + item.message }
+        if !item.remediation.isEmpty { text += ". Fix: " + item.remediation }
+        out.appendJSON(text); out.append("}, \"locations\": [{")
+        if let span = item.span {
+            out.append("\"physicalLocation\": {\"artifactLocation\": {\"uri\": \"")
+            uri(paths.path(of: span.file), into: &out)
+            out.append("\"}, \"region\": {\"startLine\": "); out.append(span.line)
+            out.append(", \"startColumn\": "); out.append(span.column); out.append("}}, ")
+        }
+        out.append("\"logicalLocations\": [{\"fullyQualifiedName\": ")
+        out.appendJSON(item.object.description + (item.path.isEmpty ? "" : "." + item.path))
+        out.append(", \"kind\": \"object\"}]}]")
+        if let status = item.status {
+            out.append(", \"baselineState\": ")
+            switch status { case .new: out.append("\"new\""); case .persisting: out.append("\"unchanged\""); case .resolved: out.append("\"absent\"") }
+        }
+        if let waiver = item.waiver {
+            out.append(", \"suppressions\": [{\"kind\": \"external\", \"justification\": "); out.appendJSON(waiver.reason)
+            out.append("}]")
+        }
+        out.append(", \"properties\": {\"desired\": "); out.appendJSON(item.desired)
+        out.append(", \"live\": "); out.appendJSON(item.live)
+        out.append(", \"driftClass\": "); out.appendJSON(item.driftClass.rawValue)
+        out.append(", \"remediation\": "); out.appendJSON(item.remediation)
+        if let firstSeen = item.firstSeen { out.append(", \"firstSeen\": "); out.appendJSON(firstSeen) }
+        out.append(", \"attribution\": [")
+        for (i, a) in item.attribution.enumerated() {
+            if i > 0 { out.append(", ") }
+            out.append("{\"manager\": "); out.appendJSON(a.manager)
+            out.append(", \"operation\": "); out.appendJSON(a.operation)
+            out.append(", \"subresource\": "); out.appendJSON(a.subresource)
+            out.append(", \"time\": "); out.appendJSON(a.time)
+            out.append("}")
+        }
+        out.append("]}}")
     }
 
     /// A relative URI reference: spaces and the like percent-encoded, slashes kept. Only ASCII letters,

@@ -33,7 +33,7 @@ struct LintCommandTests {
         let at = position(of: "fast-nvme", in: bad)
         let r = try ballast(["lint", "-"], stdin: bad)
         #expect(r.status == 1)
-        #expect(r.stdout.contains("<stdin>:\(at.line):\(at.column): error vct-storageclass-undefined: StorageClass \"fast-nvme\" is not defined in the input"),
+        #expect(r.stdout.contains("<stdin>:\(at.line):\(at.column): error vct-storageclass-undefined: StatefulSet/redis/redis: StorageClass \"fast-nvme\" is not defined in the input"),
                 "\(r.stdout)")
         #expect(r.stdout.hasSuffix("1 error in 1 file, 9 objects\n"), "\(r.stdout)")
     }

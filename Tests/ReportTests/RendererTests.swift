@@ -48,6 +48,7 @@ func sampleResult(incomplete: Bool = false) -> RunResult {
                                description: "A claim whose class is missing stays Pending.", remediation: "Define it.")]
     )
     if incomplete { result.failures = [ReadFailure(source: "apps/secret.yaml", reason: "Permission denied")] }
+    result.startedAt = "2026-12-03T02:00:00Z"   // the Prometheus report's timestamp: now when unknown
     result.sort()
     return result
 }
@@ -56,9 +57,16 @@ func sampleResult(incomplete: Bool = false) -> RunResult {
 struct RendererTests {
     @Test("golden", arguments: OutputFormat.allCases)
     func golden(_ format: OutputFormat) throws {
-        let ext = ["text": "txt", "json": "json", "sarif": "sarif", "github": "github", "junit": "xml", "markdown": "md"][format.rawValue]!
+        let ext = format.goldenExtension
         try expectGolden(format.renderer.render(sampleResult(), ReportContext()), "report.\(ext)")
         try expectGolden(format.renderer.render(sampleResult(incomplete: true), ReportContext()), "report-incomplete.\(ext)")
+    }
+
+    @Test("golden with drift", arguments: OutputFormat.allCases)
+    func goldenDrift(_ format: OutputFormat) throws {
+        let context = ReportContext(command: "check")
+        try expectGolden(format.renderer.render(driftResult(), context), "drift.\(format.goldenExtension)")
+        try expectGolden(format.renderer.render(driftResult(incomplete: true), context), "drift-incomplete.\(format.goldenExtension)")
     }
 
     @Test func incompleteNeverSaysClean() {
@@ -68,6 +76,17 @@ struct RendererTests {
             let text = format.renderer.render(result, ReportContext()).lowercased()
             #expect(!text.contains("clean") && !text.contains("passed ✅"), "\(format) claims clean when incomplete")
         }
+        // Not compared is incomplete too, and never "no drift".
+        var uncompared = RunResult(filesRead: 2, objectsChecked: 2)
+        uncompared.objectsCompared = 1
+        uncompared.uncompared = [UncomparedObject(object: ObjectRef(group: "", kind: "ConfigMap", namespace: "a", name: "b"), reason: "forbidden")]
+        for format in OutputFormat.allCases {
+            let text = format.renderer.render(uncompared, ReportContext()).lowercased()
+            #expect(!text.contains("clean") && !text.contains("no drift") && !text.contains("passed ✅"), "\(format) claims no drift when incomplete")
+        }
+        var compared = RunResult(filesRead: 2, objectsChecked: 2)
+        compared.objectsCompared = 2
+        #expect(TextRenderer().render(compared, ReportContext()) == "clean: no findings in 2 files, 2 objects; no drift in 2 objects compared\n")
         let clean = TextRenderer().render(RunResult(filesRead: 2, objectsChecked: 2), ReportContext())
         #expect(clean == "clean: no findings in 2 files, 2 objects\n")
     }
@@ -93,5 +112,21 @@ struct RendererTests {
         #expect(findings.first { $0["rule"] as? String == "data-storageclass-reclaim-retain" }?["object"] as? String == "StorageClass/fast-ssd")
         let sarif = try JSONSerialization.jsonObject(with: Data(SARIFRenderer().render(sampleResult(), ReportContext()).utf8)) as? [String: Any]
         #expect(sarif?["version"] as? String == "2.1.0")
+    }
+}
+
+extension OutputFormat {
+    /// The golden file extension of each format.
+    var goldenExtension: String {
+        switch self {
+        case .text: "txt"
+        case .json: "json"
+        case .sarif: "sarif"
+        case .github: "github"
+        case .junit: "xml"
+        case .markdown: "md"
+        case .html: "html"
+        case .prometheus: "prom"
+        }
     }
 }
