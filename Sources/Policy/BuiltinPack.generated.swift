@@ -11,9 +11,10 @@ kind: Policy
 metadata: {name: availability}
 spec:
   params:
-    # Images (repository basename) of systems that need a majority of their members up (Raft, Paxos, Redis
-    # Cluster failover votes, RabbitMQ quorum queues). PostgreSQL primary/standby is not one of them.
-    quorumImages: [rabbitmq, etcd, zookeeper, redis, consul, nats]
+    # Images (repository basename) of systems that need a majority of their members up (Raft, Paxos, Sentinel
+    # votes, RabbitMQ quorum queues). Redis is one only with `cluster-enabled yes` or Sentinel (read from its
+    # config); PostgreSQL primary/standby and a plain Redis primary/replica are not.
+    quorumImages: [rabbitmq, etcd, zookeeper, consul, nats, redis-sentinel]
   rules:
   - id: pdb-coverage-quorum
     severity: error
@@ -35,9 +36,21 @@ spec:
     - name: pdbs
       expression: >-
         objectsSelecting('policy/PodDisruptionBudget', variables.ns, variables.labels)
+    - name: text
+      expression: >-
+        variables.pod.?volumes.orValue([]).filter(v, has(v.configMap))
+          .map(v, type(object.metadata.?namespace.orValue(0)) == string
+            ? lookup('ConfigMap', object.metadata.namespace, string(v.configMap.?name.orValue('')))
+            : lookup('ConfigMap', string(v.configMap.?name.orValue(''))))
+          .filter(m, m != null)
+          .map(m, m.?data.orValue({}).filter(k, k.endsWith('.conf')).map(k, m.data[k]).join('\n')).join('\n')
+    - {name: cfg, expression: "redisConfig(variables.text)"}
     - name: quorum
       expression: >-
         variables.ctrs.exists(c, c.?image.orValue('').matches('^(.*/)?(' + params.quorumImages.join('|') + ')(:|@|$)'))
+        || variables.ctrs.exists(c, c.?image.orValue('').matches(params.redisImage)
+             && (variables.cfg[?'cluster-enabled'].orValue('no').lowerAscii() == 'yes' || 'sentinel' in variables.cfg
+                 || (c.?command.orValue([]) + c.?args.orValue([])).map(a, string(a)).join(' ').matches('--cluster-enabled\\s+yes|redis-sentinel|--sentinel')))
     - name: allowed
       expression: >-
         size(variables.pdbs) != 1 ? -1 :
@@ -70,6 +83,10 @@ spec:
           {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: pg, namespace: ns}, spec: {replicas: 2, serviceName: pg,
            selector: {matchLabels: {app: pg}}, template: {metadata: {labels: {app: pg}}, spec: {containers: [{name: c, image: "postgres:16"}]}}}},
           {apiVersion: policy/v1, kind: PodDisruptionBudget, metadata: {name: pg, namespace: ns}, spec: {maxUnavailable: "50%", selector: {matchLabels: {app: pg}}}}]}
+      - {apiVersion: v1, kind: List, items: [   # a plain Redis primary + 2 replicas is no quorum system: 50% may go
+          {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: redis, namespace: ns}, spec: {replicas: 3, serviceName: redis,
+           selector: {matchLabels: {app: redis}}, template: {metadata: {labels: {app: redis}}, spec: {containers: [{name: c, image: "redis:7.2.5"}]}}}},
+          {apiVersion: policy/v1, kind: PodDisruptionBudget, metadata: {name: redis, namespace: ns}, spec: {maxUnavailable: "50%", selector: {matchLabels: {app: redis}}}}]}
       - {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: single, namespace: ns}, spec: {replicas: 1, serviceName: s,
          selector: {matchLabels: {app: s}}, template: {metadata: {labels: {app: s}}, spec: {containers: [{name: c, image: "redis:7.2"}]}}}}
       fail:
@@ -84,6 +101,12 @@ spec:
           {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: zk, namespace: ns}, spec: {replicas: 5, serviceName: zk,
            selector: {matchLabels: {app: zk}}, template: {metadata: {labels: {app: zk}}, spec: {containers: [{name: c, image: "zookeeper:3.9"}]}}}},
           {apiVersion: policy/v1, kind: PodDisruptionBudget, metadata: {name: zk, namespace: ns}, spec: {minAvailable: "34%", selector: {matchLabels: {app: zk}}}}]}
+      - {apiVersion: v1, kind: List, items: [   # Redis Cluster (cluster-enabled yes) votes: 50% of 3 loses quorum
+          {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: redis, namespace: ns}, spec: {replicas: 3, serviceName: redis,
+           selector: {matchLabels: {app: redis}}, template: {metadata: {labels: {app: redis}}, spec: {volumes: [{name: conf, configMap: {name: redis-config}}],
+             containers: [{name: c, image: "redis:7.2.5", volumeMounts: [{name: conf, mountPath: /etc/redis}]}]}}}},
+          {apiVersion: v1, kind: ConfigMap, metadata: {name: redis-config, namespace: ns}, data: {redis.conf: "cluster-enabled yes\n"}},
+          {apiVersion: policy/v1, kind: PodDisruptionBudget, metadata: {name: redis, namespace: ns}, spec: {maxUnavailable: "50%", selector: {matchLabels: {app: redis}}}}]}
       - {apiVersion: v1, kind: List, items: [   # a PDB in another namespace covers nothing
           {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: pg, namespace: ns}, spec: {replicas: 2, serviceName: pg,
            selector: {matchLabels: {app: pg}}, template: {metadata: {labels: {app: pg}}, spec: {containers: [{name: c, image: "postgres:16"}]}}}},
@@ -154,24 +177,37 @@ spec:
     summary: Quorum systems run an odd number of replicas, at least 3
     description: >-
       A majority of 2 is 2, so two members tolerate no failure — worse than one — and an even count adds a
-      member without adding tolerance. One replica has no failover at all. RabbitMQ, etcd, ZooKeeper, Redis
-      Cluster and Consul all advise 3 or 5. See https://www.rabbitmq.com/docs/clustering#node-count
+      member without adding tolerance. Applies to quorum systems only: RabbitMQ, etcd, ZooKeeper, Consul, NATS,
+      and Redis with `cluster-enabled yes` or Sentinel (read from its config); a Redis primary/replica pair or a
+      PostgreSQL primary/standby is not one. A single replica is `single-replica`.
+      See https://www.rabbitmq.com/docs/clustering#node-count
     remediation: "Run 3 (or 5) replicas."
     match: {kinds: [apps/StatefulSet]}
-    when: >-
-      type(object.?spec.?replicas.orValue(1)) == int && object.?spec.?replicas.orValue(1) > 0
-      && (object.?spec.?template.?spec.orValue({}).?initContainers.orValue([]) + object.?spec.?template.?spec.orValue({}).?containers.orValue([])).exists(c, c.?image.orValue('').matches('^(.*/)?(' + params.quorumImages.join('|') + ')(:|@|$)'))
+    when: "type(object.?spec.?replicas.orValue(1)) == int && object.?spec.?replicas.orValue(1) >= 2 && variables.quorum"
     variables:
     - {name: pod, expression: "(object.kind == 'Pod' ? object.?spec.orValue({}) : object.kind == 'CronJob' ? object.?spec.?jobTemplate.?spec.?template.?spec.orValue({}) : object.?spec.?template.?spec.orValue({}))"}
     - {name: ctrs, expression: "variables.pod.?initContainers.orValue([]) + variables.pod.?containers.orValue([])"}
+    - name: text
+      expression: >-
+        variables.pod.?volumes.orValue([]).filter(v, has(v.configMap))
+          .map(v, type(object.metadata.?namespace.orValue(0)) == string
+            ? lookup('ConfigMap', object.metadata.namespace, string(v.configMap.?name.orValue('')))
+            : lookup('ConfigMap', string(v.configMap.?name.orValue(''))))
+          .filter(m, m != null)
+          .map(m, m.?data.orValue({}).filter(k, k.endsWith('.conf')).map(k, m.data[k]).join('\n')).join('\n')
+    - {name: cfg, expression: "redisConfig(variables.text)"}
+    - name: quorum
+      expression: >-
+        variables.ctrs.exists(c, c.?image.orValue('').matches('^(.*/)?(' + params.quorumImages.join('|') + ')(:|@|$)'))
+        || variables.ctrs.exists(c, c.?image.orValue('').matches(params.redisImage)
+             && (variables.cfg[?'cluster-enabled'].orValue('no').lowerAscii() == 'yes' || 'sentinel' in variables.cfg
+                 || (c.?command.orValue([]) + c.?args.orValue([])).map(a, string(a)).join(' ').matches('--cluster-enabled\\s+yes|redis-sentinel|--sentinel')))
     - {name: n, expression: "object.?spec.?replicas.orValue(1)"}
-    validate: "variables.n >= 3 && variables.n % 2 == 1"
+    validate: "variables.n % 2 == 1"
     messageExpression: >-
-      variables.n == 1
-      ? (has(object.spec.replicas) ? '' : 'replicas defaults to 1: ') + 'a single member has no failover'
-      : string(variables.n) + ' replicas: a majority is ' + string(variables.n / 2 + 1)
-        + ', so it tolerates no more failures than ' + string(variables.n - 1) + ' replicas would'
-    fieldPathExpression: "has(object.spec.replicas) ? 'spec.replicas' : ''"
+      string(variables.n) + ' replicas of a quorum system: a majority is ' + string(variables.n / 2 + 1)
+      + ', so it tolerates no more failures than ' + string(variables.n - 1) + ' replicas would'
+    fieldPath: spec.replicas
     examples:
       pass:
       - {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: mq, namespace: ns}, spec: {replicas: 3, serviceName: mq,
@@ -179,23 +215,67 @@ spec:
       - {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: pg, namespace: ns}, spec: {replicas: 2, serviceName: pg,
          selector: {matchLabels: {app: pg}}, template: {metadata: {labels: {app: pg}}, spec: {containers: [{name: c, image: "postgres:16"},
            {name: exporter, image: "oliver006/redis_exporter:v1.62.0"}]}}}}
+      - {apiVersion: v1, kind: List, items: [   # a Redis primary and its replica: no quorum (no cluster-enabled, no Sentinel)
+          {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: redis, namespace: ns}, spec: {replicas: 2, serviceName: redis,
+           selector: {matchLabels: {app: redis}}, template: {metadata: {labels: {app: redis}}, spec: {volumes: [{name: conf, configMap: {name: redis-config}}],
+             containers: [{name: c, image: "redis:7.2.5", volumeMounts: [{name: conf, mountPath: /etc/redis}]}]}}}},
+          {apiVersion: v1, kind: ConfigMap, metadata: {name: redis-config, namespace: ns}, data: {redis.conf: "cluster-enabled no\nappendonly yes\n"}}]}
+      - {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: redis, namespace: ns}, spec: {replicas: 1, serviceName: redis,   # one replica: single-replica
+         selector: {matchLabels: {app: redis}}, template: {metadata: {labels: {app: redis}}, spec: {containers: [{name: c, image: "redis:7.2.5"}]}}}}
+      - {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: zk, namespace: ns}, spec: {serviceName: zk,   # replicas defaults to 1: single-replica
+         selector: {matchLabels: {app: zk}}, template: {metadata: {labels: {app: zk}}, spec: {containers: [{name: c, image: "zookeeper:3.9"}]}}}}
       fail:
       - at: spec.replicas
         object: {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: etcd, namespace: ns}, spec: {replicas: 2, serviceName: etcd,
          selector: {matchLabels: {app: etcd}}, template: {metadata: {labels: {app: etcd}}, spec: {containers: [{name: c, image: "quay.io/coreos/etcd:v3.5.15"}]}}}}
-      - {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: zk, namespace: ns}, spec: {serviceName: zk,
-         selector: {matchLabels: {app: zk}}, template: {metadata: {labels: {app: zk}}, spec: {containers: [{name: c, image: "zookeeper:3.9"}]}}}}
+      - {apiVersion: v1, kind: List, items: [
+          {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: redis, namespace: ns}, spec: {replicas: 4, serviceName: redis,
+           selector: {matchLabels: {app: redis}}, template: {metadata: {labels: {app: redis}}, spec: {volumes: [{name: conf, configMap: {name: redis-config}}],
+             containers: [{name: c, image: "redis:7.2.5", volumeMounts: [{name: conf, mountPath: /etc/redis}]}]}}}},
+          {apiVersion: v1, kind: ConfigMap, metadata: {name: redis-config, namespace: ns}, data: {redis.conf: "cluster-enabled yes\n"}}]}
+      - {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: redis, namespace: ns}, spec: {replicas: 2, serviceName: redis,
+         selector: {matchLabels: {app: redis}}, template: {metadata: {labels: {app: redis}}, spec: {containers: [
+           {name: redis, image: "bitnami/redis:7.2.5"}, {name: sentinel, image: "bitnami/redis-sentinel:7.2.5"}]}}}}
+
+  - id: single-replica
+    severity: info
+    summary: Data stores run more than one replica
+    description: >-
+      With one replica there is no failover: a node drain, an eviction or a crash takes the store down until the
+      pod is back and its volume reattached (minutes for a zonal disk). Fine where that downtime is accepted
+      (say so with a waiver); otherwise add a standby or replica, or a 3-member cluster for quorum systems.
+      See https://kubernetes.io/docs/concepts/workloads/pods/disruptions/
+    remediation: "Run a standby (PostgreSQL) or replica (Redis), or 3 members of a quorum system; or waive it where downtime is accepted."
+    match: {kinds: [apps/StatefulSet, apps/Deployment]}
+    when: "isDataTier(object)"
+    validate: "type(object.?spec.?replicas.orValue(1)) != int || object.?spec.?replicas.orValue(1) != 1"
+    messageExpression: "(has(object.spec.replicas) ? '' : 'replicas defaults to 1: ') + 'one replica, no failover'"
+    fieldPathExpression: "has(object.spec.replicas) ? 'spec.replicas' : ''"
+    examples:
+      pass:
+      - {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: pg, namespace: ns}, spec: {replicas: 2, serviceName: pg,
+         selector: {matchLabels: {app: pg}}, template: {metadata: {labels: {app: pg}}, spec: {containers: [{name: c, image: "postgres:16"}]}}}}
+      - {apiVersion: apps/v1, kind: Deployment, metadata: {name: web, namespace: ns}, spec: {replicas: 1,   # not a data store
+         selector: {matchLabels: {app: web}}, template: {metadata: {labels: {app: web}}, spec: {containers: [{name: c, image: "nginx:1.27"}]}}}}
+      fail:
+      - at: spec.replicas
+        object: {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: redis, namespace: ns}, spec: {replicas: 1, serviceName: redis,
+         selector: {matchLabels: {app: redis}}, template: {metadata: {labels: {app: redis}}, spec: {containers: [{name: c, image: "redis:7.2.5"}]}}}}
+      - {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: pg, namespace: ns}, spec: {serviceName: pg,
+         selector: {matchLabels: {app: pg}}, template: {metadata: {labels: {app: pg}}, spec: {containers: [{name: c, image: "postgres:16"}]}}}}
 
   - id: anti-affinity-self-selects
     severity: warning
     summary: Anti-affinity and spread constraints select the pod's own labels
     description: >-
       A podAntiAffinity term or topologySpreadConstraint spreads a workload's replicas only if its labelSelector
-      matches the replicas' labels; a selector for another label (a renamed app label, `app` vs
-      `app.kubernetes.io/name`) silently does nothing and all replicas may land on one node.
+      matches the replicas' labels; when none of a multi-replica workload's terms does (a renamed app label,
+      `app` vs `app.kubernetes.io/name`), all replicas may land on one node. A term that keeps the pods away
+      from another workload is fine as long as one term spreads the workload itself; one replica has nothing to spread.
       See https://kubernetes.io/docs/concepts/scheduling-eviction/assign-pod-node/#inter-pod-affinity-and-anti-affinity
-    remediation: "Make each anti-affinity / spread labelSelector match the pod template's own labels."
+    remediation: "Make an anti-affinity or spread labelSelector match the pod template's own labels."
     match: {kinds: [apps/StatefulSet, apps/Deployment, apps/ReplicaSet]}
+    when: "type(object.?spec.?replicas.orValue(1)) == int && object.?spec.?replicas.orValue(1) >= 2"
     variables:
     - {name: pod, expression: "(object.kind == 'Pod' ? object.?spec.orValue({}) : object.kind == 'CronJob' ? object.?spec.?jobTemplate.?spec.?template.?spec.orValue({}) : object.?spec.?template.?spec.orValue({}))"}
     - {name: ctrs, expression: "variables.pod.?initContainers.orValue([]) + variables.pod.?containers.orValue([])"}
@@ -204,17 +284,35 @@ spec:
     - name: terms
       expression: >-
         variables.anti.?requiredDuringSchedulingIgnoredDuringExecution.orValue([])
+          .map(t, {'what': 'podAntiAffinity term (topologyKey ' + t.?topologyKey.orValue('?') + ')', 'term': t})
         + variables.anti.?preferredDuringSchedulingIgnoredDuringExecution.orValue([]).map(p, p.?podAffinityTerm.orValue({}))
-    - name: bad
-      expression: >-
-        variables.terms.filter(t, !t.?namespaces.hasValue() && !t.?namespaceSelector.hasValue()
-            && !(t.?labelSelector.hasValue() && selects(t.labelSelector, variables.labels)))
-          .map(t, 'podAntiAffinity term (topologyKey ' + t.?topologyKey.orValue('?') + ')')
+          .map(t, {'what': 'preferred podAntiAffinity term (topologyKey ' + t.?topologyKey.orValue('?') + ')', 'term': t})
         + variables.pod.?topologySpreadConstraints.orValue([])
-          .filter(c, !(c.?labelSelector.hasValue() && selects(c.labelSelector, variables.labels)))
-          .map(c, 'topologySpreadConstraint (topologyKey ' + c.?topologyKey.orValue('?') + ')')
-    validate: "size(variables.bad) == 0"
-    messageExpression: "variables.bad.join(', ') + ' does not select the pod template labels: replicas are not spread'"
+          .map(c, {'what': 'topologySpreadConstraint (topologyKey ' + c.?topologyKey.orValue('?') + ')', 'term': c})
+    - name: spreading
+      expression: >-
+        variables.terms.filter(x, x.term.?namespaces.hasValue() || x.term.?namespaceSelector.hasValue()
+          || x.term.?labelSelector.hasValue() && selects(x.term.labelSelector, variables.labels))
+    - name: own
+      expression: "variables.labels.map(k, k + '=' + string(variables.labels[k])).join(', ')"
+    # Terms whose selector names one of the pod's label keys with another value, or mixes up app and
+    # app.kubernetes.io/name: the likely typo, named in the message.
+    - name: typos
+      expression: >-
+        variables.terms.filter(x, x.term.?labelSelector.hasValue()).map(x, {'what': x.what,
+          'keys': x.term.labelSelector.?matchLabels.orValue({}).map(k, k) + x.term.labelSelector.?matchExpressions.orValue([]).map(e, e.?key.orValue('')),
+          'shown': (x.term.labelSelector.?matchLabels.orValue({}).map(k, k + '=' + string(x.term.labelSelector.matchLabels[k]))
+            + x.term.labelSelector.?matchExpressions.orValue([]).map(e, e.?key.orValue('?') + ' ' + e.?operator.orValue('?')
+                + (e.?values.hasValue() ? ' [' + e.values.map(v, string(v)).join(', ') + ']' : ''))).join(', ')})
+        .filter(x, x.keys.exists(k, k in variables.labels)
+          || x.keys.exists(k, k == 'app' && !('app' in variables.labels) && 'app.kubernetes.io/name' in variables.labels)
+          || x.keys.exists(k, k == 'app.kubernetes.io/name' && !('app.kubernetes.io/name' in variables.labels) && 'app' in variables.labels))
+        .map(x, x.what + ' selects ' + x.shown + (x.keys.exists(k, k in variables.labels) ? ', another value of the pods\' own label'
+          : ': an app / app.kubernetes.io/name mix-up'))
+    validate: "size(variables.terms) == 0 || size(variables.spreading) > 0"
+    messageExpression: >-
+      'none of the ' + string(size(variables.terms)) + ' anti-affinity / spread terms selects the pods\' own labels ('
+      + variables.own + '): replicas are not spread' + (size(variables.typos) == 0 ? '' : '; ' + variables.typos.join('; '))
     examples:
       pass:
       - {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: zk, namespace: ns}, spec: {replicas: 3, serviceName: zk,
@@ -223,6 +321,17 @@ spec:
              {topologyKey: kubernetes.io/hostname, labelSelector: {matchExpressions: [{key: app, operator: In, values: [zk]}]}}]}},
            topologySpreadConstraints: [{maxSkew: 1, topologyKey: topology.kubernetes.io/zone, whenUnsatisfiable: DoNotSchedule, labelSelector: {matchLabels: {app: zk}}}],
            containers: [{name: c, image: "zookeeper:3.9"}]}}}}
+      - {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: zk, namespace: ns}, spec: {replicas: 1, serviceName: zk,   # one replica: nothing to spread
+         selector: {matchLabels: {app.kubernetes.io/name: zk}}, template: {metadata: {labels: {app.kubernetes.io/name: zk}}, spec: {
+           affinity: {podAntiAffinity: {requiredDuringSchedulingIgnoredDuringExecution: [
+             {topologyKey: kubernetes.io/hostname, labelSelector: {matchLabels: {app: zk}}}]}},
+           containers: [{name: c, image: "zookeeper:3.9"}]}}}}
+      - {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: redis, namespace: ns}, spec: {replicas: 3, serviceName: redis,   # spread itself, and keep away from postgres
+         selector: {matchLabels: {app: redis}}, template: {metadata: {labels: {app: redis}}, spec: {
+           affinity: {podAntiAffinity: {requiredDuringSchedulingIgnoredDuringExecution: [
+             {topologyKey: kubernetes.io/hostname, labelSelector: {matchLabels: {app: redis}}},
+             {topologyKey: kubernetes.io/hostname, labelSelector: {matchLabels: {app: postgres}}}]}},
+           containers: [{name: c, image: "redis:7.2.5"}]}}}}
       fail:
       - {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: zk, namespace: ns}, spec: {replicas: 3, serviceName: zk,
          selector: {matchLabels: {app.kubernetes.io/name: zk}}, template: {metadata: {labels: {app.kubernetes.io/name: zk}}, spec: {
@@ -232,6 +341,11 @@ spec:
       - {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: zk, namespace: ns}, spec: {replicas: 3, serviceName: zk,
          selector: {matchLabels: {app: zk}}, template: {metadata: {labels: {app: zk}}, spec: {
            topologySpreadConstraints: [{maxSkew: 1, topologyKey: topology.kubernetes.io/zone, whenUnsatisfiable: DoNotSchedule}],
+           containers: [{name: c, image: "zookeeper:3.9"}]}}}}
+      - {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: zk, namespace: ns}, spec: {replicas: 3, serviceName: zk,
+         selector: {matchLabels: {app: zk}}, template: {metadata: {labels: {app: zk}}, spec: {
+           affinity: {podAntiAffinity: {requiredDuringSchedulingIgnoredDuringExecution: [
+             {topologyKey: kubernetes.io/hostname, labelSelector: {matchLabels: {app: zookeeper}}}]}},
            containers: [{name: c, image: "zookeeper:3.9"}]}}}}
 
   - id: statefulset-replicas-explicit
@@ -263,6 +377,17 @@ spec:
   params:
     # The longest tolerated gap between two backups (recovery point objective), in hours.
     rpoHours: 24
+    # A backup job's longest tolerated run, in seconds (backup-cronjob-deadline): null asks only that
+    # activeDeadlineSeconds is set.
+    backupJobMaxSeconds: null
+    # The longest tolerated gap between two restore tests, in days.
+    restoreDrillMaxDays: 30
+    # A RabbitMQ definitions export in a CronJob's command (RE2): rabbitmqctl export_definitions, the
+    # management API's /api/definitions, rabbitmqadmin export.
+    rabbitmqDefinitionsExport: 'rabbitmqctl\s.*export_definitions|/api/definitions|rabbitmqadmin\s.*\bexport\b'
+    # Commands that prune old backups (RE2, matched against each container's command and args).
+    backupPruneCommands: 'wal-g\s.*delete\s.*(retain|before)|find\s.*-mtime\s.*(-delete|-exec\s+rm)|restic\s.*forget|pgbackrest\s.*expire|borg\s.*prune|kopia\s.*(policy\s+set|snapshot\s+expire)|pg_probackup\s.*(delete|--delete-expired)|barman\s.*cron|rclone\s.*(delete|purge)\s.*--min-age|mc\s.*rm\s.*--older-than|gsutil\s.*rm|aws\s+s3\s+rm'
+
   rules:
   - id: backup-coverage
     severity: error
@@ -271,28 +396,70 @@ spec:
       A persistent volume is not a backup: a dropped table, a corrupting bug or a deleted claim takes every
       replica with it. Each data-tier StatefulSet needs a backup CronJob in its namespace (annotated
       `ballast.dev/backup-of: <statefulset>`, or named `<statefulset>-backup...`) or a Velero Schedule that
-      includes its namespace. See https://velero.io/docs/main/backup-reference/#schedule-a-backup
+      includes its namespace; for RabbitMQ, a CronJob in its namespace that exports the definitions
+      (`rabbitmqctl export_definitions`, the management API's `/api/definitions`) counts too. A Redis whose config
+      turns persistence off (`save ""`, no `appendonly yes`) is a cache by design and needs no backup.
+      See https://velero.io/docs/main/backup-reference/#schedule-a-backup
     remediation: "Add a backup CronJob annotated `ballast.dev/backup-of: <statefulset name>`, or a Velero Schedule including this namespace."
     match: {kinds: [apps/StatefulSet]}
-    when: "isDataTier(object)"
+    when: "isDataTier(object) && !variables.cache"
     variables:
+    - {name: pod, expression: "(object.kind == 'Pod' ? object.?spec.orValue({}) : object.kind == 'CronJob' ? object.?spec.?jobTemplate.?spec.?template.?spec.orValue({}) : object.?spec.?template.?spec.orValue({}))"}
+    - {name: ctrs, expression: "variables.pod.?initContainers.orValue([]) + variables.pod.?containers.orValue([])"}
+    - name: text
+      expression: >-
+        variables.pod.?volumes.orValue([]).filter(v, has(v.configMap))
+          .map(v, type(object.metadata.?namespace.orValue(0)) == string
+            ? lookup('ConfigMap', object.metadata.namespace, string(v.configMap.?name.orValue('')))
+            : lookup('ConfigMap', string(v.configMap.?name.orValue(''))))
+          .filter(m, m != null)
+          .map(m, m.?data.orValue({}).filter(k, k.endsWith('.conf')).map(k, m.data[k]).join('\n')).join('\n')
+    - {name: cfg, expression: "redisConfig(variables.text)"}
+    - name: cache
+      expression: >-
+        variables.ctrs.exists(c, c.?image.orValue('').matches(params.redisImage))
+        && variables.cfg[?'appendonly'].orValue('no').lowerAscii() != 'yes'
+        && variables.cfg[?'save'].hasValue() && variables.cfg.save.split(';')[size(variables.cfg.save.split(';')) - 1].trim() == ''
     - {name: ns, expression: "type(object.metadata.?namespace.orValue('')) == string ? object.metadata.?namespace.orValue('') : ''"}
     - {name: name, expression: "object.metadata.name"}
     - name: jobs
       expression: >-
         backupCronJobs(variables.ns, variables.name)
+    - name: exports
+      expression: >-
+        !variables.ctrs.exists(c, c.?image.orValue('').matches(params.rabbitmqImage)) ? []
+        : objectsOf('batch/CronJob', variables.ns).filter(j, j.?spec.?suspend.orValue(false) != true
+            && containers(j).exists(c, (c.?command.orValue([]) + c.?args.orValue([])).map(a, string(a)).join(' ').matches(params.rabbitmqDefinitionsExport)))
     - name: schedules
       expression: >-
         objectsOf('velero.io/Schedule').filter(o, !o.?spec.?paused.orValue(false)
           && type(o.?spec.?template.?includedNamespaces.orValue(['*'])) == list && type(o.?spec.?template.?excludedNamespaces.orValue([])) == list
           && o.?spec.?template.?includedNamespaces.orValue(['*']).exists(n, n == '*' || n == variables.ns)
           && !(variables.ns in o.?spec.?template.?excludedNamespaces.orValue([])))
-    validate: "size(variables.jobs) + size(variables.schedules) > 0"
+    validate: "size(variables.jobs) + size(variables.schedules) + size(variables.exports) > 0"
     messageExpression: >-
       'no backup covers ' + variables.name + ': no CronJob in namespace ' + variables.ns
       + ' annotated ballast.dev/backup-of: ' + variables.name + ' (or named ' + variables.name + '-backup...), no Velero Schedule including the namespace'
+      + (variables.ctrs.exists(c, c.?image.orValue('').matches(params.rabbitmqImage)) ? ', no CronJob exporting the RabbitMQ definitions' : '')
     examples:
       pass:
+      - {apiVersion: v1, kind: List, items: [   # RabbitMQ: a definitions export
+          {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: mq, namespace: ns}, spec: {replicas: 3, serviceName: mq,
+           selector: {matchLabels: {app: mq}}, template: {metadata: {labels: {app: mq}}, spec: {containers: [{name: mq, image: "rabbitmq:3.13.7-management"}]}}}},
+          {apiVersion: batch/v1, kind: CronJob, metadata: {name: mq-definitions, namespace: ns}, spec: {schedule: "0 2 * * *",
+           jobTemplate: {spec: {template: {spec: {restartPolicy: Never, containers: [{name: export, image: "rabbitmq:3.13.7-management",
+             command: [sh, -c, "rabbitmqctl --node rabbit@mq-0.mq export_definitions /backup/definitions.json"]}]}}}}}}]}
+      - {apiVersion: v1, kind: List, items: [   # RabbitMQ: the management API's export
+          {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: mq, namespace: ns}, spec: {replicas: 3, serviceName: mq,
+           selector: {matchLabels: {app: mq}}, template: {metadata: {labels: {app: mq}}, spec: {containers: [{name: mq, image: "rabbitmq:3.13.7-management"}]}}}},
+          {apiVersion: batch/v1, kind: CronJob, metadata: {name: mq-definitions, namespace: ns}, spec: {schedule: "0 2 * * *",
+           jobTemplate: {spec: {template: {spec: {restartPolicy: Never, containers: [{name: export, image: "curlimages/curl:8.10.1",
+             args: [-fsS, -u, "$(USER):$(PASS)", -o, /backup/definitions.json, "http://mq:15672/api/definitions"]}]}}}}}}]}
+      - {apiVersion: v1, kind: List, items: [   # a Redis cache by design: nothing to back up
+          {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: cache, namespace: ns}, spec: {replicas: 3, serviceName: cache,
+           selector: {matchLabels: {app: cache}}, template: {metadata: {labels: {app: cache}}, spec: {volumes: [{name: conf, configMap: {name: cache-config}}],
+             containers: [{name: redis, image: "redis:7.2.5", volumeMounts: [{name: conf, mountPath: /etc/redis}]}]}}}},
+          {apiVersion: v1, kind: ConfigMap, metadata: {name: cache-config, namespace: ns}, data: {redis.conf: "save \"\"\nappendonly no\n"}}]}
       - {apiVersion: v1, kind: List, items: [
           {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: pg, namespace: ns}, spec: {replicas: 1, serviceName: pg,
            selector: {matchLabels: {app: pg}}, template: {metadata: {labels: {app: pg}}, spec: {containers: [{name: pg, image: "postgres:16.4"}]}}}},
@@ -328,17 +495,28 @@ spec:
           {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: pg, namespace: ns}, spec: {replicas: 1, serviceName: pg,
            selector: {matchLabels: {app: pg}}, template: {metadata: {labels: {app: pg}}, spec: {containers: [{name: pg, image: "postgres:16.4"}]}}}},
           {apiVersion: velero.io/v1, kind: Schedule, metadata: {name: nightly, namespace: velero}, spec: {schedule: "0 3 * * *", template: {excludedNamespaces: [ns]}}}]}
+      - {apiVersion: v1, kind: List, items: [   # Redis with persistence on (appendonly yes): a store, not a cache
+          {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: cache, namespace: ns}, spec: {replicas: 3, serviceName: cache,
+           selector: {matchLabels: {app: cache}}, template: {metadata: {labels: {app: cache}}, spec: {volumes: [{name: conf, configMap: {name: cache-config}}],
+             containers: [{name: redis, image: "redis:7.2.5", volumeMounts: [{name: conf, mountPath: /etc/redis}]}]}}}},
+          {apiVersion: v1, kind: ConfigMap, metadata: {name: cache-config, namespace: ns}, data: {redis.conf: "save \"\"\nappendonly yes\n"}}]}
+      - {apiVersion: v1, kind: List, items: [   # a definitions export counts for RabbitMQ only
+          {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: pg, namespace: ns}, spec: {replicas: 1, serviceName: pg,
+           selector: {matchLabels: {app: pg}}, template: {metadata: {labels: {app: pg}}, spec: {containers: [{name: pg, image: "postgres:16.4"}]}}}},
+          {apiVersion: batch/v1, kind: CronJob, metadata: {name: mq-definitions, namespace: ns}, spec: {schedule: "0 2 * * *",
+           jobTemplate: {spec: {template: {spec: {restartPolicy: Never, containers: [{name: export, image: "rabbitmq:3.13.7-management",
+             command: [sh, -c, "rabbitmqctl export_definitions /backup/definitions.json"]}]}}}}}}]}
 
   - id: backup-cronjob-hygiene
     severity: warning
     summary: Backup CronJobs are safe to run unattended
     description: >-
       A backup job must not overlap itself (`concurrencyPolicy: Forbid`), must not start hours late after an
-      outage (`startingDeadlineSeconds`), must stop when hung (`activeDeadlineSeconds`, or Forbid blocks every
-      later run), must not retry a heavy dump six times (`backoffLimit`), must keep its failures visible
-      (history limits) and run in a stated `timeZone`. Applies to CronJobs annotated `ballast.dev/backup-of` or named `...backup...`.
+      outage (`startingDeadlineSeconds`), must not retry a heavy dump six times (`backoffLimit`), must keep its
+      failures visible (history limits) and run in a stated `timeZone`. Applies to CronJobs annotated
+      `ballast.dev/backup-of` or named `...backup...`. (A deadline for hung runs is `backup-cronjob-deadline`, info.)
       See https://kubernetes.io/docs/concepts/workloads/controllers/cron-jobs/
-    remediation: "Set `concurrencyPolicy: Forbid`, `startingDeadlineSeconds`, `timeZone`, both history limits (failed ≥ 1), and the job's `backoffLimit` and `activeDeadlineSeconds`."
+    remediation: "Set `concurrencyPolicy: Forbid`, `startingDeadlineSeconds`, `timeZone`, both history limits (failed ≥ 1), and the job's `backoffLimit`."
     match: {kinds: [batch/CronJob]}
     when: "has(object.metadata.annotations) && 'ballast.dev/backup-of' in object.metadata.annotations || object.metadata.name.contains('backup')"
     variables:
@@ -351,7 +529,6 @@ spec:
         + (object.?spec.?successfulJobsHistoryLimit.hasValue() && object.?spec.?failedJobsHistoryLimit.hasValue() ? [] : ['history limits not set'])
         + (object.?spec.?failedJobsHistoryLimit.orValue(1) >= 1 ? [] : ['failedJobsHistoryLimit is 0: failures leave no trace'])
         + (variables.job.?backoffLimit.hasValue() ? [] : ['no backoffLimit (6 retries by default)'])
-        + (variables.job.?activeDeadlineSeconds.hasValue() ? [] : ['no activeDeadlineSeconds: a hung backup blocks every later run'])
     validate: "size(variables.problems) == 0"
     messageExpression: "'backup CronJob: ' + variables.problems.join(', ')"
     examples:
@@ -360,13 +537,13 @@ spec:
            jobTemplate: {spec: {backoffLimit: 1, activeDeadlineSeconds: 3600, template: {spec: {restartPolicy: Never, containers: [{name: b, image: "postgres:16.4"}]}}}}}}
       - {apiVersion: batch/v1, kind: CronJob, metadata: {name: report, namespace: ns}, spec: {schedule: "30 1 * * *", concurrencyPolicy: Allow,
            jobTemplate: {spec: {parallelism: 1, template: {spec: {restartPolicy: Never, containers: [{name: b, image: "postgres:16.4"}]}}}}}}   # not a backup
+      - {apiVersion: batch/v1, kind: CronJob, metadata: {name: pg-backup, namespace: ns}, spec: {schedule: "30 1 * * *", concurrencyPolicy: Forbid, startingDeadlineSeconds: 600, timeZone: Etc/UTC, successfulJobsHistoryLimit: 3, failedJobsHistoryLimit: 1,
+           jobTemplate: {spec: {backoffLimit: 1, template: {spec: {restartPolicy: Never, containers: [{name: b, image: "postgres:16.4"}]}}}}}}   # no activeDeadlineSeconds: backup-cronjob-deadline (info)
       fail:
       - {apiVersion: batch/v1, kind: CronJob, metadata: {name: pg-nightly, namespace: ns, annotations: {ballast.dev/backup-of: "pg"}}, spec: {schedule: "30 1 * * *", concurrencyPolicy: Allow, startingDeadlineSeconds: 600, timeZone: Etc/UTC, successfulJobsHistoryLimit: 3, failedJobsHistoryLimit: 1,
            jobTemplate: {spec: {backoffLimit: 1, activeDeadlineSeconds: 3600, template: {spec: {restartPolicy: Never, containers: [{name: b, image: "postgres:16.4"}]}}}}}}
       - {apiVersion: batch/v1, kind: CronJob, metadata: {name: pg-backup, namespace: ns}, spec: {schedule: "30 1 * * *", concurrencyPolicy: Forbid, startingDeadlineSeconds: 600, timeZone: Etc/UTC, successfulJobsHistoryLimit: 3, failedJobsHistoryLimit: 0,
            jobTemplate: {spec: {backoffLimit: 1, activeDeadlineSeconds: 3600, template: {spec: {restartPolicy: Never, containers: [{name: b, image: "postgres:16.4"}]}}}}}}
-      - {apiVersion: batch/v1, kind: CronJob, metadata: {name: pg-backup, namespace: ns}, spec: {schedule: "30 1 * * *", concurrencyPolicy: Forbid, startingDeadlineSeconds: 600, timeZone: Etc/UTC, successfulJobsHistoryLimit: 3, failedJobsHistoryLimit: 1,
-           jobTemplate: {spec: {backoffLimit: 1, template: {spec: {restartPolicy: Never, containers: [{name: b, image: "postgres:16.4"}]}}}}}}
 
   - id: backup-cronjob-suspended
     severity: error
@@ -425,6 +602,197 @@ spec:
       - {apiVersion: batch/v1, kind: CronJob, metadata: {name: pg-backup, namespace: ns}, spec: {schedule: "0 3 * *", concurrencyPolicy: Forbid, startingDeadlineSeconds: 600, timeZone: Etc/UTC, successfulJobsHistoryLimit: 3, failedJobsHistoryLimit: 1,
            jobTemplate: {spec: {backoffLimit: 1, activeDeadlineSeconds: 3600, template: {spec: {restartPolicy: Never, containers: [{name: b, image: "postgres:16.4"}]}}}}}}
       - {apiVersion: velero.io/v1, kind: Schedule, metadata: {name: nightly, namespace: velero}, spec: {schedule: "0 3 1 * *", template: {}}}
+
+  - id: backup-cronjob-deadline
+    severity: info
+    summary: Backup jobs stop when hung
+    description: >-
+      With `concurrencyPolicy: Forbid`, a backup run that hangs (a stuck connection, a full target) blocks every
+      later run until someone deletes its Job; `activeDeadlineSeconds` ends it and the next run starts on time.
+      Informational: a deadline too short kills a large backup mid-way. With the `backupJobMaxSeconds` param set,
+      the deadline must also be at most that. See https://kubernetes.io/docs/concepts/workloads/controllers/job/#job-termination-and-cleanup
+    remediation: "Set `spec.jobTemplate.spec.activeDeadlineSeconds` to a few times the usual backup duration."
+    match: {kinds: [batch/CronJob]}
+    when: "has(object.metadata.annotations) && 'ballast.dev/backup-of' in object.metadata.annotations || object.metadata.name.contains('backup')"
+    variables:
+    - {name: job, expression: "object.?spec.?jobTemplate.?spec.orValue({})"}
+    - {name: max, expression: "params.?backupJobMaxSeconds.orValue(null)"}
+    validate: >-
+      variables.job.?activeDeadlineSeconds.hasValue()
+      && (type(variables.max) != int || type(variables.job.activeDeadlineSeconds) != int || variables.job.activeDeadlineSeconds <= variables.max)
+    messageExpression: >-
+      !variables.job.?activeDeadlineSeconds.hasValue() ? 'no activeDeadlineSeconds: a hung backup blocks every later run'
+      : 'activeDeadlineSeconds ' + string(variables.job.activeDeadlineSeconds) + ' is more than backupJobMaxSeconds ' + string(variables.max)
+    fieldPathExpression: "variables.job.?activeDeadlineSeconds.hasValue() ? 'spec.jobTemplate.spec.activeDeadlineSeconds' : 'spec.jobTemplate.spec'"
+    examples:
+      pass:
+      - {apiVersion: batch/v1, kind: CronJob, metadata: {name: pg-nightly, namespace: ns, annotations: {ballast.dev/backup-of: "pg"}}, spec: {schedule: "30 1 * * *", concurrencyPolicy: Forbid, startingDeadlineSeconds: 600, timeZone: Etc/UTC, successfulJobsHistoryLimit: 3, failedJobsHistoryLimit: 1,
+           jobTemplate: {spec: {backoffLimit: 1, activeDeadlineSeconds: 3600, template: {spec: {restartPolicy: Never, containers: [{name: b, image: "postgres:16.4"}]}}}}}}
+      fail:
+      - at: spec.jobTemplate.spec
+        object: {apiVersion: batch/v1, kind: CronJob, metadata: {name: pg-nightly, namespace: ns, annotations: {ballast.dev/backup-of: "pg"}}, spec: {schedule: "30 1 * * *", concurrencyPolicy: Forbid, startingDeadlineSeconds: 600, timeZone: Etc/UTC, successfulJobsHistoryLimit: 3, failedJobsHistoryLimit: 1,
+           jobTemplate: {spec: {backoffLimit: 1, template: {spec: {restartPolicy: Never, containers: [{name: b, image: "postgres:16.4"}]}}}}}}
+
+  - id: backup-retention
+    severity: warning
+    summary: Backups declare how long they are kept
+    description: >-
+      Backups that are never pruned fill their target until the next backup fails (silently, in a CronJob
+      nobody watches); backups pruned by hand disappear at someone's whim. Velero Schedules set
+      `spec.template.ttl`; backup CronJobs prune in the job (`wal-g delete retain`, `find ... -mtime ... -delete`,
+      `restic forget`, `pgbackrest expire`, ... — the `backupPruneCommands` param) or declare where retention is
+      handled with the annotation `ballast.dev/backup-retention` (a bucket lifecycle rule, another job).
+      See https://velero.io/docs/main/api-types/schedule/
+    remediation: "Velero: set `spec.template.ttl` (e.g. 720h0m0s). CronJob: prune old backups in the job, or annotate `ballast.dev/backup-retention: \"<what keeps how long, where>\"`."
+    match: {kinds: [batch/CronJob, velero.io/Schedule]}
+    when: "object.kind == 'Schedule' || has(object.metadata.annotations) && 'ballast.dev/backup-of' in object.metadata.annotations || object.metadata.name.contains('backup')"
+    variables:
+    - name: prunes
+      expression: >-
+        object.kind == 'CronJob' && containers(object).exists(c,
+          (c.?command.orValue([]) + c.?args.orValue([])).map(a, string(a)).join(' ').matches(params.backupPruneCommands))
+    validate: >-
+      object.kind == 'Schedule' ? object.?spec.?template.?ttl.orValue('') != ''
+      : object.?metadata.?annotations[?'ballast.dev/backup-retention'].orValue('') != '' || variables.prunes
+    messageExpression: >-
+      object.kind == 'Schedule' ? 'the Velero Schedule sets no spec.template.ttl: its backups are kept for the default 30 days, whatever the policy'
+      : 'the backup CronJob prunes no old backups and declares no ballast.dev/backup-retention: the target fills up'
+    fieldPathExpression: "object.kind == 'Schedule' ? 'spec.template' : 'metadata'"
+    examples:
+      pass:
+      - {apiVersion: batch/v1, kind: CronJob, metadata: {name: pg-backup, namespace: ns, annotations: {}}, spec: {schedule: "30 1 * * *", concurrencyPolicy: Forbid, startingDeadlineSeconds: 600, timeZone: Etc/UTC, successfulJobsHistoryLimit: 3, failedJobsHistoryLimit: 1,
+           jobTemplate: {spec: {backoffLimit: 1, activeDeadlineSeconds: 3600, template: {spec: {restartPolicy: Never, containers: [{name: b, image: "postgres:16.4", command: [sh, -c, "pg_basebackup -D /backup/$(date +%F) -Ft -z && find /backup -mindepth 1 -maxdepth 1 -mtime +7 -exec rm -rf {} +"]}]}}}}}}
+      - {apiVersion: batch/v1, kind: CronJob, metadata: {name: pg-backup, namespace: ns, annotations: {ballast.dev/backup-of: "pg"}}, spec: {schedule: "30 1 * * *", concurrencyPolicy: Forbid, startingDeadlineSeconds: 600, timeZone: Etc/UTC, successfulJobsHistoryLimit: 3, failedJobsHistoryLimit: 1,
+           jobTemplate: {spec: {backoffLimit: 1, activeDeadlineSeconds: 3600, template: {spec: {restartPolicy: Never, containers: [{name: b, image: "postgres:16.4", command: [sh, -c, "wal-g backup-push /var/lib/postgresql/data && wal-g delete retain FULL 7 --confirm"]}]}}}}}}
+      - {apiVersion: batch/v1, kind: CronJob, metadata: {name: pg-backup, namespace: ns, annotations: {ballast.dev/backup-of: "pg", ballast.dev/backup-retention: "bucket lifecycle: 30 days"}}, spec: {schedule: "30 1 * * *", concurrencyPolicy: Forbid, startingDeadlineSeconds: 600, timeZone: Etc/UTC, successfulJobsHistoryLimit: 3, failedJobsHistoryLimit: 1,
+           jobTemplate: {spec: {backoffLimit: 1, activeDeadlineSeconds: 3600, template: {spec: {restartPolicy: Never, containers: [{name: b, image: "postgres:16.4"}]}}}}}}
+      - {apiVersion: velero.io/v1, kind: Schedule, metadata: {name: nightly, namespace: velero}, spec: {schedule: "0 3 * * *", template: {ttl: 720h0m0s, includedNamespaces: [db]}}}
+      - {apiVersion: batch/v1, kind: CronJob, metadata: {name: report, namespace: ns}, spec: {schedule: "30 1 * * *",   # not a backup
+           jobTemplate: {spec: {template: {spec: {restartPolicy: Never, containers: [{name: b, image: "postgres:16.4"}]}}}}}}
+      fail:
+      - at: metadata
+        object: {apiVersion: batch/v1, kind: CronJob, metadata: {name: pg-backup, namespace: ns, annotations: {ballast.dev/backup-of: "pg"}}, spec: {schedule: "30 1 * * *", concurrencyPolicy: Forbid, startingDeadlineSeconds: 600, timeZone: Etc/UTC, successfulJobsHistoryLimit: 3, failedJobsHistoryLimit: 1,
+           jobTemplate: {spec: {backoffLimit: 1, activeDeadlineSeconds: 3600, template: {spec: {restartPolicy: Never, containers: [{name: b, image: "postgres:16.4", command: [sh, -c, "pg_dump -Fc app > /backup/app-$(date +%F).dump"]}]}}}}}}
+      - {apiVersion: batch/v1, kind: CronJob, metadata: {name: pg-backup, namespace: ns, annotations: {ballast.dev/backup-of: "pg", ballast.dev/backup-retention: ""}}, spec: {schedule: "30 1 * * *", concurrencyPolicy: Forbid, startingDeadlineSeconds: 600, timeZone: Etc/UTC, successfulJobsHistoryLimit: 3, failedJobsHistoryLimit: 1,
+           jobTemplate: {spec: {backoffLimit: 1, activeDeadlineSeconds: 3600, template: {spec: {restartPolicy: Never, containers: [{name: b, image: "postgres:16.4", command: [sh, -c, "find /backup -name *.dump"]}]}}}}}}
+      - at: spec.template
+        object: {apiVersion: velero.io/v1, kind: Schedule, metadata: {name: nightly, namespace: velero}, spec: {schedule: "0 3 * * *", template: {includedNamespaces: [db]}}}
+
+  - id: restore-drill
+    severity: warning
+    summary: Every data store's backups are restored on a schedule
+    description: >-
+      A backup nobody has restored is a hope: dumps turn out empty, WAL archives incomplete, credentials
+      expired. Each data store needs a restore test: a CronJob in its namespace annotated
+      `ballast.dev/restore-test-of: <statefulset>` (a comma-separated list) that restores the latest backup
+      somewhere disposable and checks it, at least every `restoreDrillMaxDays` days (default 30), not suspended.
+      A Redis cache by design (`save ""`, no `appendonly yes`) has nothing to restore.
+      See https://kubernetes.io/docs/concepts/workloads/controllers/cron-jobs/
+    remediation: "Add a CronJob annotated `ballast.dev/restore-test-of: <statefulset>` that restores the latest backup into a scratch volume and verifies it, scheduled at least every restoreDrillMaxDays days."
+    match: {kinds: [apps/StatefulSet]}
+    when: "isDataTier(object) && !variables.cache"
+    variables:
+    - {name: pod, expression: "(object.kind == 'Pod' ? object.?spec.orValue({}) : object.kind == 'CronJob' ? object.?spec.?jobTemplate.?spec.?template.?spec.orValue({}) : object.?spec.?template.?spec.orValue({}))"}
+    - {name: ctrs, expression: "variables.pod.?initContainers.orValue([]) + variables.pod.?containers.orValue([])"}
+    - name: text
+      expression: >-
+        variables.pod.?volumes.orValue([]).filter(v, has(v.configMap))
+          .map(v, type(object.metadata.?namespace.orValue(0)) == string
+            ? lookup('ConfigMap', object.metadata.namespace, string(v.configMap.?name.orValue('')))
+            : lookup('ConfigMap', string(v.configMap.?name.orValue(''))))
+          .filter(m, m != null)
+          .map(m, m.?data.orValue({}).filter(k, k.endsWith('.conf')).map(k, m.data[k]).join('\n')).join('\n')
+    - {name: cfg, expression: "redisConfig(variables.text)"}
+    - name: cache
+      expression: >-
+        variables.ctrs.exists(c, c.?image.orValue('').matches(params.redisImage))
+        && variables.cfg[?'appendonly'].orValue('no').lowerAscii() != 'yes'
+        && variables.cfg[?'save'].hasValue() && variables.cfg.save.split(';')[size(variables.cfg.save.split(';')) - 1].trim() == ''
+    - {name: ns, expression: "type(object.metadata.?namespace.orValue('')) == string ? object.metadata.?namespace.orValue('') : ''"}
+    - {name: name, expression: "object.metadata.name"}
+    - name: drills
+      expression: >-
+        objectsOf('batch/CronJob', variables.ns).filter(j,
+          j.?metadata.?annotations[?'ballast.dev/restore-test-of'].orValue('').split(',').exists(s, s.trim() == variables.name))
+    - name: regular
+      expression: >-
+        variables.drills.filter(j, j.?spec.?suspend.orValue(false) != true && cron(string(j.?spec.?schedule.orValue(''))).valid
+          && double(cron(string(j.spec.schedule)).intervalSeconds) <= double(params.restoreDrillMaxDays) * 86400.0)
+    validate: "size(variables.regular) > 0"
+    messageExpression: >-
+      size(variables.drills) == 0
+      ? 'no restore test for ' + variables.name + ': no CronJob in namespace ' + variables.ns + ' annotated ballast.dev/restore-test-of: ' + variables.name
+      : 'the restore tests of ' + variables.name + ' (' + variables.drills.map(j, j.metadata.name).join(', ') + ') are suspended, invalid or run less often than every '
+        + string(params.restoreDrillMaxDays) + ' days'
+    examples:
+      pass:
+      - {apiVersion: v1, kind: List, items: [
+          {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: pg, namespace: ns}, spec: {replicas: 2, serviceName: pg,
+           selector: {matchLabels: {app: pg}}, template: {metadata: {labels: {app: pg}}, spec: {containers: [{name: pg, image: "postgres:16.4"}]}}}},
+          {apiVersion: batch/v1, kind: CronJob, metadata: {name: pg-restore-test, namespace: ns, annotations: {ballast.dev/restore-test-of: "pg, pg-analytics"}}, spec: {schedule: "0 4 * * 0",
+           jobTemplate: {spec: {template: {spec: {restartPolicy: Never, containers: [{name: restore, image: "postgres:16.4"}]}}}}}}]}
+      - {apiVersion: v1, kind: List, items: [   # a Redis cache by design
+          {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: cache, namespace: ns}, spec: {replicas: 3, serviceName: cache,
+           selector: {matchLabels: {app: cache}}, template: {metadata: {labels: {app: cache}}, spec: {volumes: [{name: conf, configMap: {name: cache-config}}],
+             containers: [{name: redis, image: "redis:7.2.5", volumeMounts: [{name: conf, mountPath: /etc/redis}]}]}}}},
+          {apiVersion: v1, kind: ConfigMap, metadata: {name: cache-config, namespace: ns}, data: {redis.conf: "save \"\"\n"}}]}
+      fail:
+      - {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: pg, namespace: ns}, spec: {replicas: 2, serviceName: pg,
+         selector: {matchLabels: {app: pg}}, template: {metadata: {labels: {app: pg}}, spec: {containers: [{name: pg, image: "postgres:16.4"}]}}}}
+      - {apiVersion: v1, kind: List, items: [   # quarterly: more than 30 days apart
+          {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: pg, namespace: ns}, spec: {replicas: 2, serviceName: pg,
+           selector: {matchLabels: {app: pg}}, template: {metadata: {labels: {app: pg}}, spec: {containers: [{name: pg, image: "postgres:16.4"}]}}}},
+          {apiVersion: batch/v1, kind: CronJob, metadata: {name: pg-restore-test, namespace: ns, annotations: {ballast.dev/restore-test-of: "pg"}}, spec: {schedule: "0 4 1 */3 *",
+           jobTemplate: {spec: {template: {spec: {restartPolicy: Never, containers: [{name: restore, image: "postgres:16.4"}]}}}}}}]}
+      - {apiVersion: v1, kind: List, items: [   # suspended
+          {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: pg, namespace: ns}, spec: {replicas: 2, serviceName: pg,
+           selector: {matchLabels: {app: pg}}, template: {metadata: {labels: {app: pg}}, spec: {containers: [{name: pg, image: "postgres:16.4"}]}}}},
+          {apiVersion: batch/v1, kind: CronJob, metadata: {name: pg-restore-test, namespace: ns, annotations: {ballast.dev/restore-test-of: "pg"}}, spec: {schedule: "0 4 * * 0", suspend: true,
+           jobTemplate: {spec: {template: {spec: {restartPolicy: Never, containers: [{name: restore, image: "postgres:16.4"}]}}}}}}]}
+
+  - id: rpo-rto-declared
+    severity: info
+    summary: Data stores declare their recovery objectives
+    description: >-
+      How much data a store may lose (recovery point objective) and how long it may be down (recovery time
+      objective) decide its backup schedule, its replicas and its restore drills; written next to the store,
+      reviewers can check the rest against them. Annotate the StatefulSet with `ballast.dev/rpo` and
+      `ballast.dev/rto` (durations such as `1h`, `15m`). A Redis cache by design has no data to recover.
+      See https://sre.google/sre-book/data-integrity/
+    remediation: "Annotate the StatefulSet with `ballast.dev/rpo: \"<duration>\"` and `ballast.dev/rto: \"<duration>\"`."
+    match: {kinds: [apps/StatefulSet]}
+    when: "isDataTier(object) && !variables.cache"
+    variables:
+    - {name: pod, expression: "(object.kind == 'Pod' ? object.?spec.orValue({}) : object.kind == 'CronJob' ? object.?spec.?jobTemplate.?spec.?template.?spec.orValue({}) : object.?spec.?template.?spec.orValue({}))"}
+    - {name: ctrs, expression: "variables.pod.?initContainers.orValue([]) + variables.pod.?containers.orValue([])"}
+    - name: text
+      expression: >-
+        variables.pod.?volumes.orValue([]).filter(v, has(v.configMap))
+          .map(v, type(object.metadata.?namespace.orValue(0)) == string
+            ? lookup('ConfigMap', object.metadata.namespace, string(v.configMap.?name.orValue('')))
+            : lookup('ConfigMap', string(v.configMap.?name.orValue(''))))
+          .filter(m, m != null)
+          .map(m, m.?data.orValue({}).filter(k, k.endsWith('.conf')).map(k, m.data[k]).join('\n')).join('\n')
+    - {name: cfg, expression: "redisConfig(variables.text)"}
+    - name: cache
+      expression: >-
+        variables.ctrs.exists(c, c.?image.orValue('').matches(params.redisImage))
+        && variables.cfg[?'appendonly'].orValue('no').lowerAscii() != 'yes'
+        && variables.cfg[?'save'].hasValue() && variables.cfg.save.split(';')[size(variables.cfg.save.split(';')) - 1].trim() == ''
+    - name: missing
+      expression: >-
+        ['ballast.dev/rpo', 'ballast.dev/rto'].filter(k, object.?metadata.?annotations[?k].orValue('') == '')
+    validate: "size(variables.missing) == 0"
+    messageExpression: "'the data store declares no ' + variables.missing.join(' and no ') + ' annotation'"
+    fieldPath: metadata
+    examples:
+      pass:
+      - {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: pg, namespace: ns, annotations: {ballast.dev/rpo: 5m, ballast.dev/rto: 1h}}, spec: {replicas: 2, serviceName: pg,
+         selector: {matchLabels: {app: pg}}, template: {metadata: {labels: {app: pg}}, spec: {containers: [{name: pg, image: "postgres:16.4"}]}}}}
+      fail:
+      - at: metadata
+        object: {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: pg, namespace: ns, annotations: {ballast.dev/rpo: 5m}}, spec: {replicas: 2, serviceName: pg,
+         selector: {matchLabels: {app: pg}}, template: {metadata: {labels: {app: pg}}, spec: {containers: [{name: pg, image: "postgres:16.4"}]}}}}
 """###),
         ("policies/changes.yaml", ###"""
 # Change rules: what a pull request does to storage (base → head). Each example is a pair {old, new}.
@@ -702,10 +1070,14 @@ spec:
     variables:
     - {name: before, expression: "oldObject.?spec.?replicas.orValue(1)"}
     - {name: after, expression: "object.?spec.?replicas.orValue(1)"}
-    - {name: ordinals, expression: "variables.after == variables.before - 1 ? string(variables.after) : '{' + string(variables.after) + '..' + string(variables.before - 1) + '}'"}
+    - {name: gone, expression: "variables.before - variables.after"}
+    # Each claim left behind by its full name, for every volumeClaimTemplate; beyond 10, the first and the last.
     - name: pvcs
       expression: >-
-        object.?spec.?volumeClaimTemplates.orValue([]).map(t, t.?metadata.?name.orValue('') + '-' + object.metadata.name + '-' + variables.ordinals)
+        object.?spec.?volumeClaimTemplates.orValue([]).map(t, t.?metadata.?name.orValue('') + '-' + object.metadata.name + '-')
+          .map(p, variables.gone <= 10
+            ? [0, 1, 2, 3, 4, 5, 6, 7, 8, 9].filter(i, i < variables.gone).map(i, p + string(variables.after + i)).join(', ')
+            : p + string(variables.after) + ' … ' + p + string(variables.before - 1) + ' (' + string(variables.gone) + ' claims)')
     - {name: deleting, expression: "object.?spec.?persistentVolumeClaimRetentionPolicy.?whenScaled.orValue('Retain') == 'Delete'"}
     validate: "variables.after >= variables.before"
     messageExpression: >-
@@ -735,6 +1107,14 @@ spec:
          new: {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: db, namespace: ns}, spec: {replicas: 2, serviceName: db, persistentVolumeClaimRetentionPolicy: {whenScaled: Delete},
            selector: {matchLabels: {app: db}}, template: {metadata: {labels: {app: db}}, spec: {containers: [{name: c, image: "postgres:16.4"}]}},
            volumeClaimTemplates: [{metadata: {name: data}, spec: {storageClassName: ssd, accessModes: [ReadWriteOnce], resources: {requests: {storage: 10Gi}}}}]}}}
+      - {old: {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: kafka, namespace: ns}, spec: {replicas: 20, serviceName: kafka,   # beyond 10 claims: a range per template
+           selector: {matchLabels: {app: kafka}}, template: {metadata: {labels: {app: kafka}}, spec: {containers: [{name: c, image: "apache/kafka:3.8.0"}]}},
+           volumeClaimTemplates: [{metadata: {name: data}, spec: {storageClassName: ssd, accessModes: [ReadWriteOnce], resources: {requests: {storage: 10Gi}}}},
+             {metadata: {name: logs}, spec: {storageClassName: ssd, accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}}]}},
+         new: {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: kafka, namespace: ns}, spec: {replicas: 3, serviceName: kafka,
+           selector: {matchLabels: {app: kafka}}, template: {metadata: {labels: {app: kafka}}, spec: {containers: [{name: c, image: "apache/kafka:3.8.0"}]}},
+           volumeClaimTemplates: [{metadata: {name: data}, spec: {storageClassName: ssd, accessModes: [ReadWriteOnce], resources: {requests: {storage: 10Gi}}}},
+             {metadata: {name: logs}, spec: {storageClassName: ssd, accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}}]}}, at: spec.replicas}
 
   - id: pvc-retention-to-delete
     severity: error
@@ -783,15 +1163,20 @@ spec:
     severity: error
     summary: Data-bearing objects are not removed from git, nor their prune protection
     description: >-
-      Deleting a PVC, PV or data StatefulSet manifest makes Argo CD or Flux delete it from the cluster (with
-      its data, depending on reclaim policy) unless it is prune-protected; and removing the
+      Deleting a PVC or PV manifest makes Argo CD or Flux delete it from the cluster (with its data, depending
+      on reclaim policy) unless it is prune-protected, and so does deleting a StatefulSet manifest when the
+      StatefulSet deletes its claims with it (`persistentVolumeClaimRetentionPolicy.whenDeleted: Delete`; the
+      default, Retain, keeps them, so that case is not a finding); and removing the
       `argocd.argoproj.io/sync-options: Prune=false` / `kustomize.toolkit.fluxcd.io/prune: disabled` /
       `helm.sh/resource-policy: keep` annotation arms that deletion for later.
       See https://argo-cd.readthedocs.io/en/stable/user-guide/sync-options/#no-prune-resources
     remediation: "Keep the manifest and its annotation; to retire a store, take a backup, then delete it deliberately (and say so in the PR with a waiver)."
     on: change
     match: {kinds: [PersistentVolumeClaim, PersistentVolume, apps/StatefulSet]}
-    when: "oldObject != null && (oldObject.kind != 'StatefulSet' || isDataTier(oldObject))"
+    when: >-
+      oldObject != null && (oldObject.kind != 'StatefulSet'
+        || [oldObject, object].exists(o, o != null && size(o.?spec.?volumeClaimTemplates.orValue([])) > 0
+             && o.?spec.?persistentVolumeClaimRetentionPolicy.?whenDeleted.orValue('Retain') == 'Delete'))
     variables:
     - {name: oldA, expression: "oldObject.?metadata.?annotations.orValue({})"}
     - {name: newA, expression: "object == null ? {} : object.?metadata.?annotations.orValue({})"}
@@ -820,12 +1205,25 @@ spec:
       - {old: {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: db, namespace: ns}, spec: {replicas: 3, serviceName: db,
            selector: {matchLabels: {app: db}}, template: {metadata: {labels: {app: db}}, spec: {containers: [{name: c, image: "nginx:1.27"}]}}}},
          new: null}
+      - {old: {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: db, namespace: ns, annotations: {kustomize.toolkit.fluxcd.io/prune: disabled}}, spec: {replicas: 3, serviceName: db,
+           selector: {matchLabels: {app: db}}, template: {metadata: {labels: {app: db}}, spec: {containers: [{name: c, image: "postgres:16.4"}]}},
+           volumeClaimTemplates: [{metadata: {name: data}, spec: {storageClassName: ssd, accessModes: [ReadWriteOnce], resources: {requests: {storage: 10Gi}}}}]}},
+         new: null}   # whenDeleted defaults to Retain: the claims stay
+      - {old: {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: db, namespace: ns, annotations: {argocd.argoproj.io/sync-options: Prune=false}}, spec: {replicas: 3, serviceName: db,
+           persistentVolumeClaimRetentionPolicy: {whenDeleted: Retain},
+           selector: {matchLabels: {app: db}}, template: {metadata: {labels: {app: db}}, spec: {containers: [{name: c, image: "postgres:16.4"}]}},
+           volumeClaimTemplates: [{metadata: {name: data}, spec: {storageClassName: ssd, accessModes: [ReadWriteOnce], resources: {requests: {storage: 10Gi}}}}]}},
+         new: {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: db, namespace: ns}, spec: {replicas: 3, serviceName: db,
+           persistentVolumeClaimRetentionPolicy: {whenDeleted: Retain},
+           selector: {matchLabels: {app: db}}, template: {metadata: {labels: {app: db}}, spec: {containers: [{name: c, image: "postgres:16.4"}]}},
+           volumeClaimTemplates: [{metadata: {name: data}, spec: {storageClassName: ssd, accessModes: [ReadWriteOnce], resources: {requests: {storage: 10Gi}}}}]}}}
       fail:
       - {old: {apiVersion: v1, kind: PersistentVolumeClaim, metadata: {name: data, namespace: ns, annotations: {argocd.argoproj.io/sync-options: Prune=false}}, spec: {storageClassName: ssd, accessModes: [ReadWriteOnce], resources: {requests: {storage: 10Gi}}}},
          new: {apiVersion: v1, kind: PersistentVolumeClaim, metadata: {name: data, namespace: ns}, spec: {storageClassName: ssd, accessModes: [ReadWriteOnce], resources: {requests: {storage: 10Gi}}}}}
       - {old: {apiVersion: v1, kind: PersistentVolumeClaim, metadata: {name: data, namespace: ns}, spec: {storageClassName: ssd, accessModes: [ReadWriteOnce], resources: {requests: {storage: 10Gi}}}},
          new: null}
       - {old: {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: db, namespace: ns, annotations: {kustomize.toolkit.fluxcd.io/prune: disabled}}, spec: {replicas: 3, serviceName: db,
+           persistentVolumeClaimRetentionPolicy: {whenDeleted: Delete},
            selector: {matchLabels: {app: db}}, template: {metadata: {labels: {app: db}}, spec: {containers: [{name: c, image: "postgres:16.4"}]}},
            volumeClaimTemplates: [{metadata: {name: data}, spec: {storageClassName: ssd, accessModes: [ReadWriteOnce], resources: {requests: {storage: 10Gi}}}}]}},
          new: null}
@@ -841,6 +1239,7 @@ spec:
   params:
     redisImage: '^(.*/)?(redis|redis-stack-server|valkey)(:|@|$)'
     postgresImage: '^(.*/)?(postgres|postgresql|postgis)(:|@|$)'
+    rabbitmqImage: '^(.*/)?rabbitmq(:|@|$)'
     # maxmemory may use at most this fraction of the container memory limit (fork/copy-on-write, buffers).
     redisMaxmemoryRatio: 0.8
   rules:
@@ -1169,6 +1568,328 @@ spec:
              volumes: [{name: conf, configMap: {name: pg-config}}],
              containers: [{name: pg, image: "postgres:16.4", volumeMounts: [{name: conf, mountPath: /etc/pg}]}]}}}},
           {apiVersion: v1, kind: ConfigMap, metadata: {name: pg-config, namespace: ns}, data: {postgresql.conf: "wal_level = minimal\narchive_mode = on\narchive_command = 'cp %p /archive/%f'\n"}}]}
+
+  - id: rabbitmq-cluster-config
+    severity: warning
+    summary: Clustered RabbitMQ finds its peers by stable name and pauses a minority on partitions
+    description: >-
+      A RabbitMQ StatefulSet with more than one replica forms its cluster through the Kubernetes peer discovery
+      backend (`cluster_formation.peer_discovery_backend = rabbit_peer_discovery_k8s`, or `k8s`), and must
+      address peers by `hostname`: node names built from pod IPs change on every restart and the node comes
+      back as a stranger with an empty database. `cluster_partition_handling` defaults to `ignore`, which lets
+      both sides of a network partition accept writes that cannot be merged; `pause_minority` (or `autoheal`)
+      resolves it. Read from the `rabbitmq.conf` of the ConfigMaps the pods mount.
+      See https://www.rabbitmq.com/docs/cluster-formation#peer-discovery-k8s and https://www.rabbitmq.com/docs/partitions
+    remediation: "In rabbitmq.conf set `cluster_formation.peer_discovery_backend = rabbit_peer_discovery_k8s`, `cluster_formation.k8s.address_type = hostname` and `cluster_partition_handling = pause_minority`."
+    match: {kinds: [apps/StatefulSet]}
+    when: >-
+      type(object.?spec.?replicas.orValue(1)) == int && object.?spec.?replicas.orValue(1) > 1
+      && variables.ctrs.exists(c, c.?image.orValue('').matches(params.rabbitmqImage))
+    variables:
+    - {name: pod, expression: "(object.kind == 'Pod' ? object.?spec.orValue({}) : object.kind == 'CronJob' ? object.?spec.?jobTemplate.?spec.?template.?spec.orValue({}) : object.?spec.?template.?spec.orValue({}))"}
+    - {name: ctrs, expression: "variables.pod.?initContainers.orValue([]) + variables.pod.?containers.orValue([])"}
+    - name: text
+      expression: >-
+        variables.pod.?volumes.orValue([]).filter(v, has(v.configMap))
+          .map(v, type(object.metadata.?namespace.orValue(0)) == string
+            ? lookup('ConfigMap', object.metadata.namespace, string(v.configMap.?name.orValue('')))
+            : lookup('ConfigMap', string(v.configMap.?name.orValue(''))))
+          .filter(m, m != null)
+          .map(m, m.?data.orValue({}).filter(k, k.endsWith('.conf')).map(k, m.data[k]).join('\n')).join('\n')
+    - {name: mq, expression: "rabbitmqConfig(variables.text)"}
+    - name: problems
+      expression: >-
+        (variables.mq[?'cluster_formation.peer_discovery_backend'].orValue('') in ['rabbit_peer_discovery_k8s', 'k8s', 'kubernetes'] ? []
+          : ['cluster_formation.peer_discovery_backend is ' + variables.mq[?'cluster_formation.peer_discovery_backend'].orValue('not set') + ', not k8s'])
+        + (variables.mq[?'cluster_formation.k8s.address_type'].orValue('ip') == 'hostname' ? []
+          : ['cluster_formation.k8s.address_type is ' + variables.mq[?'cluster_formation.k8s.address_type'].orValue('ip (the default)') + ', not hostname'])
+        + (variables.mq[?'cluster_partition_handling'].orValue('ignore') in ['pause_minority', 'autoheal'] ? []
+          : ['cluster_partition_handling is ' + variables.mq[?'cluster_partition_handling'].orValue('ignore (the default)') + ', not pause_minority or autoheal'])
+    validate: "variables.text == '' || size(variables.problems) == 0"
+    messageExpression: "'RabbitMQ cluster of ' + string(object.spec.replicas) + ': ' + variables.problems.join(', ')"
+    examples:
+      pass:
+      - {apiVersion: v1, kind: List, items: [
+          {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: mq, namespace: ns}, spec: {replicas: 3, serviceName: mq-headless,
+           selector: {matchLabels: {app: mq}}, template: {metadata: {labels: {app: mq}}, spec: {volumes: [{name: conf, configMap: {name: mq-config}}],
+             containers: [{name: mq, image: "rabbitmq:3.13.7-management", volumeMounts: [{name: conf, mountPath: /etc/rabbitmq/conf.d/10-cluster.conf, subPath: rabbitmq.conf}]}]}}}},
+          {apiVersion: v1, kind: ConfigMap, metadata: {name: mq-config, namespace: ns}, data: {rabbitmq.conf: "cluster_formation.peer_discovery_backend = rabbit_peer_discovery_k8s\ncluster_formation.k8s.address_type = hostname\ncluster_partition_handling = pause_minority\n"}}]}
+      - {apiVersion: v1, kind: List, items: [
+          {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: mq, namespace: ns}, spec: {replicas: 3, serviceName: mq-headless,
+           selector: {matchLabels: {app: mq}}, template: {metadata: {labels: {app: mq}}, spec: {volumes: [{name: conf, configMap: {name: mq-config}}],
+             containers: [{name: mq, image: "rabbitmq:3.13.7-management", volumeMounts: [{name: conf, mountPath: /etc/rabbitmq/conf.d/10-cluster.conf, subPath: rabbitmq.conf}]}]}}}},
+          {apiVersion: v1, kind: ConfigMap, metadata: {name: mq-config, namespace: ns}, data: {rabbitmq.conf: "cluster_formation.peer_discovery_backend = k8s\ncluster_formation.k8s.address_type = hostname\n# comment\ncluster_partition_handling = autoheal\n"}}]}
+      - {apiVersion: v1, kind: List, items: [
+          {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: mq, namespace: ns}, spec: {replicas: 1, serviceName: mq-headless,
+           selector: {matchLabels: {app: mq}}, template: {metadata: {labels: {app: mq}}, spec: {volumes: [{name: conf, configMap: {name: mq-config}}],
+             containers: [{name: mq, image: "rabbitmq:3.13.7-management", volumeMounts: [{name: conf, mountPath: /etc/rabbitmq/conf.d/10-cluster.conf, subPath: rabbitmq.conf}]}]}}}},
+          {apiVersion: v1, kind: ConfigMap, metadata: {name: mq-config, namespace: ns}, data: {rabbitmq.conf: ""}}]}   # a single node forms no cluster
+      - {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: mq, namespace: ns}, spec: {replicas: 3, serviceName: mq-headless,
+           selector: {matchLabels: {app: mq}}, template: {metadata: {labels: {app: mq}}, spec: {volumes: [{name: conf, configMap: {name: mq-config}}],
+             containers: [{name: mq, image: "rabbitmq:3.13.7-management", volumeMounts: [{name: conf, mountPath: /etc/rabbitmq/conf.d/10-cluster.conf, subPath: rabbitmq.conf}]}]}}}}   # config not in the input
+      fail:
+      - {apiVersion: v1, kind: List, items: [
+          {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: mq, namespace: ns}, spec: {replicas: 3, serviceName: mq-headless,
+           selector: {matchLabels: {app: mq}}, template: {metadata: {labels: {app: mq}}, spec: {volumes: [{name: conf, configMap: {name: mq-config}}],
+             containers: [{name: mq, image: "rabbitmq:3.13.7-management", volumeMounts: [{name: conf, mountPath: /etc/rabbitmq/conf.d/10-cluster.conf, subPath: rabbitmq.conf}]}]}}}},
+          {apiVersion: v1, kind: ConfigMap, metadata: {name: mq-config, namespace: ns}, data: {rabbitmq.conf: "cluster_formation.peer_discovery_backend = rabbit_peer_discovery_k8s\ncluster_formation.k8s.address_type = hostname\n"}}]}
+      - {apiVersion: v1, kind: List, items: [
+          {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: mq, namespace: ns}, spec: {replicas: 3, serviceName: mq-headless,
+           selector: {matchLabels: {app: mq}}, template: {metadata: {labels: {app: mq}}, spec: {volumes: [{name: conf, configMap: {name: mq-config}}],
+             containers: [{name: mq, image: "rabbitmq:3.13.7-management", volumeMounts: [{name: conf, mountPath: /etc/rabbitmq/conf.d/10-cluster.conf, subPath: rabbitmq.conf}]}]}}}},
+          {apiVersion: v1, kind: ConfigMap, metadata: {name: mq-config, namespace: ns}, data: {rabbitmq.conf: "cluster_formation.peer_discovery_backend = rabbit_peer_discovery_k8s\ncluster_partition_handling = pause_minority\n"}}]}
+      - {apiVersion: v1, kind: List, items: [
+          {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: mq, namespace: ns}, spec: {replicas: 3, serviceName: mq-headless,
+           selector: {matchLabels: {app: mq}}, template: {metadata: {labels: {app: mq}}, spec: {volumes: [{name: conf, configMap: {name: mq-config}}],
+             containers: [{name: mq, image: "rabbitmq:3.13.7-management", volumeMounts: [{name: conf, mountPath: /etc/rabbitmq/conf.d/10-cluster.conf, subPath: rabbitmq.conf}]}]}}}},
+          {apiVersion: v1, kind: ConfigMap, metadata: {name: mq-config, namespace: ns}, data: {rabbitmq.conf: "cluster_formation.peer_discovery_backend = classic_config\ncluster_formation.k8s.address_type = hostname\ncluster_partition_handling = pause_minority\n"}}]}
+"""###),
+        ("policies/monitoring.yaml", ###"""
+# Monitoring of data stores: volume usage alerts and metrics scraping, declared in the repository
+# (Prometheus Operator: PrometheusRule, ServiceMonitor, PodMonitor).
+apiVersion: ballast.dev/v1alpha1
+kind: Policy
+metadata: {name: monitoring}
+spec:
+  params:
+    # Used-space percentages at which a data store's volumes must alert: some alert at or below the first, an
+    # alert labelled `severity: critical` at or below the second.
+    volumeUsageWarning: 80
+    volumeUsageCritical: 90
+    # `in-repo`: alerts are PrometheusRules in the repository; `external`: alerting is kept elsewhere (a hosted
+    # service, another repository) and storage-alerts-present stays silent.
+    monitoring: in-repo
+  rules:
+  - id: storage-alerts-present
+    severity: warning
+    summary: Data stores' volumes alert before they fill up
+    description: >-
+      A full volume stops a database (PostgreSQL PANICs when it cannot write WAL, Redis fails its AOF rewrite,
+      RabbitMQ blocks publishers), and volumes grow slowly until they fill fast. Each data-tier StatefulSet's claims
+      must be covered by a PrometheusRule in the repository alerting on `kubelet_volume_stats_*` usage (used/capacity,
+      or available/capacity) at `volumeUsageWarning`% used (default 80) and, labelled `severity: critical`, at
+      `volumeUsageCritical`% (default 90). Thresholds are read from the PromQL comparison (`> 0.8`, `< 0.2` on
+      available/capacity, `> 80` on a percentage). The alert covers the namespace named by its namespace matcher
+      (`namespace="db"`, `namespace=~".*"`), or without one the PrometheusRule's own namespace; a
+      `persistentvolumeclaim` matcher must match the claims. PromQL that cannot be read does not count (see
+      storage-alert-unreadable). With the `monitoring: external` param the rule is silent.
+      See https://kubernetes.io/docs/reference/instrumentation/metrics/ and https://prometheus-operator.dev/docs/developer/alerting/
+    remediation: "Add a PrometheusRule alerting on kubelet_volume_stats_used_bytes / kubelet_volume_stats_capacity_bytes > 0.8 (warning) and > 0.9 (severity: critical) for this namespace, or set `monitoring: external` in .ballast.yaml params."
+    match: {kinds: [apps/StatefulSet]}
+    when: "params.monitoring != 'external' && isDataTier(object) && size(object.?spec.?volumeClaimTemplates.orValue([])) > 0"
+    variables:
+    - {name: ns, expression: "type(object.metadata.?namespace.orValue('')) == string ? object.metadata.?namespace.orValue('') : ''"}
+    - name: claims
+      expression: "object.spec.volumeClaimTemplates.map(t, string(t.?metadata.?name.orValue('')) + '-' + object.metadata.name + '-0')"
+    # Every alert of every PrometheusRule (by rule, then group) that reads volume stats, with its thresholds as
+    # used fractions and whether its matchers (or its rule's namespace) take in this StatefulSet's claims.
+    - name: alerts
+      expression: >-
+        objectsOf('monitoring.coreos.com/PrometheusRule').map(r, r.?spec.?groups.orValue([]).map(g, g.?rules.orValue([])
+          .filter(a, a.?alert.hasValue() && a.?expr.hasValue() && volumeAlertThresholds(string(a.expr)).volume)
+          .map(a, {
+            'name': 'PrometheusRule ' + r.metadata.name + ' alert ' + string(a.alert),
+            'severity': string(a.?labels.?severity.orValue('')),
+            'error': volumeAlertThresholds(string(a.expr)).error,
+            'fractions': volumeAlertThresholds(string(a.expr)).thresholds
+              .filter(t, t.metric in ['used/capacity', 'available/capacity']).map(t, t.usedFraction),
+            'covers': (volumeAlertThresholds(string(a.expr)).matchers.exists(m, m.label == 'namespace')
+                ? volumeAlertThresholds(string(a.expr)).matchers.filter(m, m.label == 'namespace').all(m,
+                    m.op == '=' ? variables.ns == m.value : m.op == '!=' ? variables.ns != m.value
+                    : m.op == '=~' ? variables.ns.matches('^(?:' + m.value + ')$') : !variables.ns.matches('^(?:' + m.value + ')$'))
+                : string(r.metadata.?namespace.orValue('')) == variables.ns)
+              && volumeAlertThresholds(string(a.expr)).matchers.filter(m, m.label == 'persistentvolumeclaim').all(m, variables.claims.all(c,
+                    m.op == '=' ? c == m.value : m.op == '!=' ? c != m.value
+                    : m.op == '=~' ? c.matches('^(?:' + m.value + ')$') : !c.matches('^(?:' + m.value + ')$')))
+          })))
+    - name: warning
+      expression: >-
+        variables.alerts.exists(r, r.exists(g, g.exists(a, a.covers && a.error == ''
+          && a.fractions.exists(f, f <= double(params.volumeUsageWarning) / 100.0))))
+    - name: critical
+      expression: >-
+        variables.alerts.exists(r, r.exists(g, g.exists(a, a.covers && a.error == '' && a.severity == 'critical'
+          && a.fractions.exists(f, f <= double(params.volumeUsageCritical) / 100.0))))
+    - name: unreadable
+      expression: >-
+        variables.alerts.map(r, r.map(g, g.filter(a, a.covers && a.error != '').map(a, a.name).join(', '))
+          .filter(s, s != '').join(', ')).filter(s, s != '').join(', ')
+    validate: "variables.warning && variables.critical"
+    messageExpression: >-
+      'the claims of ' + object.metadata.name + ' (namespace ' + variables.ns + ') have no '
+      + (!variables.warning && !variables.critical
+          ? 'volume usage alert at ' + string(params.volumeUsageWarning) + '% used, nor a critical one at ' + string(params.volumeUsageCritical) + '%'
+          : !variables.warning ? 'volume usage alert at ' + string(params.volumeUsageWarning) + '% used'
+          : 'critical (severity: critical) volume usage alert at ' + string(params.volumeUsageCritical) + '% used')
+      + (variables.unreadable == '' ? '' : '; not counted, PromQL that cannot be read: ' + variables.unreadable)
+    fieldPath: spec.volumeClaimTemplates
+    examples:
+      pass:
+      - {apiVersion: v1, kind: List, items: [
+          {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: pg, namespace: db}, spec: {replicas: 2, serviceName: pg,
+           selector: {matchLabels: {app: pg}}, template: {metadata: {labels: {app: pg}}, spec: {containers: [{name: pg, image: "postgres:16.4"}]}},
+           volumeClaimTemplates: [{metadata: {name: data}, spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 10Gi}}}}]}},
+          {apiVersion: monitoring.coreos.com/v1, kind: PrometheusRule, metadata: {name: volumes, namespace: db}, spec: {groups: [{name: volumes, rules: [
+             {alert: VolumeFillingUp, expr: 'kubelet_volume_stats_used_bytes / kubelet_volume_stats_capacity_bytes > 0.8', for: 5m, labels: {severity: warning}},
+             {alert: VolumeAlmostFull, expr: 'kubelet_volume_stats_used_bytes / kubelet_volume_stats_capacity_bytes > 0.9', for: 5m, labels: {severity: critical}}]}]}}]}
+      - {apiVersion: v1, kind: List, items: [
+          {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: pg, namespace: db}, spec: {replicas: 2, serviceName: pg,
+           selector: {matchLabels: {app: pg}}, template: {metadata: {labels: {app: pg}}, spec: {containers: [{name: pg, image: "postgres:16.4"}]}},
+           volumeClaimTemplates: [{metadata: {name: data}, spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 10Gi}}}}]}},
+          {apiVersion: monitoring.coreos.com/v1, kind: PrometheusRule, metadata: {name: volumes, namespace: monitoring}, spec: {groups: [{name: volumes, rules: [
+             {alert: VolumeLow, expr: 'kubelet_volume_stats_available_bytes{namespace=~"db|cache"} / kubelet_volume_stats_capacity_bytes{namespace=~"db|cache"} < 0.2', for: 5m, labels: {severity: warning}},
+             {alert: VolumeFull, expr: '100 * kubelet_volume_stats_used_bytes{namespace=~".*", persistentvolumeclaim=~"data-.*"} / kubelet_volume_stats_capacity_bytes > 90', for: 5m, labels: {severity: critical}}]}]}}]}
+      - {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: pg, namespace: db}, spec: {replicas: 2, serviceName: pg,   # no claims to watch
+         selector: {matchLabels: {app: pg}}, template: {metadata: {labels: {app: pg}}, spec: {containers: [{name: pg, image: "postgres:16.4"}]}}}}
+      fail:
+      - at: spec.volumeClaimTemplates
+        object: {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: pg, namespace: db}, spec: {replicas: 2, serviceName: pg,
+           selector: {matchLabels: {app: pg}}, template: {metadata: {labels: {app: pg}}, spec: {containers: [{name: pg, image: "postgres:16.4"}]}},
+           volumeClaimTemplates: [{metadata: {name: data}, spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 10Gi}}}}]}}
+      - {apiVersion: v1, kind: List, items: [
+          {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: pg, namespace: db}, spec: {replicas: 2, serviceName: pg,
+           selector: {matchLabels: {app: pg}}, template: {metadata: {labels: {app: pg}}, spec: {containers: [{name: pg, image: "postgres:16.4"}]}},
+           volumeClaimTemplates: [{metadata: {name: data}, spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 10Gi}}}}]}},
+          {apiVersion: monitoring.coreos.com/v1, kind: PrometheusRule, metadata: {name: volumes, namespace: monitoring}, spec: {groups: [{name: volumes, rules: [
+             {alert: VolumeFillingUp, expr: 'kubelet_volume_stats_used_bytes / kubelet_volume_stats_capacity_bytes > 0.8', for: 5m, labels: {severity: warning}},
+             {alert: VolumeAlmostFull, expr: 'kubelet_volume_stats_used_bytes / kubelet_volume_stats_capacity_bytes > 0.9', for: 5m, labels: {severity: critical}}]}]}}]}   # no namespace matcher: the rule covers its own namespace only
+      - {apiVersion: v1, kind: List, items: [
+          {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: pg, namespace: db}, spec: {replicas: 2, serviceName: pg,
+           selector: {matchLabels: {app: pg}}, template: {metadata: {labels: {app: pg}}, spec: {containers: [{name: pg, image: "postgres:16.4"}]}},
+           volumeClaimTemplates: [{metadata: {name: data}, spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 10Gi}}}}]}},
+          {apiVersion: monitoring.coreos.com/v1, kind: PrometheusRule, metadata: {name: volumes, namespace: db}, spec: {groups: [{name: volumes, rules: [
+             {alert: VolumeFillingUp, expr: 'kubelet_volume_stats_used_bytes / kubelet_volume_stats_capacity_bytes > 0.8', for: 5m, labels: {severity: warning}},
+             {alert: VolumeAlmostFull, expr: 'kubelet_volume_stats_used_bytes / kubelet_volume_stats_capacity_bytes > 0.97', for: 5m, labels: {severity: critical}}]}]}}]}   # critical only at 97%
+      - {apiVersion: v1, kind: List, items: [
+          {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: pg, namespace: db}, spec: {replicas: 2, serviceName: pg,
+           selector: {matchLabels: {app: pg}}, template: {metadata: {labels: {app: pg}}, spec: {containers: [{name: pg, image: "postgres:16.4"}]}},
+           volumeClaimTemplates: [{metadata: {name: data}, spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 10Gi}}}}]}},
+          {apiVersion: monitoring.coreos.com/v1, kind: PrometheusRule, metadata: {name: volumes, namespace: db}, spec: {groups: [{name: volumes, rules: [
+             {alert: VolumeFillingUp, expr: 'kubelet_volume_stats_used_bytes / kubelet_volume_stats_capacity_bytes > 0.8', for: 5m, labels: {severity: warning}},
+             {alert: VolumeAlmostFull, expr: 'kubelet_volume_stats_used_bytes / kubelet_volume_stats_capacity_bytes > 0.9', for: 5m, labels: {severity: warning}}]}]}}]}   # nothing labelled critical
+      - {apiVersion: v1, kind: List, items: [
+          {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: pg, namespace: db}, spec: {replicas: 2, serviceName: pg,
+           selector: {matchLabels: {app: pg}}, template: {metadata: {labels: {app: pg}}, spec: {containers: [{name: pg, image: "postgres:16.4"}]}},
+           volumeClaimTemplates: [{metadata: {name: data}, spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 10Gi}}}}]}},
+          {apiVersion: monitoring.coreos.com/v1, kind: PrometheusRule, metadata: {name: volumes, namespace: db}, spec: {groups: [{name: volumes, rules: [
+             {alert: VolumeFillingUp, expr: 'kubelet_volume_stats_used_bytes / kubelet_volume_stats_capacity_bytes > 0.8', for: 5m, labels: {severity: warning}},
+             {alert: VolumeAlmostFull, expr: 'kubelet_volume_stats_used_bytes / kubelet_volume_stats_capacity_bytes > on(namespace) group_left volume_threshold', for: 5m, labels: {severity: critical}}]}]}}]}   # unreadable: not counted
+      - {apiVersion: v1, kind: List, items: [
+          {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: pg, namespace: db}, spec: {replicas: 2, serviceName: pg,
+           selector: {matchLabels: {app: pg}}, template: {metadata: {labels: {app: pg}}, spec: {containers: [{name: pg, image: "postgres:16.4"}]}},
+           volumeClaimTemplates: [{metadata: {name: data}, spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 10Gi}}}}]}},
+          {apiVersion: monitoring.coreos.com/v1, kind: PrometheusRule, metadata: {name: volumes, namespace: db}, spec: {groups: [{name: volumes, rules: [
+             {alert: VolumeFillingUp, expr: 'kubelet_volume_stats_used_bytes{persistentvolumeclaim="wal-pg-0"} / kubelet_volume_stats_capacity_bytes > 0.8', for: 5m, labels: {severity: warning}},
+             {alert: VolumeAlmostFull, expr: 'kubelet_volume_stats_used_bytes / kubelet_volume_stats_capacity_bytes > 0.9', for: 5m, labels: {severity: critical}}]}]}}]}   # the warning watches another claim
+
+  - id: storage-alert-unreadable
+    severity: info
+    summary: Volume alerts are written in PromQL Ballast can read
+    description: >-
+      storage-alerts-present reads an alert's thresholds from comparisons of a kubelet volume ratio
+      (used/capacity, available/capacity, possibly scaled or subtracted from 1) with a number. An alert on
+      `kubelet_volume_stats_*` that compares the ratio with another series, divides by something else than the
+      capacity, or wraps it in a function Ballast does not know cannot be read: it is not counted as covering any
+      claim. See https://prometheus.io/docs/prometheus/latest/querying/operators/
+    remediation: "Compare the ratio with a number (`kubelet_volume_stats_used_bytes / kubelet_volume_stats_capacity_bytes > 0.8`), or waive this for the alert and keep storage-alerts-present satisfied by another."
+    match: {kinds: [monitoring.coreos.com/PrometheusRule]}
+    variables:
+    - name: bad
+      expression: >-
+        object.?spec.?groups.orValue([]).map(g, {'group': string(g.?name.orValue('')), 'alerts': g.?rules.orValue([])
+          .filter(a, a.?alert.hasValue() && a.?expr.hasValue() && volumeAlertThresholds(string(a.expr)).volume
+            && volumeAlertThresholds(string(a.expr)).error != '')
+          .map(a, {'alert': string(a.alert), 'why': volumeAlertThresholds(string(a.expr)).error})})
+        .filter(g, size(g.alerts) > 0)
+    validate: "size(variables.bad) == 0"
+    messageExpression: >-
+      'PrometheusRule ' + object.metadata.name + ': ' + variables.bad.map(g, g.alerts.map(a, 'alert ' + a.alert + ' (' + a.why + ')').join(', ')).join(', ')
+      + ': the PromQL cannot be read as a volume usage threshold, so it covers no claim for storage-alerts-present'
+    fieldPathExpression: "'spec.groups[name=' + variables.bad[0].group + '].rules[alert=' + variables.bad[0].alerts[0].alert + '].expr'"
+    examples:
+      pass:
+      - {apiVersion: monitoring.coreos.com/v1, kind: PrometheusRule, metadata: {name: volumes, namespace: db}, spec: {groups: [{name: volumes, rules: [
+             {alert: VolumeFillingUp, expr: 'kubelet_volume_stats_used_bytes / kubelet_volume_stats_capacity_bytes > 0.8', for: 5m, labels: {severity: warning}},
+             {alert: VolumeAlmostFull, expr: 'kubelet_volume_stats_used_bytes / kubelet_volume_stats_capacity_bytes > 0.9', for: 5m, labels: {severity: critical}},
+             {alert: PodDown, expr: 'up{job="pg"} == 0', for: 5m, labels: {severity: critical}}]}]}}
+      fail:
+      - at: spec.groups[name=volumes].rules[alert=VolumeAlmostFull].expr
+        object: {apiVersion: monitoring.coreos.com/v1, kind: PrometheusRule, metadata: {name: volumes, namespace: db}, spec: {groups: [{name: volumes, rules: [
+             {alert: VolumeFillingUp, expr: 'kubelet_volume_stats_used_bytes / kubelet_volume_stats_capacity_bytes > 0.8', for: 5m, labels: {severity: warning}},
+             {alert: VolumeAlmostFull, expr: 'kubelet_volume_stats_used_bytes / kubelet_volume_stats_capacity_bytes > on(namespace) group_left volume_threshold', for: 5m, labels: {severity: critical}}]}]}}
+      - {apiVersion: monitoring.coreos.com/v1, kind: PrometheusRule, metadata: {name: volumes, namespace: db}, spec: {groups: [{name: volumes, rules: [
+             {alert: VolumeFull, expr: 'clamp_max(kubelet_volume_stats_used_bytes / kubelet_volume_stats_capacity_bytes, 1) > 0.9', for: 5m, labels: {severity: critical}}]}]}}
+
+  - id: metrics-scrape-present
+    severity: warning
+    summary: Data stores' metrics are scraped
+    description: >-
+      Replication lag, memory, connections, queue depth: a data store without metrics fails without warning and
+      leaves nothing to diagnose. A ServiceMonitor (selecting a Service that selects the pods) or a PodMonitor must
+      select each data store's pods, in the namespaces its namespaceSelector names (its own without one), or the
+      pod template carries `prometheus.io/scrape: "true"`.
+      See https://prometheus-operator.dev/docs/developer/getting-started/
+    remediation: "Add a PodMonitor (or a ServiceMonitor and a Service) selecting the store's pods on its metrics port, or annotate the pod template with `prometheus.io/scrape: \"true\"`."
+    match: {kinds: [apps/StatefulSet, apps/Deployment]}
+    when: "isDataTier(object)"
+    variables:
+    - {name: ns, expression: "type(object.metadata.?namespace.orValue('')) == string ? object.metadata.?namespace.orValue('') : ''"}
+    - {name: labels, expression: "object.?spec.?template.?metadata.?labels.orValue({})"}
+    - name: annotated
+      expression: "object.?spec.?template.?metadata.?annotations[?'prometheus.io/scrape'].orValue('') == 'true'"
+    - name: podMonitors
+      expression: >-
+        objectsOf('monitoring.coreos.com/PodMonitor').filter(m,
+          (m.?spec.?namespaceSelector.?any.orValue(false) == true
+            || variables.ns in m.?spec.?namespaceSelector.?matchNames.orValue([string(m.metadata.?namespace.orValue(''))]))
+          && (size(m.?spec.?selector.?matchLabels.orValue({})) + size(m.?spec.?selector.?matchExpressions.orValue([])) == 0
+            || selects(m.spec.selector, variables.labels)))
+    - name: serviceMonitors
+      expression: >-
+        objectsSelecting('Service', variables.ns, variables.labels).map(s, s.?metadata.?labels.orValue({})).filter(l,
+          objectsOf('monitoring.coreos.com/ServiceMonitor').exists(m,
+            (m.?spec.?namespaceSelector.?any.orValue(false) == true
+              || variables.ns in m.?spec.?namespaceSelector.?matchNames.orValue([string(m.metadata.?namespace.orValue(''))]))
+            && (size(m.?spec.?selector.?matchLabels.orValue({})) + size(m.?spec.?selector.?matchExpressions.orValue([])) == 0
+              || selects(m.spec.selector, l))))
+    validate: "variables.annotated || size(variables.podMonitors) + size(variables.serviceMonitors) > 0"
+    messageExpression: >-
+      'no PodMonitor or ServiceMonitor selects the pods of ' + object.metadata.name + ' (namespace ' + variables.ns
+      + '), and the pod template has no prometheus.io/scrape: "true": the store is not monitored'
+    examples:
+      pass:
+      - {apiVersion: v1, kind: List, items: [
+          {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: pg, namespace: db}, spec: {replicas: 2, serviceName: pg,
+           selector: {matchLabels: {app: pg}}, template: {metadata: {labels: {app: pg}}, spec: {containers: [{name: pg, image: "postgres:16.4"}]}},
+           volumeClaimTemplates: [{metadata: {name: data}, spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 10Gi}}}}]}},
+          {apiVersion: monitoring.coreos.com/v1, kind: PodMonitor, metadata: {name: pg, namespace: db}, spec: {selector: {matchLabels: {app: pg}}, podMetricsEndpoints: [{port: metrics}]}}]}
+      - {apiVersion: v1, kind: List, items: [
+          {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: pg, namespace: db}, spec: {replicas: 2, serviceName: pg,
+           selector: {matchLabels: {app: pg}}, template: {metadata: {labels: {app: pg}}, spec: {containers: [{name: pg, image: "postgres:16.4"}]}},
+           volumeClaimTemplates: [{metadata: {name: data}, spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 10Gi}}}}]}},
+          {apiVersion: v1, kind: Service, metadata: {name: pg-metrics, namespace: db, labels: {app: pg, metrics: "true"}}, spec: {selector: {app: pg}, ports: [{name: metrics, port: 9187}]}},
+          {apiVersion: monitoring.coreos.com/v1, kind: ServiceMonitor, metadata: {name: databases, namespace: monitoring}, spec: {namespaceSelector: {any: true}, selector: {matchLabels: {metrics: "true"}}, endpoints: [{port: metrics}]}}]}
+      - {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: pg, namespace: db}, spec: {replicas: 2, serviceName: pg,
+           selector: {matchLabels: {app: pg}}, template: {metadata: {labels: {app: pg}, annotations: {prometheus.io/scrape: "true", prometheus.io/port: "9187"}}, spec: {containers: [{name: pg, image: "postgres:16.4"}]}},
+           volumeClaimTemplates: [{metadata: {name: data}, spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 10Gi}}}}]}}
+      fail:
+      - {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: pg, namespace: db}, spec: {replicas: 2, serviceName: pg,
+           selector: {matchLabels: {app: pg}}, template: {metadata: {labels: {app: pg}}, spec: {containers: [{name: pg, image: "postgres:16.4"}]}},
+           volumeClaimTemplates: [{metadata: {name: data}, spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 10Gi}}}}]}}
+      - {apiVersion: v1, kind: List, items: [
+          {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: pg, namespace: db}, spec: {replicas: 2, serviceName: pg,
+           selector: {matchLabels: {app: pg}}, template: {metadata: {labels: {app: pg}}, spec: {containers: [{name: pg, image: "postgres:16.4"}]}},
+           volumeClaimTemplates: [{metadata: {name: data}, spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 10Gi}}}}]}},
+          {apiVersion: monitoring.coreos.com/v1, kind: PodMonitor, metadata: {name: pg, namespace: monitoring}, spec: {selector: {matchLabels: {app: pg}}, podMetricsEndpoints: [{port: metrics}]}}]}   # watches its own namespace only
+      - {apiVersion: v1, kind: List, items: [
+          {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: pg, namespace: db}, spec: {replicas: 2, serviceName: pg,
+           selector: {matchLabels: {app: pg}}, template: {metadata: {labels: {app: pg}}, spec: {containers: [{name: pg, image: "postgres:16.4"}]}},
+           volumeClaimTemplates: [{metadata: {name: data}, spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 10Gi}}}}]}},
+          {apiVersion: v1, kind: Service, metadata: {name: pg-metrics, namespace: db, labels: {app: pg}}, spec: {selector: {app: pg}, ports: [{name: metrics, port: 9187}]}},
+          {apiVersion: monitoring.coreos.com/v1, kind: ServiceMonitor, metadata: {name: databases, namespace: db}, spec: {selector: {matchLabels: {metrics: "true"}}, endpoints: [{port: metrics}]}}]}   # selects no Service of these pods
+      - {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: pg, namespace: db}, spec: {replicas: 2, serviceName: pg,
+           selector: {matchLabels: {app: pg}}, template: {metadata: {labels: {app: pg}, annotations: {prometheus.io/scrape: "false"}}, spec: {containers: [{name: pg, image: "postgres:16.4"}]}},
+           volumeClaimTemplates: [{metadata: {name: data}, spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 10Gi}}}}]}}
 """###),
         ("policies/storage.yaml", ###"""
 # Storage: StorageClasses and the claims data stores make from them.
@@ -1182,6 +1903,15 @@ spec:
       disk.csi.azure.com, kubernetes.io/azure-disk, cinder.csi.openstack.org, csi.vsphere.vmware.com,
       diskplugin.csi.alibabacloud.com, ebs.csi.aliyun.com, blockvolume.csi.oraclecloud.com, dobs.csi.digitalocean.com,
       csi.hetzner.cloud, linodebs.csi.linode.com]
+    # How each provisioner encrypts at rest: `always` (the cloud encrypts every disk), or the parameters of
+    # which one must be set: a value, or `*` for any non-empty value (a key id). Others: storageclass-encryption-unknown.
+    storageEncryption:
+      ebs.csi.aws.com: {encrypted: "true", kmsKeyId: "*"}
+      kubernetes.io/aws-ebs: {encrypted: "true", kmsKeyId: "*"}
+      pd.csi.storage.gke.io: always
+      kubernetes.io/gce-pd: always
+      disk.csi.azure.com: always
+      kubernetes.io/azure-disk: always
   rules:
   - id: data-storageclass-reclaim-retain
     severity: error
@@ -1298,6 +2028,92 @@ spec:
         object: {apiVersion: v1, kind: List, items: [
           {apiVersion: storage.k8s.io/v1, kind: StorageClass, metadata: {name: a, annotations: {storageclass.kubernetes.io/is-default-class: "true"}}, provisioner: p},
           {apiVersion: storage.k8s.io/v1, kind: StorageClass, metadata: {name: b, annotations: {storageclass.kubernetes.io/is-default-class: "true"}}, provisioner: p}]}
+
+  - id: storageclass-encrypted
+    severity: warning
+    summary: Data-tier StorageClasses encrypt their volumes at rest
+    description: >-
+      A disk that is not encrypted at rest exposes the data to whoever gets the disk or a snapshot of it (a
+      leaked snapshot, a decommissioned drive). GCE persistent disks and Azure managed disks are always
+      encrypted; AWS EBS volumes are encrypted only when the class says `encrypted: "true"` or names a `kmsKeyId`
+      (unless the account enforces encryption by default, which the manifest cannot show). The
+      `storageEncryption` param says how each provisioner encrypts.
+      See https://github.com/kubernetes-sigs/aws-ebs-csi-driver/blob/master/docs/parameters.md
+    remediation: "Set `parameters.encrypted: \"true\"` (and a `kmsKeyId` for your own key) on a new class: StorageClass parameters are immutable."
+    match: {kinds: [storage.k8s.io/StorageClass]}
+    when: >-
+      isDataTier(object) && object.?provisioner.orValue('') in params.storageEncryption
+      && type(params.storageEncryption[object.provisioner]) == map
+    variables:
+    - {name: need, expression: "params.storageEncryption[object.provisioner]"}
+    - {name: given, expression: "object.?parameters.orValue({})"}
+    validate: >-
+      variables.need.exists(k, k in variables.given && string(variables.given[k]) != ''
+        && (string(variables.need[k]) == '*' || string(variables.given[k]).lowerAscii() == string(variables.need[k]).lowerAscii()))
+    messageExpression: >-
+      'provisioner ' + object.provisioner + ' encrypts only with ' + variables.need.map(k, k + ': ' + (string(variables.need[k]) == '*' ? '<key>' : '\"' + string(variables.need[k]) + '\"')).join(' or ')
+      + ' in parameters: the data of this class\'s claims is stored unencrypted'
+    fieldPathExpression: "has(object.parameters) ? 'parameters' : 'provisioner'"
+    examples:
+      pass:
+      - {apiVersion: v1, kind: List, items: [
+          {apiVersion: storage.k8s.io/v1, kind: StorageClass, metadata: {name: gp3}, provisioner: ebs.csi.aws.com, reclaimPolicy: Retain, parameters: {type: gp3, encrypted: "true"}},
+          {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: db, namespace: ns}, spec: {serviceName: db,
+           selector: {matchLabels: {app: db}}, template: {metadata: {labels: {app: db}}, spec: {containers: [{name: c, image: "postgres:16"}]}},
+           volumeClaimTemplates: [{metadata: {name: data}, spec: {storageClassName: gp3, accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}}]}}]}
+      - {apiVersion: v1, kind: List, items: [
+          {apiVersion: storage.k8s.io/v1, kind: StorageClass, metadata: {name: gp3}, provisioner: ebs.csi.aws.com, reclaimPolicy: Retain, parameters: {type: gp3, kmsKeyId: "arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"}},
+          {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: db, namespace: ns}, spec: {serviceName: db,
+           selector: {matchLabels: {app: db}}, template: {metadata: {labels: {app: db}}, spec: {containers: [{name: c, image: "postgres:16"}]}},
+           volumeClaimTemplates: [{metadata: {name: data}, spec: {storageClassName: gp3, accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}}]}}]}
+      - {apiVersion: v1, kind: List, items: [
+          {apiVersion: storage.k8s.io/v1, kind: StorageClass, metadata: {name: ssd}, provisioner: pd.csi.storage.gke.io, reclaimPolicy: Retain, parameters: {type: pd-ssd}},
+          {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: db, namespace: ns}, spec: {serviceName: db,
+           selector: {matchLabels: {app: db}}, template: {metadata: {labels: {app: db}}, spec: {containers: [{name: c, image: "postgres:16"}]}},
+           volumeClaimTemplates: [{metadata: {name: data}, spec: {storageClassName: ssd, accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}}]}}]}
+      - {apiVersion: storage.k8s.io/v1, kind: StorageClass, metadata: {name: scratch}, provisioner: ebs.csi.aws.com, reclaimPolicy: Retain}   # used by no data store
+      fail:
+      - at: parameters
+        object: {apiVersion: v1, kind: List, items: [
+          {apiVersion: storage.k8s.io/v1, kind: StorageClass, metadata: {name: gp3}, provisioner: ebs.csi.aws.com, reclaimPolicy: Retain, parameters: {type: gp3, encrypted: "false"}},
+          {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: db, namespace: ns}, spec: {serviceName: db,
+           selector: {matchLabels: {app: db}}, template: {metadata: {labels: {app: db}}, spec: {containers: [{name: c, image: "postgres:16"}]}},
+           volumeClaimTemplates: [{metadata: {name: data}, spec: {storageClassName: gp3, accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}}]}}]}
+      - at: provisioner
+        object: {apiVersion: v1, kind: List, items: [
+          {apiVersion: storage.k8s.io/v1, kind: StorageClass, metadata: {name: gp2}, provisioner: kubernetes.io/aws-ebs, reclaimPolicy: Retain},
+          {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: db, namespace: ns}, spec: {serviceName: db,
+           selector: {matchLabels: {app: db}}, template: {metadata: {labels: {app: db}}, spec: {containers: [{name: c, image: "postgres:16"}]}},
+           volumeClaimTemplates: [{metadata: {name: data}, spec: {storageClassName: gp2, accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}}]}}]}
+
+  - id: storageclass-encryption-unknown
+    severity: info
+    summary: Ballast knows how data-tier StorageClasses encrypt
+    description: >-
+      For a provisioner missing from the `storageEncryption` param Ballast cannot tell whether volumes are
+      encrypted at rest (on-premises storage often is not). Check the driver's documentation, then add the
+      provisioner to `storageEncryption` in .ballast.yaml `params:` (`always`, or the parameters that turn
+      encryption on). See https://kubernetes.io/docs/concepts/storage/storage-classes/#parameters
+    remediation: "Add the provisioner to the `storageEncryption` param, or waive this for classes known to be encrypted."
+    match: {kinds: [storage.k8s.io/StorageClass]}
+    when: "isDataTier(object)"
+    validate: "object.?provisioner.orValue('') in params.storageEncryption"
+    messageExpression: "'provisioner ' + object.?provisioner.orValue('(none)') + ' is not in the storageEncryption param: whether its volumes are encrypted at rest is unknown'"
+    fieldPath: provisioner
+    examples:
+      pass:
+      - {apiVersion: v1, kind: List, items: [
+          {apiVersion: storage.k8s.io/v1, kind: StorageClass, metadata: {name: ssd}, provisioner: disk.csi.azure.com, reclaimPolicy: Retain, parameters: {skuName: Premium_LRS}},
+          {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: db, namespace: ns}, spec: {serviceName: db,
+           selector: {matchLabels: {app: db}}, template: {metadata: {labels: {app: db}}, spec: {containers: [{name: c, image: "postgres:16"}]}},
+           volumeClaimTemplates: [{metadata: {name: data}, spec: {storageClassName: ssd, accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}}]}}]}
+      fail:
+      - at: provisioner
+        object: {apiVersion: v1, kind: List, items: [
+          {apiVersion: storage.k8s.io/v1, kind: StorageClass, metadata: {name: ceph}, provisioner: rbd.csi.ceph.com, reclaimPolicy: Retain, parameters: {clusterID: c1, pool: rbd}},
+          {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: db, namespace: ns}, spec: {serviceName: db,
+           selector: {matchLabels: {app: db}}, template: {metadata: {labels: {app: db}}, spec: {containers: [{name: c, image: "postgres:16"}]}},
+           volumeClaimTemplates: [{metadata: {name: data}, spec: {storageClassName: ceph, accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}}]}}]}
 """###),
         ("policies/volumes.yaml", ###"""
 # Volumes of data stores: volumeClaimTemplates, retention, what backs the data path, ownership, pruning.
@@ -1422,14 +2238,29 @@ spec:
     description: >-
       An emptyDir lives and dies with the pod: a data store whose data directory is mounted from one loses
       everything at the next reschedule, eviction or rollout. A volumeClaimTemplate with the same name as a pod
-      volume takes precedence over it, so that case is not a finding.
+      volume takes precedence over it, so that case is not a finding. A Redis whose config turns persistence
+      off (`save ""` and no `appendonly yes`) is a cache by design and is not checked.
       See https://kubernetes.io/docs/concepts/storage/volumes/#emptydir
-    remediation: "Mount the data path from a volumeClaimTemplate (StatefulSet) or a PersistentVolumeClaim."
+    remediation: "Mount the data path from a volumeClaimTemplate (StatefulSet) or a PersistentVolumeClaim; a Redis meant as a cache says so in its config (`save \"\"`, no `appendonly yes`)."
     match: {kinds: [apps/StatefulSet, apps/Deployment, apps/ReplicaSet, Pod]}
-    when: "isDataTier(object)"
+    when: "isDataTier(object) && !variables.cache"
     variables:
     - {name: pod, expression: "(object.kind == 'Pod' ? object.?spec.orValue({}) : object.kind == 'CronJob' ? object.?spec.?jobTemplate.?spec.?template.?spec.orValue({}) : object.?spec.?template.?spec.orValue({}))"}
     - {name: ctrs, expression: "variables.pod.?initContainers.orValue([]) + variables.pod.?containers.orValue([])"}
+    - name: text
+      expression: >-
+        variables.pod.?volumes.orValue([]).filter(v, has(v.configMap))
+          .map(v, type(object.metadata.?namespace.orValue(0)) == string
+            ? lookup('ConfigMap', object.metadata.namespace, string(v.configMap.?name.orValue('')))
+            : lookup('ConfigMap', string(v.configMap.?name.orValue(''))))
+          .filter(m, m != null)
+          .map(m, m.?data.orValue({}).filter(k, k.endsWith('.conf')).map(k, m.data[k]).join('\n')).join('\n')
+    - {name: cfg, expression: "redisConfig(variables.text)"}
+    - name: cache
+      expression: >-
+        variables.ctrs.exists(c, c.?image.orValue('').matches(params.redisImage))
+        && variables.cfg[?'appendonly'].orValue('no').lowerAscii() != 'yes'
+        && variables.cfg[?'save'].hasValue() && variables.cfg.save.split(';')[size(variables.cfg.save.split(';')) - 1].trim() == ''
     - {name: vcts, expression: "object.?spec.?volumeClaimTemplates.orValue([]).map(t, t.?metadata.?name.orValue(''))"}
     - name: emptyDirs
       expression: >-
@@ -1462,6 +2293,12 @@ spec:
          selector: {matchLabels: {app: redis}}, template: {metadata: {labels: {app: redis}}, spec: {
            volumes: [{name: scratch, emptyDir: {}}],
            containers: [{name: redis, image: "redis:7.2", volumeMounts: [{name: scratch, mountPath: /database}]}]}}}}
+      - {apiVersion: v1, kind: List, items: [   # a cache by design: persistence off
+          {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: cache, namespace: ns}, spec: {replicas: 3, serviceName: cache,
+           selector: {matchLabels: {app: cache}}, template: {metadata: {labels: {app: cache}}, spec: {
+             volumes: [{name: data, emptyDir: {}}, {name: conf, configMap: {name: cache-config}}],
+             containers: [{name: redis, image: "redis:7.2.5", volumeMounts: [{name: data, mountPath: /data}, {name: conf, mountPath: /etc/redis}]}]}}}},
+          {apiVersion: v1, kind: ConfigMap, metadata: {name: cache-config, namespace: ns}, data: {redis.conf: "save \"\"\nappendonly no\nmaxmemory 1gb\n"}}]}
       fail:
       - at: spec.template.spec.containers[name=pg].volumeMounts
         object: {apiVersion: apps/v1, kind: Deployment, metadata: {name: pg, namespace: ns}, spec: {
@@ -1473,6 +2310,12 @@ spec:
            volumes: [{name: data, emptyDir: {medium: Memory}}],
            containers: [{name: redis, image: "redis:7.2", volumeMounts: [{name: data, mountPath: /data}]}]}},
          volumeClaimTemplates: [{metadata: {name: redis-data}, spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}}]}}
+      - {apiVersion: v1, kind: List, items: [   # save "" but appendonly yes: persistent, the AOF is lost with the pod
+          {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: cache, namespace: ns}, spec: {replicas: 3, serviceName: cache,
+           selector: {matchLabels: {app: cache}}, template: {metadata: {labels: {app: cache}}, spec: {
+             volumes: [{name: data, emptyDir: {}}, {name: conf, configMap: {name: cache-config}}],
+             containers: [{name: redis, image: "redis:7.2.5", volumeMounts: [{name: data, mountPath: /data}, {name: conf, mountPath: /etc/redis}]}]}}}},
+          {apiVersion: v1, kind: ConfigMap, metadata: {name: cache-config, namespace: ns}, data: {redis.conf: "save \"\"\nappendonly yes\n"}}]}
 
   - id: fsgroup-for-volume
     severity: warning
@@ -1520,20 +2363,28 @@ spec:
     severity: warning
     summary: Data-bearing objects are protected from GitOps pruning
     description: >-
-      When a claim or a data StatefulSet disappears from git (a moved file, a bad merge), Argo CD and Flux
-      delete it from the cluster with its data. `argocd.argoproj.io/sync-options: Prune=false` (or
-      `Prune=confirm`), `kustomize.toolkit.fluxcd.io/prune: disabled` or `helm.sh/resource-policy: keep` keep it.
+      When a claim or a volume disappears from git (a moved file, a bad merge), Argo CD and Flux delete it from
+      the cluster with its data. A StatefulSet takes its claims along only under
+      `persistentVolumeClaimRetentionPolicy.whenDeleted: Delete` (the default, Retain, keeps them), so only then
+      does it need protection. `argocd.argoproj.io/sync-options: Prune=false` (or `Prune=confirm`),
+      `kustomize.toolkit.fluxcd.io/prune: disabled` or `helm.sh/resource-policy: keep` keep it.
       See https://argo-cd.readthedocs.io/en/stable/user-guide/sync-options/#no-prune-resources
     remediation: "Annotate with `argocd.argoproj.io/sync-options: Prune=false` (Argo CD) or `kustomize.toolkit.fluxcd.io/prune: disabled` (Flux)."
     match: {kinds: [PersistentVolumeClaim, PersistentVolume, apps/StatefulSet]}
-    when: "object.kind != 'StatefulSet' || isDataTier(object)"
+    when: "object.kind != 'StatefulSet' || variables.deletesClaims"
     variables:
+    - name: deletesClaims
+      expression: >-
+        object.kind == 'StatefulSet' && size(object.?spec.?volumeClaimTemplates.orValue([])) > 0
+        && object.?spec.?persistentVolumeClaimRetentionPolicy.?whenDeleted.orValue('Retain') == 'Delete'
     - {name: a, expression: "object.?metadata.?annotations.orValue({})"}
     validate: >-
       variables.a[?'argocd.argoproj.io/sync-options'].orValue('').split(',').exists(s, s.trim() in ['Prune=false', 'Prune=confirm'])
       || variables.a[?'kustomize.toolkit.fluxcd.io/prune'].orValue('') == 'disabled'
       || variables.a[?'helm.sh/resource-policy'].orValue('') == 'keep'
-    messageExpression: "object.kind + ' ' + object.metadata.name + ' carries no prune protection: removing it from git deletes it from the cluster'"
+    messageExpression: >-
+      object.kind + ' ' + object.metadata.name + ' carries no prune protection: removing it from git deletes it from the cluster'
+      + (object.kind == 'StatefulSet' ? ', and its claims with it (whenDeleted: Delete)' : '')
     examples:
       pass:
       - {apiVersion: v1, kind: PersistentVolumeClaim, metadata: {name: d, namespace: ns, annotations: {argocd.argoproj.io/sync-options: "Prune=false,Delete=false"}},
@@ -1542,12 +2393,21 @@ spec:
          spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}}
       - {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: web, namespace: ns}, spec: {serviceName: web,
          selector: {matchLabels: {app: web}}, template: {metadata: {labels: {app: web}}, spec: {containers: [{name: c, image: "nginx:1.27"}]}}}}
+      - {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: db, namespace: ns}, spec: {serviceName: db,   # whenDeleted defaults to Retain: pruning keeps the claims
+         selector: {matchLabels: {app: db}}, template: {metadata: {labels: {app: db}}, spec: {containers: [{name: c, image: "postgres:16"}]}},
+         volumeClaimTemplates: [{metadata: {name: data}, spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}}]}}
+      - {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: db, namespace: ns}, spec: {serviceName: db, persistentVolumeClaimRetentionPolicy: {whenDeleted: Retain, whenScaled: Delete},
+         selector: {matchLabels: {app: db}}, template: {metadata: {labels: {app: db}}, spec: {containers: [{name: c, image: "postgres:16"}]}},
+         volumeClaimTemplates: [{metadata: {name: data}, spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}}]}}
       fail:
       - {apiVersion: v1, kind: PersistentVolumeClaim, metadata: {name: d, namespace: ns}, spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}}
       - {apiVersion: v1, kind: PersistentVolumeClaim, metadata: {name: d, namespace: ns, annotations: {argocd.argoproj.io/sync-options: "Prune=true"}},
          spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}}
       - {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: db, namespace: ns, annotations: {kustomize.toolkit.fluxcd.io/prune: "false"}}, spec: {serviceName: db,
-         selector: {matchLabels: {app: db}}, template: {metadata: {labels: {app: db}}, spec: {containers: [{name: c, image: "postgres:16"}]}}}}
+         persistentVolumeClaimRetentionPolicy: {whenDeleted: Delete},
+         selector: {matchLabels: {app: db}}, template: {metadata: {labels: {app: db}}, spec: {containers: [{name: c, image: "postgres:16"}]}},
+         volumeClaimTemplates: [{metadata: {name: data}, spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}}]}}
+      - {apiVersion: v1, kind: PersistentVolume, metadata: {name: pv-1}, spec: {capacity: {storage: 1Gi}, accessModes: [ReadWriteOnce], csi: {driver: pd.csi.storage.gke.io, volumeHandle: disk-1}}}
 """###),
         ("policies/workloads.yaml", ###"""
 # Workload hygiene for data stores (and, where it matters everywhere, every pod).
@@ -1680,7 +2540,8 @@ spec:
     description: >-
       A password or token written as an env var's literal `value` is in git, in every rendered manifest and in
       the pod spec readable by anyone who may read pods. A `valueFrom.secretKeyRef` keeps it in a Secret.
-      Names ending in _FILE, _PATH, _NAME, _REF, _DIR or _URL point at a secret rather than hold one and are not flagged.
+      Names ending in _FILE, _PATH, _NAME, _REF, _DIR or _URL point at a secret rather than hold one and are not flagged,
+      nor are boolean-like values (`1`, `0`, `true`, `false`, `yes`, `no`, any case: `MYSQL_ALLOW_EMPTY_PASSWORD=1` is a switch).
       See https://kubernetes.io/docs/concepts/configuration/secret/#using-secrets-as-environment-variables
     remediation: "Move the value into a Secret and use `valueFrom: {secretKeyRef: {name: ..., key: ...}}`."
     match: {kinds: [apps/StatefulSet, apps/Deployment, apps/DaemonSet, apps/ReplicaSet, batch/Job, batch/CronJob, Pod]}
@@ -1690,6 +2551,7 @@ spec:
     - name: literal
       expression: >-
         variables.ctrs.map(c, c.?env.orValue([]).filter(e, string(e.?value.orValue('')) != ''
+            && !(string(e.?value.orValue('')).lowerAscii() in ['1', '0', 'true', 'false', 'yes', 'no'])
             && e.?name.orValue('').matches(params.secretEnvName) && !e.?name.orValue('').matches(params.secretEnvNameExempt))
           .map(e, c.?name.orValue('?') + '/' + e.?name.orValue('?'))).filter(l, size(l) > 0).map(l, l.join(', '))
     - {name: first, expression: "size(variables.literal) == 0 ? ['', ''] : variables.literal[0].split(', ')[0].split('/')"}
@@ -1704,10 +2566,17 @@ spec:
            {name: POSTGRES_PASSWORD_FILE, value: /run/secrets/pg},
            {name: MONKEY_COUNT, value: "3"}, {name: KEYSPACE, value: app},
            {name: REDIS_PASSWORD, value: ""}]}]}}}}
+      - {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: mysql, namespace: ns}, spec: {replicas: 1, serviceName: mysql,
+         selector: {matchLabels: {app: mysql}}, template: {metadata: {labels: {app: mysql}}, spec: {containers: [{name: mysql, image: "mysql:8.4", env: [
+           {name: MYSQL_ALLOW_EMPTY_PASSWORD, value: "1"}, {name: MYSQL_RANDOM_ROOT_PASSWORD, value: "Yes"},
+           {name: REDIS_TLS_AUTH_TOKEN_ENABLED, value: "FALSE"}]}]}}}}
       fail:
       - {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: pg, namespace: ns}, spec: {replicas: 1, serviceName: pg,
          selector: {matchLabels: {app: pg}}, template: {metadata: {labels: {app: pg}}, spec: {containers: [{name: pg, image: "postgres:16", env: [
            {name: POSTGRES_PASSWORD, value: hunter2}]}]}}}}
+      - {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: mysql, namespace: ns}, spec: {replicas: 1, serviceName: mysql,   # looks boolean, is not
+         selector: {matchLabels: {app: mysql}}, template: {metadata: {labels: {app: mysql}}, spec: {containers: [{name: mysql, image: "mysql:8.4", env: [
+           {name: MYSQL_ROOT_PASSWORD, value: "yes1"}]}]}}}}
       - at: spec.jobTemplate.spec.template.spec.containers[name=b].env[name=AWS_SECRET_ACCESS_KEY]
         object: {apiVersion: batch/v1, kind: CronJob, metadata: {name: b, namespace: ns}, spec: {schedule: "0 * * * *", jobTemplate: {spec: {template: {spec: {
            restartPolicy: Never, containers: [{name: b, image: "amazon/aws-cli:2.17.0", env: [{name: AWS_SECRET_ACCESS_KEY, value: abc}, {name: api-key, value: "1234"}]}]}}}}}}
@@ -1775,6 +2644,65 @@ spec:
         object: {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: pg, namespace: ns}, spec: {replicas: 3, serviceName: pg,
          updateStrategy: {type: RollingUpdate, rollingUpdate: {partition: 2}},
          selector: {matchLabels: {app: pg}}, template: {metadata: {labels: {app: pg}}, spec: {containers: [{name: pg, image: "postgres:16"}]}}}}
+
+  - id: data-store-network-policy
+    severity: warning
+    summary: A NetworkPolicy restricts who reaches each data store
+    description: >-
+      Without a NetworkPolicy selecting its pods, every pod of the cluster can open a connection to a data store:
+      one compromised or misconfigured workload reads or deletes the data. A NetworkPolicy in the store's namespace
+      whose podSelector selects its pods, whose policyTypes include Ingress, and whose ingress rules each name their
+      sources (`from`) limits that; a rule without `from` admits everyone and does not count.
+      See https://kubernetes.io/docs/concepts/services-networking/network-policies/
+    remediation: "Add a NetworkPolicy selecting the store's pods with `policyTypes: [Ingress]` and ingress rules allowing only its clients (and its peers, for replication)."
+    match: {kinds: [apps/StatefulSet, apps/Deployment]}
+    when: "isDataTier(object)"
+    variables:
+    - {name: ns, expression: "type(object.metadata.?namespace.orValue('')) == string ? object.metadata.?namespace.orValue('') : ''"}
+    - {name: labels, expression: "object.?spec.?template.?metadata.?labels.orValue({})"}
+    - name: policies
+      expression: >-
+        objectsOf('networking.k8s.io/NetworkPolicy', variables.ns).filter(p,
+          (size(p.?spec.?podSelector.?matchLabels.orValue({})) + size(p.?spec.?podSelector.?matchExpressions.orValue([])) == 0
+            || selects(p.spec.podSelector, variables.labels))
+          && 'Ingress' in p.?spec.?policyTypes.orValue(['Ingress'])
+          && p.?spec.?ingress.orValue([]).all(r, size(r.?from.orValue([])) > 0))
+    validate: "size(variables.policies) > 0"
+    messageExpression: >-
+      'no NetworkPolicy in namespace ' + variables.ns + ' restricts ingress to the pods of ' + object.metadata.name
+      + ': any pod of the cluster can connect to this data store'
+    examples:
+      pass:
+      - {apiVersion: v1, kind: List, items: [
+          {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: pg, namespace: db}, spec: {replicas: 2, serviceName: pg,
+           selector: {matchLabels: {app: pg}}, template: {metadata: {labels: {app: pg}}, spec: {containers: [{name: pg, image: "postgres:16.4"}]}}}},
+          {apiVersion: networking.k8s.io/v1, kind: NetworkPolicy, metadata: {name: pg-clients, namespace: db}, spec: {podSelector: {matchLabels: {app: pg}},
+           policyTypes: [Ingress], ingress: [{from: [{namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: shop}}}, {podSelector: {matchLabels: {app: pg}}}],
+             ports: [{port: 5432, protocol: TCP}]}]}}]}
+      - {apiVersion: v1, kind: List, items: [   # a namespace-wide default deny
+          {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: pg, namespace: db}, spec: {replicas: 2, serviceName: pg,
+           selector: {matchLabels: {app: pg}}, template: {metadata: {labels: {app: pg}}, spec: {containers: [{name: pg, image: "postgres:16.4"}]}}}},
+          {apiVersion: networking.k8s.io/v1, kind: NetworkPolicy, metadata: {name: default-deny, namespace: db}, spec: {podSelector: {}, policyTypes: [Ingress]}}]}
+      - {apiVersion: apps/v1, kind: Deployment, metadata: {name: web, namespace: shop}, spec: {replicas: 2,   # not a data store
+         selector: {matchLabels: {app: web}}, template: {metadata: {labels: {app: web}}, spec: {containers: [{name: web, image: "nginx:1.27"}]}}}}
+      fail:
+      - {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: pg, namespace: db}, spec: {replicas: 2, serviceName: pg,
+         selector: {matchLabels: {app: pg}}, template: {metadata: {labels: {app: pg}}, spec: {containers: [{name: pg, image: "postgres:16.4"}]}}}}
+      - {apiVersion: v1, kind: List, items: [   # the policy is in another namespace
+          {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: pg, namespace: db}, spec: {replicas: 2, serviceName: pg,
+           selector: {matchLabels: {app: pg}}, template: {metadata: {labels: {app: pg}}, spec: {containers: [{name: pg, image: "postgres:16.4"}]}}}},
+          {apiVersion: networking.k8s.io/v1, kind: NetworkPolicy, metadata: {name: pg-clients, namespace: shop}, spec: {podSelector: {matchLabels: {app: pg}},
+           policyTypes: [Ingress], ingress: [{from: [{podSelector: {matchLabels: {app: web}}}]}]}}]}
+      - {apiVersion: v1, kind: List, items: [   # an ingress rule without from admits everyone
+          {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: pg, namespace: db}, spec: {replicas: 2, serviceName: pg,
+           selector: {matchLabels: {app: pg}}, template: {metadata: {labels: {app: pg}}, spec: {containers: [{name: pg, image: "postgres:16.4"}]}}}},
+          {apiVersion: networking.k8s.io/v1, kind: NetworkPolicy, metadata: {name: pg-all, namespace: db}, spec: {podSelector: {matchLabels: {app: pg}},
+           policyTypes: [Ingress], ingress: [{ports: [{port: 5432}]}]}}]}
+      - {apiVersion: v1, kind: List, items: [   # egress only
+          {apiVersion: apps/v1, kind: StatefulSet, metadata: {name: pg, namespace: db}, spec: {replicas: 2, serviceName: pg,
+           selector: {matchLabels: {app: pg}}, template: {metadata: {labels: {app: pg}}, spec: {containers: [{name: pg, image: "postgres:16.4"}]}}}},
+          {apiVersion: networking.k8s.io/v1, kind: NetworkPolicy, metadata: {name: pg-egress, namespace: db}, spec: {podSelector: {matchLabels: {app: pg}},
+           policyTypes: [Egress], egress: [{to: [{podSelector: {matchLabels: {app: pg}}}]}]}}]}
 """###),
     ]
 }

@@ -46,6 +46,20 @@ enum EngineConfig {
         return settings.pairs
     }
 
+    /// rabbitmq.conf (the sysctl-like format): `key = value`, `#` comment lines; keys as written (they are
+    /// lowercase dotted paths); the last occurrence wins.
+    static func rabbitmq(_ text: String) -> [(String, String)] {
+        var settings = Settings()
+        forEachLine(text) { raw in
+            let line = trim(raw)
+            guard let first = line.first, first != hash, let eq = line.firstIndex(of: equals) else { return }
+            let key = string(trim(line[..<eq]))
+            guard !key.isEmpty else { return }
+            settings.set(key, string(trim(line[line.index(after: eq)...])), joiningRepeats: false)
+        }
+        return settings.pairs
+    }
+
     private typealias Bytes = ArraySlice<UInt8>
     private static let space = UInt8(ascii: " "), tab = UInt8(ascii: "\t"), hash = UInt8(ascii: "#")
     private static let quote = UInt8(ascii: "'"), doubleQuote = UInt8(ascii: "\""), equals = UInt8(ascii: "=")

@@ -55,6 +55,13 @@ enum PolicyFunctions {
             },
             "redisConfig": CELFunction(arities: [1]) { args in try configMap(args[0], parse: EngineConfig.redis, engine: "redis") },
             "postgresConfig": CELFunction(arities: [1]) { args in try configMap(args[0], parse: EngineConfig.postgres, engine: "postgres") },
+            "rabbitmqConfig": CELFunction(arities: [1]) { args in try configMap(args[0], parse: EngineConfig.rabbitmq, engine: "rabbitmq") },
+            // The usage thresholds of a volume alert's PromQL: {volume, error, thresholds: [{metric, op, threshold,
+            // usedFraction}], matchers: [{label, op, value}]} (VolumeAlertExpression).
+            "volumeAlertThresholds": CELFunction(arities: [1]) { args in
+                guard case .string(let expression) = args[0] else { throw CELError("volumeAlertThresholds() takes a PromQL string") }
+                return volumeAlertThresholds(expression)
+            },
             "cron": CELFunction(arities: [1]) { args in
                 guard case .string(let expression) = args[0] else { throw CELError("cron() takes a string") }
                 return CronSchedule.facts(expression)
@@ -145,6 +152,30 @@ enum PolicyFunctions {
         configCache.withLock { cache in
             if cache.count >= 4096 { cache.removeAll(keepingCapacity: true) }   // bounded: texts can be large
             cache[key] = value
+        }
+        return value
+    }
+
+    /// Readings of alert expressions by text: every data-tier StatefulSet reads every alert of the run.
+    private static let alertCache = Mutex<[String: CELValue]>([:])
+
+    static func volumeAlertThresholds(_ expression: String) -> CELValue {
+        if let hit = alertCache.withLock({ $0[expression] }) { return hit }
+        let reading = VolumeAlertExpression.read(expression)
+        let value = CELValue.map([
+            (.string("volume"), .bool(reading.mentionsVolumeStats)),
+            (.string("error"), .string(reading.error ?? "")),
+            (.string("thresholds"), .list(reading.thresholds.map { t in
+                .map([(.string("metric"), .string(t.metric)), (.string("op"), .string(t.op)),
+                      (.string("threshold"), .double(t.threshold)), (.string("usedFraction"), .double(t.usedFraction))])
+            })),
+            (.string("matchers"), .list(reading.matchers.map { m in
+                .map([(.string("label"), .string(m.label)), (.string("op"), .string(m.op)), (.string("value"), .string(m.value))])
+            })),
+        ])
+        alertCache.withLock { cache in
+            if cache.count >= 4096 { cache.removeAll(keepingCapacity: true) }
+            cache[expression] = value
         }
         return value
     }
