@@ -15,7 +15,7 @@ struct Ballast: AsyncParsableCommand {
             Exit codes: 0 clean; 1 findings at or above --fail-on; 2 usage or configuration error; \
             3 incomplete (something could not be read: never reported as clean).
             """,
-        version: ballastVersion,
+        version: versionText,
         subcommands: [Lint.self, GateCommand.self, SnapshotCommand.self, Policies.self]
     )
 }
