@@ -15,7 +15,7 @@ struct Ballast: AsyncParsableCommand {
             Exit codes: 0 clean; 1 findings at or above --fail-on; 2 usage or configuration error; \
             3 incomplete (something could not be read: never reported as clean).
             """,
-        version: ballastVersion,
+        version: versionText,
         subcommands: [CheckCommand.self, Lint.self, GateCommand.self, DriftCommand.self, SnapshotCommand.self, Policies.self]
     )
 }

@@ -26,4 +26,9 @@ static inline const char *ccurl_ssl_version(void) {
     curl_version_info_data *d = curl_version_info(CURLVERSION_NOW);
     return d && d->ssl_version ? d->ssl_version : "";
 }
+/* The libcurl loaded at run time ("7.88.1"), for `ballast --version`. */
+static inline const char *ccurl_libcurl_version(void) {
+    curl_version_info_data *d = curl_version_info(CURLVERSION_NOW);
+    return d && d->version ? d->version : "";
+}
 #endif

@@ -25,6 +25,15 @@ int cre2_partial_match(const cre2_regex *re, const char *text, size_t length);
 int cre2_find(const cre2_regex *re, const char *text, size_t length, size_t start,
               long *spans, int span_pairs);
 
+/* RE2 has no version API. The release RE2 was built against, as yyyymmdd (20220601), when the build
+   defined CRE2_RELEASE (ci/release passes the upstream version of Debian's libre2-dev); 0 when unknown. */
+long cre2_release(void);
+
+/* The file name of the RE2 shared object loaded at run time ("libre2.so.9": its SONAME names the ABI),
+   copied NUL-terminated (truncated to `capacity`) into `out`. Returns 1 when found, 0 when RE2 is linked
+   statically. */
+int cre2_loaded_library(char *out, size_t capacity);
+
 #ifdef __cplusplus
 }
 #endif
