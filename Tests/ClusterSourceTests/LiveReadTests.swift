@@ -176,3 +176,37 @@ struct LiveReadTests {
         #expect(cut.objects.isEmpty)
     }
 }
+
+@Suite("the stand-in's fleet for the drift benchmark")
+struct FleetTests {
+    @Test("--fleet N: N StatefulSets, 3N PVCs bound to 3N PVs; the written snapshot loads to the same objects")
+    func fleet() throws {
+        let scratch = NSTemporaryDirectory() + "ballast-fleet-\(getpid())-\(UUID().uuidString.prefix(6))"
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        let server = try StandIn(snapshot: nil, fleet: 120,
+                                 extraArguments: ["--write-snapshot", scratch + "/snapshot", "--write-repo", scratch + "/repo"])
+        let kinds: [(group: String, kind: String)] = [("apps", "StatefulSet"), ("", "PersistentVolumeClaim"),
+                                                      ("", "PersistentVolume"), ("", "Service"), ("", "Namespace")]
+        let read = try server.client().readLive(kinds: kinds)
+        #expect(read.isComplete)
+        func count(_ kind: String) -> Int { read.objects.filter { $0.kind == kind }.count }
+        let counts: [Int] = [count("StatefulSet"), count("PersistentVolumeClaim"), count("PersistentVolume"), count("Service"), count("Namespace")]
+        #expect(counts == [120, 360, 360, 120, 100])
+        let volumes = Dictionary(uniqueKeysWithValues: read.objects.filter { $0.kind == "PersistentVolume" }.map { ($0.name, $0) })
+        for claim in read.objects where claim.kind == "PersistentVolumeClaim" {
+            let volume = try #require(volumes[claim.value[path: "spec", "volumeName"]?.stringValue ?? ""])
+            #expect(volume.value[path: "spec", "claimRef", "name"]?.stringValue == claim.name)
+            #expect(volume.value[path: "spec", "claimRef", "namespace"]?.stringValue == claim.namespace)
+        }
+        let sts = try #require(read.objects.first { $0.kind == "StatefulSet" && $0.name == "sts-000007" })
+        #expect(sts.namespace == "ns-007")
+        #expect(read.objects.contains { $0.kind == "PersistentVolumeClaim" && $0.name == "data-sts-000007-2" && $0.namespace == "ns-007" })
+
+        let snapshot = try Snapshot.load(scratch + "/snapshot", kinds: kinds)
+        #expect(snapshot.isComplete)
+        #expect(Set(snapshot.objects.map(\.ref)) == Set(read.objects.map(\.ref)))
+        let repo = try String(contentsOfFile: scratch + "/repo/ns-007.yaml", encoding: .utf8)
+        #expect(repo.contains("name: sts-000007\n  namespace: ns-007"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: scratch + "/repo").count == 100)
+    }
+}
