@@ -25,6 +25,32 @@ public struct PVCUsage: Sendable, Equatable {
     }
 }
 
+extension PVCUsage {
+    /// The PVC volumes of one kubelet `/stats/summary` (other volumes have no `pvcRef`), skipping claims
+    /// already in `seen` (a claim mounted by several pods appears once).
+    static func fromSummary(_ summary: Value, node: String, seen: inout Set<String>) -> [PVCUsage] {
+        var usage: [PVCUsage] = []
+        for pod in summary["pods"]?.listValue ?? [] {
+            for volume in pod["volume"]?.listValue ?? [] {
+                guard let ref = volume["pvcRef"], let name = ref["name"]?.stringValue,
+                      let namespace = ref["namespace"]?.stringValue else { continue }   // not a PVC
+                guard seen.insert("\(namespace)/\(name)").inserted else { continue }
+                func number(_ key: String) -> Int64? {
+                    guard let v = volume[key] else { return nil }
+                    if let i = v.intValue { return i }
+                    if case .number(let text) = v.kind { return Int64(text.split(separator: ".").first ?? "") }
+                    return nil
+                }
+                usage.append(PVCUsage(namespace: namespace, name: name, node: node,
+                                      capacityBytes: number("capacityBytes"), usedBytes: number("usedBytes"),
+                                      availableBytes: number("availableBytes"), inodes: number("inodes"),
+                                      inodesUsed: number("inodesUsed"), inodesFree: number("inodesFree")))
+            }
+        }
+        return usage
+    }
+}
+
 /// The usage of every mounted PVC, and what could not be read.
 public struct PVCUsageResult: Sendable {
     public var usage: [PVCUsage] = []
@@ -38,8 +64,9 @@ public struct PVCUsageResult: Sendable {
 extension ClusterClient {
     /// Reads each node's `/api/v1/nodes/NAME/proxy/stats/summary` and returns the usage per PVC (deduplicated:
     /// a PVC mounted by several pods appears once). `nodes/proxy` is not read-only RBAC, so a 403 skips
-    /// usage with a note instead of failing. Never throws.
-    public func pvcUsage() -> PVCUsageResult {
+    /// usage with a note instead of failing. Never throws. With `statsDirectory`, each node's summary is
+    /// also written there as `NODE.json`, as the server sent it (0600; what `Snapshot.readUsage` reads).
+    public func pvcUsage(statsDirectory: String? = nil) -> PVCUsageResult {
         var result = PVCUsageResult()
         guard let nodeKind = KindCatalog.info(group: "", kind: "Node") else { return result }
         let nodes: [KubeObject]
@@ -55,31 +82,24 @@ extension ClusterClient {
         for node in nodes.sorted(by: { $0.name < $1.name }) {
             let path = "/api/v1/nodes/\(queryEscape(node.name))/proxy/stats/summary"
             let summary: Value
-            do { summary = try getJSON(path, resource: ("get", "nodes/proxy", nil)) } catch {
-                if case .forbidden = error {
-                    result.notes.append("PVC usage skipped: \(error.description)")
+            do {
+                let body = try getBody(path, resource: ("get", "nodes/proxy", nil))
+                do { summary = try ResponseJSON.parse(body) } catch {
+                    throw ClusterError.invalidResponse(path: path, problem: "\(error.problem) (at byte \(error.offset) of \(body.count) received)")
+                }
+                if let statsDirectory {
+                    try Snapshot.makePrivateDirectory(statsDirectory)
+                    try Snapshot.writePrivateFile(statsDirectory + "/" + Snapshot.statsFileName(node.name), body)
+                }
+            } catch {
+                if case .forbidden? = error as? ClusterError {
+                    result.notes.append("PVC usage skipped: \((error as? ClusterError)?.description ?? "")")
                     return result
                 }
-                result.incomplete.append(Incomplete(what: "stats of node \(node.name)", reason: error.description))
+                result.incomplete.append(Incomplete(what: "stats of node \(node.name)", reason: (error as? ClusterError)?.description ?? "\(error)"))
                 continue
             }
-            for pod in summary["pods"]?.listValue ?? [] {
-                for volume in pod["volume"]?.listValue ?? [] {
-                    guard let ref = volume["pvcRef"], let name = ref["name"]?.stringValue,
-                          let namespace = ref["namespace"]?.stringValue else { continue }   // not a PVC
-                    guard seen.insert("\(namespace)/\(name)").inserted else { continue }
-                    func number(_ key: String) -> Int64? {
-                        guard let v = volume[key] else { return nil }
-                        if let i = v.intValue { return i }
-                        if case .number(let text) = v.kind { return Int64(text.split(separator: ".").first ?? "") }
-                        return nil
-                    }
-                    result.usage.append(PVCUsage(namespace: namespace, name: name, node: node.name,
-                                                 capacityBytes: number("capacityBytes"), usedBytes: number("usedBytes"),
-                                                 availableBytes: number("availableBytes"), inodes: number("inodes"),
-                                                 inodesUsed: number("inodesUsed"), inodesFree: number("inodesFree")))
-                }
-            }
+            result.usage += PVCUsage.fromSummary(summary, node: node.name, seen: &seen)
         }
         result.usage.sort { ($0.namespace, $0.name) < ($1.namespace, $1.name) }
         return result
