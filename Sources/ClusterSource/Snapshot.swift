@@ -92,31 +92,9 @@ public enum Snapshot {
                     }
                     continue
                 }
-                let record0 = ListRecord(kind: served.kind, group: served.group, apiVersion: served.apiVersion, resourceVersion: nil, count: 0)
-                let file = fileName(record0)
-                let path = directory + "/" + file
-                do {
-                    let writer = try ListFileWriter(path: path)
-                    var resourceVersion: String?
-                    var count = 0
-                    let record = try client.list(kind: kind, namespaces: namespaces) { (page, _) throws(ClusterError) in
-                        if resourceVersion == nil { resourceVersion = page.resourceVersion }
-                        for (index, item) in page.items.enumerated() {
-                            if kind.kind == "Namespace", let namespaces,
-                               !namespaces.contains(item[path: "metadata", "name"]?.stringValue ?? "") { continue }
-                            // Byte for byte as the server sent it (list items carry no apiVersion/kind).
-                            try writer.append(page.itemJSON(index))
-                            count += 1
-                        }
-                    } restarted: {
-                        writer.reset(); count = 0
-                    }
-                    try writer.finish(kind: served.kind, apiVersion: served.apiVersion, resourceVersion: resourceVersion ?? record.resourceVersion)
-                    written.append((ListRecord(kind: served.kind, group: served.group, apiVersion: served.apiVersion,
-                                               resourceVersion: resourceVersion ?? record.resourceVersion, count: count), file))
-                } catch {
-                    unlink(path)
-                    result.incomplete.append(Incomplete(what: kind.qualifiedKind, reason: error.description))
+                if let entry = captureList(client, served: served, what: kind.qualifiedKind, namespaces: namespaces,
+                                           to: directory, result: &result) {
+                    written.append(entry)
                 }
             }
         }
@@ -124,6 +102,40 @@ public enum Snapshot {
         result.notes.append(contentsOf: client.serverWarnings.map { "server warning: \($0)" })
         try writeMetadata(result, to: directory)
         return result
+    }
+
+    /// Lists one resource straight into its list file; on failure the file is removed and the kind is
+    /// recorded as incomplete (`what`). Returns the list's record and file name when it was read whole.
+    static func captureList(_ client: ClusterClient, served: ServedResource, what: String, namespaces: [String]?,
+                            to directory: String, result: inout ClusterReadResult) -> (ListRecord, String)? {
+        let record0 = ListRecord(kind: served.kind, group: served.group, apiVersion: served.apiVersion, resourceVersion: nil, count: 0)
+        let file = fileName(record0)
+        let path = directory + "/" + file
+        do {
+            let writer = try ListFileWriter(path: path)
+            var resourceVersion: String?
+            var count = 0
+            let isNamespaceKind = served.group.isEmpty && served.kind == "Namespace"
+            let record = try client.list(served: served, namespaces: namespaces) { (page, _) throws(ClusterError) in
+                if resourceVersion == nil { resourceVersion = page.resourceVersion }
+                for (index, item) in page.items.enumerated() {
+                    if isNamespaceKind, let namespaces,
+                       !namespaces.contains(item[path: "metadata", "name"]?.stringValue ?? "") { continue }
+                    // Byte for byte as the server sent it (list items carry no apiVersion/kind).
+                    try writer.append(page.itemJSON(index))
+                    count += 1
+                }
+            } restarted: {
+                writer.reset(); count = 0; resourceVersion = nil
+            }
+            try writer.finish(kind: served.kind, apiVersion: served.apiVersion, resourceVersion: resourceVersion ?? record.resourceVersion)
+            return (ListRecord(kind: served.kind, group: served.group, apiVersion: served.apiVersion,
+                               resourceVersion: resourceVersion ?? record.resourceVersion, count: count), file)
+        } catch {
+            unlink(path)
+            result.incomplete.append(Incomplete(what: what, reason: error.description))
+            return nil
+        }
     }
 
     /// Reads a snapshot written by `write` (or by hand: `fixtures/cluster`). Objects keep their spans in

@@ -41,6 +41,8 @@ extension Snapshot {
                 result.unreadKinds[name] = "the snapshot says it is incomplete without naming what failed"
             } else if listed.contains(name) {
                 complete.insert(name)
+            } else if let reason = failed["discovery"] {
+                result.unreadKinds[name] = "not in the snapshot (its discovery failed: \(reason))"
             } else {
                 result.unreadKinds[name] = "not in the snapshot"
             }

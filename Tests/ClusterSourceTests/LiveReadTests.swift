@@ -210,3 +210,32 @@ struct FleetTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: scratch + "/repo").count == 100)
     }
 }
+
+@Suite("snapshots of every kind git holds")
+struct SnapshotOfKindsTests {
+    @Test("capture(groupKinds:) then load gives what readLive gives; unserved kinds are incomplete, Secrets noted")
+    func captureKinds() throws {
+        let server = try StandIn()
+        try seed(server)
+        let client = try server.client()
+        let dir = server.directory + "/kinds"
+        let kinds = gitKinds + [("", "Secret"), ("cert-manager.io", "Certificate")]
+        let captured = try Snapshot.capture(from: client, groupKinds: kinds, namespaces: nil, to: dir)
+        #expect(captured.incomplete == [Incomplete(what: "cert-manager.io/Certificate", reason: "not served by this cluster")])
+        #expect(captured.notes.contains("Secret: Ballast never reads Secrets; not read"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir).contains("prometheusrules.monitoring.coreos.com.json"))
+
+        let loaded = try Snapshot.load(dir, kinds: kinds)
+        let live = client.readLive(kinds: kinds)
+        #expect(loaded.completeKinds == live.completeKinds)
+        #expect(loaded.unreadKinds["cert-manager.io/Certificate"] == "snapshot: not served by this cluster")
+        #expect(loaded.unreadKinds["Secret"] == "Ballast never reads Secrets")
+        #expect(Set(loaded.objects.map(\.ref)) == Set(live.objects.map(\.ref)))
+        for object in live.objects {
+            let twin = loaded.objects.first { $0.ref == object.ref }
+            #expect(twin?.value == object.value, "\(object.ref)")
+            #expect(twin?.apiVersion == object.apiVersion, "\(object.ref)")
+        }
+        #expect(loaded.objects.first { $0.kind == "Gadget" }?.namespace == nil)   // cluster-scoped CRD stays so
+    }
+}
