@@ -55,9 +55,11 @@ extension Snapshot {
             if object.ref.group.isEmpty && object.kind == "Namespace" { return inScope.contains(object.name) }
             return object.namespace.map(inScope.contains) ?? true
         }
+        var counts: [String: Int] = [:]
+        for object in result.objects { counts[object.ref.qualifiedKind, default: 0] += 1 }
         result.lists = snapshot.lists.filter { complete.contains(Snapshot.qualifiedKind($0)) }.map { record in
             var record = record
-            record.count = result.objects.lazy.filter { $0.ref.qualifiedKind == Snapshot.qualifiedKind(record) }.count
+            record.count = counts[Snapshot.qualifiedKind(record)] ?? 0
             return record
         }
         return result
