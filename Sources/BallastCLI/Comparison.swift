@@ -72,7 +72,7 @@ struct Comparison {
                 writeAll("ballast: \(error.description)\n", to: 2)
                 throw ExitCode(3)
             }
-            usage = PVCUsage.fromSnapshot(directory)
+            usage = Snapshot.readUsage(from: directory)
             // A snapshot is judged as of when it was taken.
             if let taken = parseRFC3339(read.readAt) { now = taken }
         } else {

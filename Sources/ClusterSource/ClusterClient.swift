@@ -268,6 +268,11 @@ public final class ClusterClient {
 
     // MARK: Node stats
 
+    /// GET a path and return its body as received.
+    func getBody(_ path: String, resource: (verb: String, name: String, namespace: String?)) throws(ClusterError) -> [UInt8] {
+        try transport.get(path, resource: resource).body
+    }
+
     /// GET a path and parse its JSON (node stats and other single reads).
     func getJSON(_ path: String, resource: (verb: String, name: String, namespace: String?)) throws(ClusterError) -> Value {
         try json(try transport.get(path, resource: resource), path: path)

@@ -3,19 +3,25 @@ import ManifestIO
 
 /// A group and kind as git names them (`velero.io`, `Schedule`; `""`, `Service`), without a version.
 public struct GroupKind: Sendable, Hashable, Comparable, CustomStringConvertible {
+    /// The API group; "" for the core group.
     public var group: String
+    /// The kind, as manifests spell it (`StatefulSet`).
     public var kind: String
+    /// The pair `group`, `kind`.
     public init(group: String, kind: String) { self.group = group; self.kind = kind }
     /// `apps/StatefulSet`, or `Service` for the core group (LiveState's keys).
     public var qualifiedKind: String { group.isEmpty ? kind : "\(group)/\(kind)" }
+    /// The qualified kind.
     public var description: String { qualifiedKind }
     /// Core Secrets: never requested.
     public var isSecret: Bool { group.isEmpty && kind == "Secret" }
+    /// By group, then kind.
     public static func < (a: GroupKind, b: GroupKind) -> Bool { (a.group, a.kind) < (b.group, b.kind) }
 }
 
 /// Where each kind asked for is served, or why it cannot be read.
 public struct KindResolution: Sendable {
+    /// The resource each served kind is read from (its version, plural and scope).
     public var served: [GroupKind: ServedResource] = [:]
     /// Kinds that will not be read, with the reason (not served, not listable, discovery failed).
     public var unread: [GroupKind: String] = [:]

@@ -23,6 +23,7 @@ public struct LiveRead: Sendable {
     /// When the cluster was read (RFC 3339); for a snapshot, when it was taken.
     public var readAt: String = ""
 
+    /// An empty read: nothing complete, nothing unread.
     public init() {}
 
     /// Whether every kind asked for was read completely.

@@ -1,4 +1,3 @@
-import Foundation
 import KubeModel
 
 /// Filesystem usage of one PVC, from a kubelet's `/stats/summary` (statfs numbers: `used + available`
@@ -26,56 +25,10 @@ public struct PVCUsage: Sendable, Equatable {
     }
 }
 
-/// The usage of every mounted PVC, and what could not be read.
-public struct PVCUsageResult: Sendable {
-    public var usage: [PVCUsage] = []
-    /// Nodes whose stats could not be read, and why.
-    public var incomplete: [Incomplete] = []
-    /// Why usage was skipped altogether (e.g. `nodes/proxy` denied), or other information.
-    public var notes: [String] = []
-    public var isSkipped: Bool { usage.isEmpty && !notes.isEmpty }
-    public init() {}
-}
-
-extension ClusterClient {
-    /// Reads each node's `/api/v1/nodes/NAME/proxy/stats/summary` and returns the usage per PVC (deduplicated:
-    /// a PVC mounted by several pods appears once). `nodes/proxy` is not read-only RBAC, so a 403 skips
-    /// usage with a note instead of failing. Never throws.
-    public func pvcUsage() -> PVCUsageResult {
-        var result = PVCUsageResult()
-        guard let nodeKind = KindCatalog.info(group: "", kind: "Node") else { return result }
-        let nodes: [KubeObject]
-        do { nodes = try list(kind: nodeKind) } catch {
-            if case .forbidden = error {
-                result.notes.append("PVC usage skipped: \(error.description)")
-            } else {
-                result.incomplete.append(Incomplete(what: "nodes", reason: error.description))
-            }
-            return result
-        }
-        var seen: Set<String> = []
-        for node in nodes.sorted(by: { $0.name < $1.name }) {
-            let path = "/api/v1/nodes/\(queryEscape(node.name))/proxy/stats/summary"
-            let summary: Value
-            do { summary = try getJSON(path, resource: ("get", "nodes/proxy", nil)) } catch {
-                if case .forbidden = error {
-                    result.notes.append("PVC usage skipped: \(error.description)")
-                    return result
-                }
-                result.incomplete.append(Incomplete(what: "stats of node \(node.name)", reason: error.description))
-                continue
-            }
-            result.usage += PVCUsage.fromSummary(summary, node: node.name, seen: &seen)
-        }
-        result.usage.sort { ($0.namespace, $0.name) < ($1.namespace, $1.name) }
-        return result
-    }
-}
-
 extension PVCUsage {
-    /// The PVCs of one kubelet `/stats/summary` document, skipping those already `seen` (a PVC mounted by
-    /// several pods appears once).
-    public static func fromSummary(_ summary: Value, node: String, seen: inout Set<String>) -> [PVCUsage] {
+    /// The PVC volumes of one kubelet `/stats/summary` (other volumes have no `pvcRef`), skipping claims
+    /// already in `seen` (a claim mounted by several pods appears once).
+    static func fromSummary(_ summary: Value, node: String, seen: inout Set<String>) -> [PVCUsage] {
         var usage: [PVCUsage] = []
         for pod in summary["pods"]?.listValue ?? [] {
             for volume in pod["volume"]?.listValue ?? [] {
@@ -96,25 +49,58 @@ extension PVCUsage {
         }
         return usage
     }
+}
 
-    /// The usage kept in a snapshot directory: `stats/<node>.json`, one kubelet summary per node (absent:
-    /// no usage was saved).
-    public static func fromSnapshot(_ directory: String) -> PVCUsageResult {
+/// The usage of every mounted PVC, and what could not be read.
+public struct PVCUsageResult: Sendable {
+    public var usage: [PVCUsage] = []
+    /// Nodes whose stats could not be read, and why.
+    public var incomplete: [Incomplete] = []
+    /// Why usage was skipped altogether (e.g. `nodes/proxy` denied), or other information.
+    public var notes: [String] = []
+    public var isSkipped: Bool { usage.isEmpty && !notes.isEmpty }
+    public init() {}
+}
+
+extension ClusterClient {
+    /// Reads each node's `/api/v1/nodes/NAME/proxy/stats/summary` and returns the usage per PVC (deduplicated:
+    /// a PVC mounted by several pods appears once). `nodes/proxy` is not read-only RBAC, so a 403 skips
+    /// usage with a note instead of failing. Never throws. With `statsDirectory`, each node's summary is
+    /// also written there as `NODE.json`, as the server sent it (0600; what `Snapshot.readUsage` reads).
+    public func pvcUsage(statsDirectory: String? = nil) -> PVCUsageResult {
         var result = PVCUsageResult()
-        let statsDirectory = directory + "/stats"
-        guard let names = try? FileManager.default.contentsOfDirectory(atPath: statsDirectory) else { return result }   // none saved
+        guard let nodeKind = KindCatalog.info(group: "", kind: "Node") else { return result }
+        let nodes: [KubeObject]
+        do { nodes = try list(kind: nodeKind) } catch {
+            if case .forbidden = error {
+                result.notes.append("PVC usage skipped: \(error.description)")
+            } else {
+                result.incomplete.append(Incomplete(what: "nodes", reason: error.description))
+            }
+            return result
+        }
         var seen: Set<String> = []
-        for name in names.sorted() where name.hasSuffix(".json") {
-            guard let data = FileManager.default.contents(atPath: statsDirectory + "/" + name) else {
-                result.incomplete.append(Incomplete(what: "stats/\(name)", reason: "could not be read"))
+        for node in nodes.sorted(by: { $0.name < $1.name }) {
+            let path = "/api/v1/nodes/\(queryEscape(node.name))/proxy/stats/summary"
+            let summary: Value
+            do {
+                let body = try getBody(path, resource: ("get", "nodes/proxy", nil))
+                do { summary = try ResponseJSON.parse(body) } catch {
+                    throw ClusterError.invalidResponse(path: path, problem: "\(error.problem) (at byte \(error.offset) of \(body.count) received)")
+                }
+                if let statsDirectory {
+                    try Snapshot.makePrivateDirectory(statsDirectory)
+                    try Snapshot.writePrivateFile(statsDirectory + "/" + Snapshot.statsFileName(node.name), body)
+                }
+            } catch {
+                if case .forbidden? = error as? ClusterError {
+                    result.notes.append("PVC usage skipped: \((error as? ClusterError)?.description ?? "")")
+                    return result
+                }
+                result.incomplete.append(Incomplete(what: "stats of node \(node.name)", reason: (error as? ClusterError)?.description ?? "\(error)"))
                 continue
             }
-            do {
-                let summary = try ResponseJSON.parse(Array(data))
-                result.usage += fromSummary(summary, node: String(name.dropLast(5)), seen: &seen)
-            } catch {
-                result.incomplete.append(Incomplete(what: "stats/\(name)", reason: "\(error.problem)"))
-            }
+            result.usage += PVCUsage.fromSummary(summary, node: node.name, seen: &seen)
         }
         result.usage.sort { ($0.namespace, $0.name) < ($1.namespace, $1.name) }
         return result

@@ -92,31 +92,9 @@ public enum Snapshot {
                     }
                     continue
                 }
-                let record0 = ListRecord(kind: served.kind, group: served.group, apiVersion: served.apiVersion, resourceVersion: nil, count: 0)
-                let file = fileName(record0)
-                let path = directory + "/" + file
-                do {
-                    let writer = try ListFileWriter(path: path)
-                    var resourceVersion: String?
-                    var count = 0
-                    let record = try client.list(kind: kind, namespaces: namespaces) { (page, _) throws(ClusterError) in
-                        if resourceVersion == nil { resourceVersion = page.resourceVersion }
-                        for (index, item) in page.items.enumerated() {
-                            if kind.kind == "Namespace", let namespaces,
-                               !namespaces.contains(item[path: "metadata", "name"]?.stringValue ?? "") { continue }
-                            // Byte for byte as the server sent it (list items carry no apiVersion/kind).
-                            try writer.append(page.itemJSON(index))
-                            count += 1
-                        }
-                    } restarted: {
-                        writer.reset(); count = 0
-                    }
-                    try writer.finish(kind: served.kind, apiVersion: served.apiVersion, resourceVersion: resourceVersion ?? record.resourceVersion)
-                    written.append((ListRecord(kind: served.kind, group: served.group, apiVersion: served.apiVersion,
-                                               resourceVersion: resourceVersion ?? record.resourceVersion, count: count), file))
-                } catch {
-                    unlink(path)
-                    result.incomplete.append(Incomplete(what: kind.qualifiedKind, reason: error.description))
+                if let entry = captureList(client, served: served, what: kind.qualifiedKind, namespaces: namespaces,
+                                           to: directory, result: &result) {
+                    written.append(entry)
                 }
             }
         }
@@ -124,6 +102,40 @@ public enum Snapshot {
         result.notes.append(contentsOf: client.serverWarnings.map { "server warning: \($0)" })
         try writeMetadata(result, to: directory)
         return result
+    }
+
+    /// Lists one resource straight into its list file; on failure the file is removed and the kind is
+    /// recorded as incomplete (`what`). Returns the list's record and file name when it was read whole.
+    static func captureList(_ client: ClusterClient, served: ServedResource, what: String, namespaces: [String]?,
+                            to directory: String, result: inout ClusterReadResult) -> (ListRecord, String)? {
+        let record0 = ListRecord(kind: served.kind, group: served.group, apiVersion: served.apiVersion, resourceVersion: nil, count: 0)
+        let file = fileName(record0)
+        let path = directory + "/" + file
+        do {
+            let writer = try ListFileWriter(path: path)
+            var resourceVersion: String?
+            var count = 0
+            let isNamespaceKind = served.group.isEmpty && served.kind == "Namespace"
+            let record = try client.list(served: served, namespaces: namespaces) { (page, _) throws(ClusterError) in
+                if resourceVersion == nil { resourceVersion = page.resourceVersion }
+                for (index, item) in page.items.enumerated() {
+                    if isNamespaceKind, let namespaces,
+                       !namespaces.contains(item[path: "metadata", "name"]?.stringValue ?? "") { continue }
+                    // Byte for byte as the server sent it (list items carry no apiVersion/kind).
+                    try writer.append(page.itemJSON(index))
+                    count += 1
+                }
+            } restarted: {
+                writer.reset(); count = 0; resourceVersion = nil
+            }
+            try writer.finish(kind: served.kind, apiVersion: served.apiVersion, resourceVersion: resourceVersion ?? record.resourceVersion)
+            return (ListRecord(kind: served.kind, group: served.group, apiVersion: served.apiVersion,
+                               resourceVersion: resourceVersion ?? record.resourceVersion, count: count), file)
+        } catch {
+            unlink(path)
+            result.incomplete.append(Incomplete(what: what, reason: error.description))
+            return nil
+        }
     }
 
     /// Reads a snapshot written by `write` (or by hand: `fixtures/cluster`). Objects keep their spans in
@@ -240,64 +252,6 @@ public enum Snapshot {
         guard fchmod(fd, 0o600) == 0 else { throw .snapshot(path: path, problem: "cannot make it private") }
         var offset = 0
         while offset < bytes.count {
-            let n = bytes[offset...].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
-            guard n > 0 else { throw .snapshot(path: path, problem: "write failed: \(String(cString: strerror(errno)))") }
-            offset += n
-        }
-    }
-}
-
-/// Writes one list file incrementally: items as they arrive, the list header at the end (the items are
-/// written after a fixed-size gap that the header and padding fill, so nothing is held in memory).
-final class ListFileWriter {
-    private let path: String
-    private var fd: Int32
-    private var count = 0
-    /// Room for `{"kind":...,"apiVersion":...,"metadata":{"resourceVersion":...},"items":[`.
-    private static let headerRoom = 512
-
-    init(path: String) throws(ClusterError) {
-        self.path = path
-        fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw .snapshot(path: path, problem: "cannot create: \(String(cString: strerror(errno)))") }
-        guard fchmod(fd, 0o600) == 0 else { close(fd); fd = -1; throw .snapshot(path: path, problem: "cannot make it private") }
-        reset()
-    }
-
-    deinit { if fd >= 0 { close(fd) } }
-
-    /// Drops everything written (the list restarted after 410 Gone).
-    func reset() {
-        _ = ftruncate(fd, 0)
-        _ = lseek(fd, off_t(ListFileWriter.headerRoom), SEEK_SET)
-        count = 0
-    }
-
-    func append(_ json: ArraySlice<UInt8>) throws(ClusterError) {
-        try put(count == 0 ? [0x0A] : [0x2C, 0x0A])
-        try put(json)
-        count += 1
-    }
-
-    func finish(kind: String, apiVersion: String, resourceVersion: String?) throws(ClusterError) {
-        try put(Array((count == 0 ? "]}\n" : "\n]}\n").utf8))
-        var header = "{\"kind\":\(jsonQuoted(kind + "List")),\"apiVersion\":\(jsonQuoted(apiVersion)),\"metadata\":{"
-        if let resourceVersion { header += "\"resourceVersion\":\(jsonQuoted(resourceVersion))" }
-        header += "},\"items\":["
-        var bytes = Array(header.utf8)
-        guard bytes.count <= ListFileWriter.headerRoom else { throw .snapshot(path: path, problem: "list header too long") }
-        // JSON allows white space before the first item: pad the gap with spaces.
-        bytes.append(contentsOf: repeatElement(UInt8(ascii: " "), count: ListFileWriter.headerRoom - bytes.count))
-        _ = lseek(fd, 0, SEEK_SET)
-        try put(bytes)
-        close(fd)
-        fd = -1
-    }
-
-    private func put(_ bytes: some Collection<UInt8>) throws(ClusterError) {
-        let bytes = ArraySlice(bytes)
-        var offset = bytes.startIndex
-        while offset < bytes.endIndex {
             let n = bytes[offset...].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
             guard n > 0 else { throw .snapshot(path: path, problem: "write failed: \(String(cString: strerror(errno)))") }
             offset += n

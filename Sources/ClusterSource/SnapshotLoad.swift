@@ -41,6 +41,8 @@ extension Snapshot {
                 result.unreadKinds[name] = "the snapshot says it is incomplete without naming what failed"
             } else if listed.contains(name) {
                 complete.insert(name)
+            } else if let reason = failed["discovery"] {
+                result.unreadKinds[name] = "not in the snapshot (its discovery failed: \(reason))"
             } else {
                 result.unreadKinds[name] = "not in the snapshot"
             }
@@ -53,9 +55,11 @@ extension Snapshot {
             if object.ref.group.isEmpty && object.kind == "Namespace" { return inScope.contains(object.name) }
             return object.namespace.map(inScope.contains) ?? true
         }
+        var counts: [String: Int] = [:]
+        for object in result.objects { counts[object.ref.qualifiedKind, default: 0] += 1 }
         result.lists = snapshot.lists.filter { complete.contains(Snapshot.qualifiedKind($0)) }.map { record in
             var record = record
-            record.count = result.objects.lazy.filter { $0.ref.qualifiedKind == Snapshot.qualifiedKind(record) }.count
+            record.count = counts[Snapshot.qualifiedKind(record)] ?? 0
             return record
         }
         return result

@@ -176,3 +176,66 @@ struct LiveReadTests {
         #expect(cut.objects.isEmpty)
     }
 }
+
+@Suite("the stand-in's fleet for the drift benchmark")
+struct FleetTests {
+    @Test("--fleet N: N StatefulSets, 3N PVCs bound to 3N PVs; the written snapshot loads to the same objects")
+    func fleet() throws {
+        let scratch = NSTemporaryDirectory() + "ballast-fleet-\(getpid())-\(UUID().uuidString.prefix(6))"
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        let server = try StandIn(snapshot: nil, fleet: 120,
+                                 extraArguments: ["--write-snapshot", scratch + "/snapshot", "--write-repo", scratch + "/repo"])
+        let kinds: [(group: String, kind: String)] = [("apps", "StatefulSet"), ("", "PersistentVolumeClaim"),
+                                                      ("", "PersistentVolume"), ("", "Service"), ("", "Namespace")]
+        let read = try server.client().readLive(kinds: kinds)
+        #expect(read.isComplete)
+        func count(_ kind: String) -> Int { read.objects.filter { $0.kind == kind }.count }
+        let counts: [Int] = [count("StatefulSet"), count("PersistentVolumeClaim"), count("PersistentVolume"), count("Service"), count("Namespace")]
+        #expect(counts == [120, 360, 360, 120, 100])
+        let volumes = Dictionary(uniqueKeysWithValues: read.objects.filter { $0.kind == "PersistentVolume" }.map { ($0.name, $0) })
+        for claim in read.objects where claim.kind == "PersistentVolumeClaim" {
+            let volume = try #require(volumes[claim.value[path: "spec", "volumeName"]?.stringValue ?? ""])
+            #expect(volume.value[path: "spec", "claimRef", "name"]?.stringValue == claim.name)
+            #expect(volume.value[path: "spec", "claimRef", "namespace"]?.stringValue == claim.namespace)
+        }
+        let sts = try #require(read.objects.first { $0.kind == "StatefulSet" && $0.name == "sts-000007" })
+        #expect(sts.namespace == "ns-007")
+        #expect(read.objects.contains { $0.kind == "PersistentVolumeClaim" && $0.name == "data-sts-000007-2" && $0.namespace == "ns-007" })
+
+        let snapshot = try Snapshot.load(scratch + "/snapshot", kinds: kinds)
+        #expect(snapshot.isComplete)
+        #expect(Set(snapshot.objects.map(\.ref)) == Set(read.objects.map(\.ref)))
+        let repo = try String(contentsOfFile: scratch + "/repo/ns-007.yaml", encoding: .utf8)
+        #expect(repo.contains("name: sts-000007\n  namespace: ns-007"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: scratch + "/repo").count == 100)
+    }
+}
+
+@Suite("snapshots of every kind git holds")
+struct SnapshotOfKindsTests {
+    @Test("capture(groupKinds:) then load gives what readLive gives; unserved kinds are incomplete, Secrets noted")
+    func captureKinds() throws {
+        let server = try StandIn()
+        try seed(server)
+        let client = try server.client()
+        let dir = server.directory + "/kinds"
+        let kinds = gitKinds + [("", "Secret"), ("cert-manager.io", "Certificate")]
+        let captured = try Snapshot.capture(from: client, groupKinds: kinds, namespaces: nil, to: dir)
+        #expect(captured.incomplete == [Incomplete(what: "cert-manager.io/Certificate", reason: "not served by this cluster")])
+        #expect(captured.notes.contains("Secret: Ballast never reads Secrets; not read"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir).contains("prometheusrules.monitoring.coreos.com.json"))
+
+        let loaded = try Snapshot.load(dir, kinds: kinds)
+        let live = client.readLive(kinds: kinds)
+        #expect(loaded.completeKinds == live.completeKinds)
+        #expect(loaded.unreadKinds["cert-manager.io/Certificate"] == "snapshot: not served by this cluster")
+        #expect(loaded.unreadKinds["Secret"] == "Ballast never reads Secrets")
+        #expect(Set(loaded.objects.map(\.ref)) == Set(live.objects.map(\.ref)))
+        for object in live.objects {
+            let twin = loaded.objects.first { $0.ref == object.ref }
+            #expect(twin?.value == object.value, "\(object.ref)")
+            #expect(twin?.apiVersion == object.apiVersion, "\(object.ref)")
+        }
+        #expect(loaded.objects.first { $0.kind == "Gadget" }?.namespace == nil)   // cluster-scoped CRD stays so
+    }
+}

@@ -70,3 +70,38 @@ struct SnapshotLoadTests {
         #expect(throws: ClusterError.self) { try Snapshot.load(server.directory + "/none", kinds: [("", "Service")]) }
     }
 }
+
+@Suite("PVC usage kept in a snapshot")
+struct SnapshotUsageTests {
+    @Test("fixtures/cluster/stats: the usage of every mounted claim, once each")
+    func fixtures() {
+        let usage = Snapshot.readUsage(from: TestPaths.fixtures)
+        #expect(usage.incomplete.isEmpty && usage.notes.isEmpty)
+        #expect(usage.usage.count == 9)
+        let rabbit = usage.usage.first { $0.namespace == "rabbitmq" && $0.name == "data-rabbitmq-0" }
+        #expect((rabbit?.usedFraction ?? 0) > 0.95)
+        #expect(Set(usage.usage.map { "\($0.namespace)/\($0.name)" }).count == 9)
+        let none = Snapshot.readUsage(from: TestPaths.repository + "/fixtures")
+        #expect(none.usage.isEmpty && none.isSkipped)
+    }
+
+    @Test("captured beside a snapshot, read back equal to the live read; nodes/proxy denied writes nothing")
+    func captureAndRead() throws {
+        let server = try StandIn()
+        let client = try server.client()
+        let dir = server.directory + "/with-usage"
+        let live = Snapshot.captureUsage(from: client, to: dir)
+        #expect(live.incomplete.isEmpty)
+        #expect(live.usage.count == 9)
+        let files = try FileManager.default.contentsOfDirectory(atPath: dir + "/stats").sorted()
+        #expect(files == ["gke-prod-pool-1-6f2a9c1e-4bq7.json", "gke-prod-pool-1-6f2a9c1e-9kzd.json", "gke-prod-pool-1-6f2a9c1e-x2lm.json"])
+        var st = stat()
+        #expect(stat(dir + "/stats/" + files[0], &st) == 0 && st.st_mode & 0o777 == 0o600)
+        #expect(Snapshot.readUsage(from: dir).usage == live.usage)
+
+        try server.control("deny", "{\"deny\":{\"alice\":[\"get nodes/proxy\"]}}")
+        let denied = Snapshot.captureUsage(from: try server.client(), to: server.directory + "/denied")
+        #expect(denied.isSkipped)
+        #expect(!FileManager.default.fileExists(atPath: server.directory + "/denied/stats"))
+    }
+}

@@ -55,6 +55,21 @@ struct LiveExampleTests {
         }
     }
 
+    @Test("fail examples below a comment block and `---`: findings follow the shifted lines", arguments: LiveExampleCase.all.filter {
+        $0.example.expectation == .fail && !$0.example.desired.isEmpty
+    })
+    func shifted(_ c: LiveExampleCase) {
+        let live = liveObjects(c.example.live, file: c.fileStem + "-live.yaml")
+        let plain = liveObjects(c.example.desired, file: c.fileStem + "-desired.yaml")
+        let moved = liveObjects("# a comment\n# another\n---\n" + c.example.desired, file: c.fileStem + "-moved.yaml")
+        func lines(_ desired: [KubeObject]) -> [Int] {
+            LiveChecks().run(desired: desired, live: live, usage: c.example.usage, now: LiveExample.now)
+                .findings.filter { $0.ruleID == c.rule }.map { $0.span?.line ?? 0 }
+        }
+        #expect(!lines(plain).isEmpty)
+        #expect(lines(moved) == lines(plain).map { $0 + 3 })
+    }
+
     @Test("the catalogue: unique kebab-case ids, texts present, at least one pass and one fail example each")
     func catalogue() {
         let ids = LiveChecks.rules.map(\.id)

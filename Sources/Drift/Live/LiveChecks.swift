@@ -4,10 +4,13 @@ public import Findings
 /// How full one PVC is, as the kubelet's stats say (`1 - availableBytes/capacityBytes`, reserved blocks
 /// counted as used, as `df` does). Plain data: the CLI copies it from ClusterSource's `PVCUsage`.
 public struct PVCUsageSample: Sendable, Hashable {
+    /// The claim's namespace.
     public var namespace: String
+    /// The claim's name.
     public var name: String
     /// 0...1.
     public var usedFraction: Double
+    /// A sample of one claim.
     public init(namespace: String, name: String, usedFraction: Double) {
         self.namespace = namespace; self.name = name; self.usedFraction = usedFraction
     }
@@ -31,6 +34,7 @@ public struct LiveCheckParams: Sendable, Hashable {
     /// `pvc-pending-or-lost`: a claim Pending this long after creation is reported (a claim waits for its
     /// first pod under `WaitForFirstConsumer`).
     public var pvcPendingSeconds: Int64 = 900
+    /// The defaults above.
     public init() {}
 }
 
@@ -38,7 +42,9 @@ public struct LiveCheckParams: Sendable, Hashable {
 public struct LiveCheckResult: Sendable {
     /// Category `.live`, sorted by object then rule.
     public var findings: [Finding] = []
+    /// PVC usage ratios and backup ages, for the HTML and Prometheus reports.
     public var metrics = LiveMetrics()
+    /// No findings, no metrics.
     public init() {}
 }
 
@@ -47,8 +53,10 @@ public struct LiveCheckResult: Sendable {
 /// or Failed, claims Pending or Lost. Each finding names the live object, points at its desired object in
 /// git when there is one (else it has no span), and says what to do. Pure: the clock is a parameter.
 public struct LiveChecks: Sendable {
+    /// The thresholds used.
     public var params: LiveCheckParams
 
+    /// Checks with `params` (the defaults unless `.ballast.yaml` sets them).
     public init(params: LiveCheckParams = LiveCheckParams()) { self.params = params }
 
     /// The rules, for SARIF and `policies list`.

@@ -28,30 +28,43 @@ enum StatefulSetRolloutStuck {
         var findings: [Finding] = []
         for object in context.live where LiveContext.isStatefulSet(object.ref) {
             let value = object.value
-            let generation = LiveContext.integer(value[path: "metadata", "generation"])
-            let observed = LiveContext.integer(value[path: "status", "observedGeneration"])
-            let current = value[path: "status", "currentRevision"]?.stringValue
-            let update = value[path: "status", "updateRevision"]?.stringValue
-            let replicas = LiveContext.integer(value[path: "spec", "replicas"]) ?? 1
-            let updated = LiveContext.integer(value[path: "status", "updatedReplicas"]) ?? 0
-            let partition = LiveContext.integer(value[path: "spec", "updateStrategy", "rollingUpdate", "partition"]) ?? 0
-            let onDelete = value[path: "spec", "updateStrategy", "type"]?.stringValue == "OnDelete"
-            let behind = generation != nil && observed != nil && observed! < generation!
-            let revisionsDiffer = current != nil && update != nil && current != update && updated < max(0, replicas - partition)
-            guard behind || revisionsDiffer else { continue }
+            guard let rollout = Rollout(value) else { continue }
             let started = lastSpecChange(value)
             if let started, context.now - started <= context.params.rolloutStuckSeconds { continue }
             let name = "StatefulSet \(object.namespace ?? "")/\(object.name)"
-            var message = revisionsDiffer
-                ? "\(name) is rolling from revision \(current ?? "") to \(update ?? "") with \(updated) of \(max(0, replicas - partition)) pods updated"
-                : "\(name) has observedGeneration \(observed ?? 0) behind generation \(generation ?? 0): the controller has not acted on the last change"
+            var message = rollout.revisionsDiffer
+                ? "\(name) is rolling from revision \(rollout.current) to \(rollout.update) with \(rollout.updated) of \(rollout.target) pods updated"
+                : "\(name) has observedGeneration \(rollout.observed) behind generation \(rollout.generation): the controller has not acted on the last change"
             message += started.map { ", \(LiveTime.describe(context.now - $0)) after the last spec change" }
                 ?? ", since an unknown time (no managedFields time of a spec change)"
-            if onDelete { message += "; updateStrategy OnDelete: pods move only when deleted" }
+            if rollout.isOnDelete { message += "; updateStrategy OnDelete: pods move only when deleted" }
             findings.append(context.finding(id, .warning, message, object: object.ref,
                                             span: context.span(of: object.ref, at: ["spec", "template"]), path: "status.updateRevision"))
         }
         return findings
+    }
+
+    /// A rollout under way, as the heuristic above reads it from a live StatefulSet; nil when none is.
+    struct Rollout {
+        var generation: Int64, observed: Int64
+        var current: String, update: String
+        var updated: Int64, target: Int64
+        var revisionsDiffer: Bool
+        var isOnDelete: Bool
+
+        init?(_ value: Value) {
+            generation = LiveContext.integer(value[path: "metadata", "generation"]) ?? 0
+            observed = LiveContext.integer(value[path: "status", "observedGeneration"]) ?? generation
+            current = value[path: "status", "currentRevision"]?.stringValue ?? ""
+            update = value[path: "status", "updateRevision"]?.stringValue ?? ""
+            let replicas = LiveContext.integer(value[path: "spec", "replicas"]) ?? 1
+            let partition = LiveContext.integer(value[path: "spec", "updateStrategy", "rollingUpdate", "partition"]) ?? 0
+            updated = LiveContext.integer(value[path: "status", "updatedReplicas"]) ?? 0
+            target = max(0, replicas - partition)
+            isOnDelete = value[path: "spec", "updateStrategy", "type"]?.stringValue == "OnDelete"
+            revisionsDiffer = !current.isEmpty && !update.isEmpty && current != update && updated < target
+            guard observed < generation || revisionsDiffer else { return nil }
+        }
     }
 
     /// The latest time a manager wrote `spec` other than through a subresource (Unix seconds).

@@ -87,7 +87,8 @@ final class StandIn {
     static let aliceToken = "tok-alice-0123456789"
     static let bobToken = "tok-bob-9876543210"
 
-    init(snapshot: String? = TestPaths.fixtures, rogue: Bool = false, generate: String? = nil) throws {
+    init(snapshot: String? = TestPaths.fixtures, rogue: Bool = false, generate: String? = nil, fleet: Int? = nil,
+         extraArguments: [String] = []) throws {
         directory = NSTemporaryDirectory() + "ballast-standin-\(getpid())-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         var args = [TestPaths.server, "--token", "\(StandIn.aliceToken)=alice", "--token", "\(StandIn.bobToken)=bob",
@@ -95,6 +96,8 @@ final class StandIn {
                     "--client-ca", pki.ca, "--exit-with-stdin"]
         if let snapshot { args += ["--snapshot", snapshot] }
         if let generate { args += ["--generate", generate] }
+        if let fleet { args += ["--fleet", String(fleet)] }
+        args += extraArguments
         process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["python3"] + args

@@ -11,7 +11,13 @@ bodies) through /_control endpoints. Python 3 standard library only.
 
 Usage: apiserver.py --snapshot DIR [--cert C --key K --client-ca CA | --http] [--token TOKEN=USER]...
                     [--generate statefulsets=N,persistentvolumeclaims=N,persistentvolumes=N]
+                    [--fleet N [--write-snapshot DIR] [--write-repo DIR] [--no-serve]]
 Prints "PORT <n>" once listening on 127.0.0.1.
+
+--fleet N serves a consistent fleet: N StatefulSets (3 replicas, one volume claim template) in 100 namespaces,
+their 3N bound PVCs and 3N PVs, a headless Service per StatefulSet, and the Namespaces; --write-snapshot writes
+it as a snapshot directory (`ballast drift --snapshot DIR`) and --write-repo the matching GitOps manifests (one
+file per namespace), so `drift` against the server and against the snapshot read the same state.
 """
 import argparse, base64, json, os, socket, ssl, sys, threading, time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -159,6 +165,156 @@ def generated(plural, n):
             raise SystemExit("cannot generate " + plural)
     group = next(r[0] for r in RESOURCES if r[2] == plural)
     return group, plural, items
+
+
+def fleet(n):
+    """N StatefulSets with 3 bound PVCs and 3 PVs each, made by substituting names into JSON templates (10,000
+    StatefulSets, 30,000 PVCs and 30,000 PVs in about a second): {ns}, {name}, {i}, {uid}, {pv}, {pvc}."""
+    sts_t = json.dumps(generated("statefulsets", 1)[2][0], separators=(",", ":"))
+    sts_t = sts_t.replace("ns-000", "{ns}").replace("obj-000000", "{name}").replace("%012d" % 0, "{uid}")
+    pvc_t = json.dumps({"metadata": {
+        "name": "{pvc}", "namespace": "{ns}", "uid": "0b7c1d2e-8a4b-4a43-9d1e-{uid}", "resourceVersion": "2{uid}",
+        "creationTimestamp": "2026-03-01T10:00:00Z", "labels": {"app.kubernetes.io/name": "{name}"},
+        "annotations": {"pv.kubernetes.io/bind-completed": "yes", "pv.kubernetes.io/bound-by-controller": "yes",
+                        "volume.kubernetes.io/storage-provisioner": "pd.csi.storage.gke.io"},
+        "finalizers": ["kubernetes.io/pvc-protection"]},
+        "spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "20Gi"}}, "volumeName": "{pv}",
+                 "storageClassName": "fast-ssd", "volumeMode": "Filesystem"},
+        "status": {"phase": "Bound", "accessModes": ["ReadWriteOnce"], "capacity": {"storage": "20Gi"}}}, separators=(",", ":"))
+    pv_t = json.dumps({"metadata": {
+        "name": "{pv}", "uid": "1c8d2e3f-8a4b-4a43-9d1e-{uid}", "resourceVersion": "3{uid}",
+        "creationTimestamp": "2026-03-01T10:00:00Z", "finalizers": ["kubernetes.io/pv-protection"],
+        "annotations": {"pv.kubernetes.io/provisioned-by": "pd.csi.storage.gke.io"}},
+        "spec": {"capacity": {"storage": "20Gi"}, "csi": {"driver": "pd.csi.storage.gke.io", "fsType": "ext4",
+                                                          "volumeHandle": "projects/p/zones/z/disks/{pv}"},
+                 "accessModes": ["ReadWriteOnce"], "claimRef": {"kind": "PersistentVolumeClaim", "namespace": "{ns}",
+                                                                "name": "{pvc}", "apiVersion": "v1",
+                                                                "uid": "0b7c1d2e-8a4b-4a43-9d1e-{uid}"},
+                 "persistentVolumeReclaimPolicy": "Retain", "storageClassName": "fast-ssd", "volumeMode": "Filesystem"},
+        "status": {"phase": "Bound"}}, separators=(",", ":"))
+    svc_t = json.dumps({"metadata": {"name": "{name}", "namespace": "{ns}", "uid": "2d9e3f40-8a4b-4a43-9d1e-{uid}",
+                                     "resourceVersion": "4{uid}", "creationTimestamp": "2026-03-01T10:00:00Z"},
+                        "spec": {"clusterIP": "None", "clusterIPs": ["None"], "selector": {"app.kubernetes.io/name": "{name}"},
+                                 "ports": [{"name": "db", "port": 5432, "protocol": "TCP", "targetPort": 5432}],
+                                 "type": "ClusterIP", "sessionAffinity": "None", "ipFamilies": ["IPv4"],
+                                 "ipFamilyPolicy": "SingleStack", "internalTrafficPolicy": "Cluster"},
+                        "status": {"loadBalancer": {}}}, separators=(",", ":"))
+
+    def fill(template, **values):
+        out = template
+        for k, v in values.items():
+            out = out.replace("{" + k + "}", v)
+        return out
+
+    rows = {"statefulsets": [], "persistentvolumeclaims": [], "persistentvolumes": [], "services": []}
+    for i in range(n):
+        ns, name = "ns-%03d" % (i % 100), "sts-%06d" % i
+        rows["statefulsets"].append((ns + "/" + name, ns, fill(sts_t, ns=ns, name=name, uid="%012d" % i).encode()))
+        rows["services"].append((ns + "/" + name, ns, fill(svc_t, ns=ns, name=name, uid="%012d" % i).encode()))
+        for r in range(3):
+            k = i * 3 + r
+            pvc, pv = "data-%s-%d" % (name, r), "pvc-%012d" % k
+            values = dict(ns=ns, name=name, pvc=pvc, pv=pv, uid="%012d" % k)
+            rows["persistentvolumeclaims"].append((ns + "/" + pvc, ns, fill(pvc_t, **values).encode()))
+            rows["persistentvolumes"].append((pv, "", fill(pv_t, **values).encode()))
+    namespaces = sorted({"ns-%03d" % (i % 100) for i in range(n)})
+    rows["namespaces"] = [(ns, "", json.dumps({"metadata": {"name": ns, "uid": "ns-" + ns, "resourceVersion": "1"},
+                                               "spec": {"finalizers": ["kubernetes"]}, "status": {"phase": "Active"}},
+                                              separators=(",", ":")).encode()) for ns in namespaces]
+    for plural, items in rows.items():
+        items.sort(key=lambda r: r[0])
+        STATE.items[("apps" if plural == "statefulsets" else "", plural)] = items
+
+
+def write_snapshot(directory):
+    """The served state as a snapshot directory (the layout `ballast snapshot` writes)."""
+    os.makedirs(directory, mode=0o700, exist_ok=True)
+    lists = []
+    for (group, plural), rows in sorted(STATE.items.items()):
+        res = next(r for r in RESOURCES if r[0] == group and r[2] == plural)
+        gv = f"{group}/{res[1]}" if group else res[1]
+        name = (f"{plural}.{group}" if group else plural) + ".json"
+        with open(os.open(os.path.join(directory, name), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as f:
+            f.write(b'{"kind":"' + res[3].encode() + b'List","apiVersion":"' + gv.encode()
+                    + b'","metadata":{"resourceVersion":"' + str(STATE.rv).encode() + b'"},"items":[\n'
+                    + b",\n".join(r[2] for r in rows) + b"\n]}\n")
+        lists.append({"kind": res[3], "apiVersion": gv, "file": name, "count": len(rows), "resourceVersion": str(STATE.rv)})
+    meta = {"apiVersion": "ballast.dev/v1alpha1", "kind": "ClusterSnapshot", "serverVersion": "v1.32.4",
+            "readAt": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "complete": True, "lists": lists,
+            "incomplete": [], "notes": []}
+    with open(os.open(os.path.join(directory, "snapshot.json"), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w") as f:
+        json.dump(meta, f, indent=1)
+
+
+def write_repo(directory):
+    """GitOps manifests for the fleet's StatefulSets, headless Services and Namespaces: one file per namespace."""
+    os.makedirs(directory, exist_ok=True)
+    by_ns = {}
+    for key, ns, raw in STATE.items.get(("apps", "statefulsets"), []):
+        by_ns.setdefault(ns, []).append(json.loads(raw)["metadata"]["name"])
+    for ns, names in sorted(by_ns.items()):
+        docs = ["apiVersion: v1\nkind: Namespace\nmetadata:\n  name: %s\n" % ns]
+        for name in names:
+            docs.append(REPO_STS % {"ns": ns, "name": name})
+        with open(os.path.join(directory, ns + ".yaml"), "w") as f:
+            f.write("---\n".join(docs))
+
+
+REPO_STS = """apiVersion: v1
+kind: Service
+metadata:
+  name: %(name)s
+  namespace: %(ns)s
+spec:
+  clusterIP: None
+  selector:
+    app.kubernetes.io/name: %(name)s
+  ports:
+  - name: db
+    port: 5432
+    targetPort: 5432
+---
+apiVersion: apps/v1
+kind: StatefulSet
+metadata:
+  name: %(name)s
+  namespace: %(ns)s
+  labels:
+    app.kubernetes.io/name: %(name)s
+spec:
+  replicas: 3
+  serviceName: %(name)s
+  selector:
+    matchLabels:
+      app.kubernetes.io/name: %(name)s
+  template:
+    metadata:
+      labels:
+        app.kubernetes.io/name: %(name)s
+    spec:
+      containers:
+      - name: db
+        image: postgres:17.2
+        resources:
+          requests:
+            cpu: 500m
+            memory: 1Gi
+        volumeMounts:
+        - name: data
+          mountPath: /var/lib/postgresql/data
+  volumeClaimTemplates:
+  - metadata:
+      name: data
+    spec:
+      accessModes: ["ReadWriteOnce"]
+      storageClassName: fast-ssd
+      resources:
+        requests:
+          storage: 20Gi
+  persistentVolumeClaimRetentionPolicy:
+    whenDeleted: Retain
+    whenScaled: Retain
+"""
 
 
 STATE = State()
@@ -456,6 +612,10 @@ def main():
     ap.add_argument("--http", action="store_true")
     ap.add_argument("--token", action="append", default=[])
     ap.add_argument("--generate")
+    ap.add_argument("--fleet", type=int)
+    ap.add_argument("--write-snapshot")
+    ap.add_argument("--write-repo")
+    ap.add_argument("--no-serve", action="store_true")
     ap.add_argument("--port", type=int, default=0)
     ap.add_argument("--exit-with-stdin", action="store_true")
     args = ap.parse_args()
@@ -466,6 +626,14 @@ def main():
         STATE.load_snapshot(args.snapshot)
     if args.generate:
         STATE.generate(args.generate)
+    if args.fleet:
+        fleet(args.fleet)
+    if args.write_snapshot:
+        write_snapshot(args.write_snapshot)
+    if args.write_repo:
+        write_repo(args.write_repo)
+    if args.no_serve:
+        return
     server = Server(("127.0.0.1", args.port), Handler)
     if not args.http:
         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
