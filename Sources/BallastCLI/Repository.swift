@@ -16,7 +16,7 @@ struct RepositoryOptions: ParsableArguments {
     @Option(help: "SSH private key for ssh:// remotes (default: the SSH agent).")
     var sshKey: String?
 
-    @Option(help: "Blobs larger than this many bytes are skipped with a note.")
+    @Option(help: "Blobs larger than this many bytes are not read: the run is then incomplete (exit 3).")
     var maxBlobSize: Int = 64 << 20
 
     var credentials: GitCredentials {
