@@ -93,7 +93,7 @@ struct FieldComparer {
             steps.append(.field(entry.key))
             if let k = liveIndex.position(of: entry.key, in: l) {
                 compare(entry.value, l[k].value)
-            } else if !Self.isOmitEmpty(entry.value) {
+            } else if !Self.isOmitEmpty(entry.value) && !(entry.key == "metadata" && Self.isOnlyTimestamp(entry.value)) {
                 record(entry.value, nil, span: entry.value.span ?? entry.keySpan, .changed)
             }
             steps.removeLast()
@@ -117,6 +117,13 @@ struct FieldComparer {
         case .list(let items): items.isEmpty
         case .map(let entries): entries.isEmpty
         }
+    }
+
+    /// A template's `metadata: {creationTimestamp: null}` (research/drift.md FP13): nothing once the
+    /// server drops the timestamp.
+    static func isOnlyTimestamp(_ value: Value) -> Bool {
+        guard let entries = value.mapEntries else { return false }
+        return entries.allSatisfy { $0.key == "creationTimestamp" }
     }
 
     private mutating func omitted(_ live: Value, parent: Value) {

@@ -35,6 +35,9 @@ struct RemovalFinder {
                 if !isExcused() {
                     if let desiredValue = desired?[entry.key], !desiredValue.isNull {
                         walkApplied(entry.value, desired: desiredValue, live: liveValue, evidence: evidence)
+                    } else if entry.value.isMap && liveValue.isMap && !ValueSemantics.isEmpty(entry.value) {
+                        // Report the fields, not the map: some of them may be the applier's own.
+                        walkApplied(entry.value, desired: nil, live: liveValue, evidence: evidence)
                     } else {
                         removed(liveValue, evidence: evidence)
                     }
@@ -67,10 +70,12 @@ struct RemovalFinder {
                 guard let liveValue = live[name] else { continue }
                 steps.append(.field(name))
                 if !isExcused() {
+                    let hasChildren = !(entry.value.mapEntries ?? []).allSatisfy { $0.key == "." }
                     if let desiredValue = desired?[name], !desiredValue.isNull {
-                        if !(entry.value.mapEntries ?? []).isEmpty {
-                            walkFields(entry.value, desired: desiredValue, live: liveValue, evidence: evidence)
-                        }
+                        if hasChildren { walkFields(entry.value, desired: desiredValue, live: liveValue, evidence: evidence) }
+                    } else if hasChildren && (liveValue.isMap || liveValue.listValue != nil) {
+                        // Report the fields or items, not the whole map or list: some may be the applier's own.
+                        walkFields(entry.value, desired: nil, live: liveValue, evidence: evidence)
                     } else {
                         removed(liveValue, evidence: evidence)
                     }
