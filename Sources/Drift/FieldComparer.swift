@@ -165,25 +165,24 @@ struct FieldComparer {
     /// Matches items by key; false (nothing recorded) when an item lacks a key or keys repeat, so that
     /// the caller falls back to positions.
     private mutating func compareKeyed(_ d: [Value], _ l: [Value], keys: [String], desired: Value) -> Bool {
-        var liveByKey: [String: Int] = [:]
+        var liveByKey: [ItemKey: Int] = [:]
         liveByKey.reserveCapacity(l.count)
         for (k, item) in l.enumerated() {
-            guard case .keyed(_, _, let canonical)? = ListKeys.step(for: item, keys: keys),
-                  liveByKey.updateValue(k, forKey: canonical) == nil else { return false }
+            guard let key = ListKeys.key(for: item, keys: keys), liveByKey.updateValue(k, forKey: key) == nil else { return false }
         }
         var desiredSteps: [PathStep] = []
         desiredSteps.reserveCapacity(d.count)
-        var seen: Set<String> = []
+        var seen: Set<ItemKey> = []
         for item in d {
-            guard let step = ListKeys.step(for: item, keys: keys), case .keyed(_, _, let canonical) = step,
-                  seen.insert(canonical).inserted else { return false }
+            guard let step = ListKeys.step(for: item, keys: keys), case .keyed(_, _, let key) = step,
+                  seen.insert(key).inserted else { return false }
             desiredSteps.append(step)
         }
         for (k, item) in d.enumerated() {
             let step = desiredSteps[k]
-            guard case .keyed(_, _, let canonical) = step else { continue }
+            guard case .keyed(_, _, let key) = step else { continue }
             steps.append(step)
-            if let liveIndex = liveByKey[canonical] {
+            if let liveIndex = liveByKey[key] {
                 compare(item, l[liveIndex])
             } else {
                 record(item, nil, span: item.span ?? desired.span, .changed)

@@ -62,7 +62,7 @@ struct DriftUnitTests {
         let prefix: [PathStep] = [.field("spec"), .field("template"), .field("spec"), .field("containers"), container]
         #expect(entry.owns(prefix + [.field("ports"), port, .field("name")]))
         #expect(!entry.owns(prefix + [.field("image")]))
-        #expect(entry.owns([.field("spec"), .field("volumeClaimTemplates"), .keyed(label: "name", value: "data", canonical: "x"), .field("spec")]))
+        #expect(entry.owns([.field("spec"), .field("volumeClaimTemplates"), .keyed(label: "name", value: "data", key: ItemKey(names: ["name"], values: [.string("data")])), .field("spec")]))
         #expect(!entry.owns([.field("spec"), .field("replicas")]))
         #expect(ManagedFieldsEntry.canonicalKeys(#"k:{"protocol":"TCP","containerPort":6379}"#) == #"{"containerPort":6379,"protocol":"TCP"}"#)
     }
