@@ -13,9 +13,7 @@ let driftFixtures = driftRepositoryRoot.appendingPathComponent("fixtures/drift")
 func driftCaseNames() -> [String] {
     let names = (try? FileManager.default.contentsOfDirectory(atPath: driftFixtures.path)) ?? []
     return names.filter { name in
-        var isDirectory: ObjCBool = false
-        return FileManager.default.fileExists(atPath: driftFixtures.appendingPathComponent(name).path, isDirectory: &isDirectory)
-            && isDirectory.boolValue
+        FileManager.default.fileExists(atPath: driftFixtures.appendingPathComponent(name).appendingPathComponent("expected.txt").path)
     }.sorted()
 }
 
