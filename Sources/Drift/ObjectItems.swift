@@ -122,7 +122,7 @@ struct ObjectItems {
             items.append(DriftItem(object: object.ref, path: "", desired: "<absent>", live: Self.summary(object),
                                    driftClass: .inPlace, attribution: ManagedFieldsEntry.entries(of: object.value).attribution(for: []),
                                    remediation: "add it to git, or delete it: kubectl delete \(object.kind.lowercased()) \(object.name)\(namespaceFlag(object.ref))",
-                                   span: object.span,
+                                   span: nil,   // not in git; the live object's span would point into a snapshot
                                    message: "not in git but carries the repository's \(selector.place.rawValue) \(selector.key)"))
         }
         return items
