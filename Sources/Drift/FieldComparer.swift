@@ -62,6 +62,8 @@ struct FieldComparer {
     private mutating func compare(_ desired: Value, _ live: Value) {
         // `clusterIP: ""`, `nodePort: 0`: the Service asks the cluster to allocate (research/drift.md FP6).
         if kind == "Service" && Self.isOmitEmpty(desired) && Allocation.isAllocated(kind: kind, steps: steps) { return }
+        // `field: null` in git declares nothing (kubectl drops it before sending).
+        if desired.isNull { return }
         switch (desired.kind, live.kind) {
         case (.map, .map):
             compareMaps(desired, live, mode: .nested)

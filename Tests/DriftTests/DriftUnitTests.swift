@@ -89,3 +89,44 @@ struct DriftUnitTests {
         #expect(!Defaults.imageDefaultsToAlways("busybox@sha256:abc"))
     }
 }
+
+@Suite("field comparer edge cases")
+struct FieldComparerEdgeTests {
+    func differences(_ desired: Value, _ live: Value, kind: String = "ConfigMap", apiVersion: String = "v1") -> [String] {
+        var comparer = FieldComparer(apiVersion: apiVersion, kind: kind)
+        comparer.compareObjects(desired: desired, live: live)
+        return comparer.differences.map { "\($0.steps.text): \($0.desired?.json ?? "<absent>") -> \($0.live?.json ?? "<absent>")" }
+    }
+
+    @Test("null and zero values in git, status and identity fields")
+    func ignoredShapes() {
+        let desired = Value.map([("apiVersion", .string("v1")), ("kind", .string("ConfigMap")),
+                                 ("metadata", .map([("name", .string("a")), ("creationTimestamp", .null)])),
+                                 ("data", .map([("x", .string("1"))])), ("binaryData", .null), ("immutable", .bool(false)),
+                                 ("status", .map([("phase", .string("x"))]))])
+        let live = Value.map([("metadata", .map([("name", .string("a")), ("uid", .string("u")), ("resourceVersion", .string("9"))])),
+                              ("data", .map([("x", .string("1")), ("y", .string("2"))])), ("binaryData", .map([("b", .string("AA=="))]))])
+        #expect(differences(desired, live).isEmpty)
+    }
+
+    @Test("a declared item missing live, a changed scalar, a set of finalizers")
+    func reported() {
+        let desired = Value.map([("metadata", .map([("finalizers", .list([.string("example.com/keep")]))])),
+                                 ("data", .map([("x", .string("1")), ("z", .string("3"))]))])
+        let live = Value.map([("metadata", .map([("finalizers", .list([.string("kubernetes"), .string("example.com/other")]))])),
+                              ("data", .map([("x", .string("2"))]))])
+        #expect(differences(desired, live) == [
+            #"metadata.finalizers: ["example.com/keep"] -> ["kubernetes","example.com/other"]"#,
+            #"data.x: "1" -> "2""#, #"data.z: "3" -> <absent>"#,
+        ])
+    }
+
+    @Test("large maps are indexed, not scanned")
+    func largeMap() {
+        let entries = (0..<5_000).map { ("key-\($0)", Value.string("v\($0)")) }
+        var changed = entries
+        changed[4_321].1 = .string("other")
+        let desired = Value.map([("data", .map(entries))]), live = Value.map([("data", .map(changed.reversed()))])
+        #expect(differences(desired, live) == [#"data.key-4321: "v4321" -> "other""#])
+    }
+}
