@@ -28,19 +28,32 @@ public struct Baseline: Sendable {
     public struct Entry: Sendable, Hashable {
         /// `Kind/namespace/name` or `Kind/name`, as the report's `object`.
         public var object: String
+        /// The API group, when the report wrote one (else the kind catalogue's).
         public var group: String?
+        /// The DESIGN §6 path; "" for object-level items.
         public var path: String
+        /// The values and class the report showed (used for resolved items).
         public var desired: String?
         public var live: String?
         public var driftClass: DriftClass?
+        /// When the item was first seen, and its status in that report.
         public var firstSeen: String?
         public var status: DriftStatus?
+        /// `object|path`, as `DriftItem.fingerprint`.
         public var fingerprint: String { "\(object)|\(path)" }
+
+        /// An entry as a report spells it.
+        public init(object: String, group: String? = nil, path: String, desired: String? = nil, live: String? = nil,
+                    driftClass: DriftClass? = nil, firstSeen: String? = nil, status: DriftStatus? = nil) {
+            self.object = object; self.group = group; self.path = path; self.desired = desired; self.live = live
+            self.driftClass = driftClass; self.firstSeen = firstSeen; self.status = status
+        }
     }
 
     /// The previous report's items that were still present then (resolved ones are history).
     public var entries: [Entry]
 
+    /// A baseline of `entries` (tests, or a caller that read the report itself).
     public init(entries: [Entry]) { self.entries = entries }
 
     /// Reads a previous report. Throws when the file cannot be read, is not JSON, or is not a Ballast

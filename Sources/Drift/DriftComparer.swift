@@ -4,8 +4,10 @@ import Findings
 /// Compares the desired state (git, rendered, with effective namespaces) with the live cluster
 /// (DESIGN §6, research/drift.md (e)). Pure: it never talks to a cluster; the caller reads `LiveState`.
 public struct DriftComparer: Sendable {
+    /// Ignore rules, management marks and appliers.
     public var options: DriftOptions
 
+    /// A comparer with `options` (defaults: Argo CD, Flux, kubectl and Helm as appliers; nothing ignored).
     public init(options: DriftOptions = DriftOptions()) { self.options = options }
 
     /// Annotation on a desired object that waives all its drift items, with the reason as value.
@@ -83,7 +85,8 @@ public struct DriftComparer: Sendable {
         for object in desired + index.objects(ofKind: "HorizontalPodAutoscaler") where object.kind == "HorizontalPodAutoscaler" {
             guard let target = object.value[path: "spec", "scaleTargetRef"], let kind = target["kind"]?.stringValue,
                   let name = target["name"]?.stringValue else { continue }
-            let group = splitAPIVersion(target["apiVersion"]?.stringValue ?? "").group
+            let group = target["apiVersion"]?.stringValue.map { splitAPIVersion($0).group }
+                ?? KindCatalog.info(qualifiedKind: kind)?.group ?? ""
             targets.insert(ObjectRef(group: group, kind: kind, namespace: object.namespace, name: name))
         }
         return targets

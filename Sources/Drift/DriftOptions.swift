@@ -16,6 +16,7 @@ public struct DriftIgnoreRule: Sendable, Hashable {
     /// Why the difference is accepted; becomes the item's waiver reason.
     public var reason: String
 
+    /// A rule; nil globs match anything.
     public init(kind: String? = nil, namespace: String? = nil, name: String? = nil, paths: [String] = [], reason: String) {
         self.kind = kind; self.namespace = namespace; self.name = name; self.paths = paths; self.reason = reason
     }
@@ -39,12 +40,15 @@ public struct DriftIgnoreRule: Sendable, Hashable {
 /// How the repository's applier marks the objects it manages, so that a live object carrying the mark
 /// but absent from git is reported as unmanaged.
 public struct ManagementSelector: Sendable, Hashable {
+    /// Where the mark is: a label or an annotation.
     public enum Place: String, Sendable, Hashable { case label, annotation }
     public var place: Place
+    /// The label or annotation key (`app.kubernetes.io/instance`).
     public var key: String
     /// Glob over the value; nil: any value.
     public var value: String?
 
+    /// A mark: `key` with a value matching the glob `value` (any value when nil).
     public init(_ place: Place, key: String, value: String? = nil) {
         self.place = place; self.key = key; self.value = value
     }
@@ -91,6 +95,7 @@ public struct DriftOptions: Sendable {
         "kustomize-controller", "helm-controller", "helm", "flux", "flux-client-side-apply", "ballast",
     ]
 
+    /// Options with the default appliers; no ignore rules and no management marks unless given.
     public init(ignore: [DriftIgnoreRule] = [], management: [ManagementSelector] = [],
                 appliers: Set<String> = DriftOptions.defaultAppliers,
                 applyHint: String = "re-apply git (kubectl apply, or sync with Argo CD / Flux)") {

@@ -4,13 +4,35 @@ import KubeModel
 enum PathStep: Hashable, Sendable {
     /// A map key.
     case field(String)
-    /// A list item named by its keys: `label`=`value` is what reports print (`name=redis`), `canonical` is
-    /// the FieldsV1 spelling of all its keys (`{"containerPort":6379,"protocol":"TCP"}`).
-    case keyed(label: String, value: String, canonical: String)
+    /// A list item named by its keys: `label`=`value` is what reports print (`name=redis`).
+    case keyed(label: String, value: String, key: ItemKey)
     /// A list item by position.
     case index(Int)
 
     var fieldName: String? { if case .field(let name) = self { return name }; return nil }
+}
+
+/// The values of a list item's keys. Equal and hashed by a cheap identity; the FieldsV1 spelling is
+/// made only when attribution or a removal needs it.
+struct ItemKey: Hashable, Sendable {
+    let identity: String
+    let names: [String]
+    let values: [Value]
+
+    init(names: [String], values: [Value]) {
+        self.names = names; self.values = values
+        if values.count == 1, let s = values[0].stringValue { identity = "s" + s; return }
+        identity = values.map { $0.stringValue.map { "s" + $0 } ?? $0.json }.joined(separator: "\u{1F}")
+    }
+
+    static func == (a: ItemKey, b: ItemKey) -> Bool { a.identity == b.identity }
+    func hash(into hasher: inout Hasher) { hasher.combine(identity) }
+
+    /// How FieldsV1 writes the key of the item: `{"containerPort":6379,"protocol":"TCP"}` (keys sorted).
+    var canonical: String {
+        let pairs = zip(names, values).sorted { $0.0 < $1.0 }
+        return "{" + pairs.map { jsonQuoted($0.0) + ":" + $0.1.json }.joined(separator: ",") + "}"
+    }
 }
 
 extension Array where Element == PathStep {

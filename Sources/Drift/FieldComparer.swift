@@ -60,6 +60,10 @@ struct FieldComparer {
     }
 
     private mutating func compare(_ desired: Value, _ live: Value) {
+        // `clusterIP: ""`, `nodePort: 0`: the Service asks the cluster to allocate (research/drift.md FP6).
+        if kind == "Service" && Self.isOmitEmpty(desired) && Allocation.isAllocated(kind: kind, steps: steps) { return }
+        // `field: null` in git declares nothing (kubectl drops it before sending).
+        if desired.isNull { return }
         switch (desired.kind, live.kind) {
         case (.map, .map):
             compareMaps(desired, live, mode: .nested)
@@ -93,7 +97,7 @@ struct FieldComparer {
             steps.append(.field(entry.key))
             if let k = liveIndex.position(of: entry.key, in: l) {
                 compare(entry.value, l[k].value)
-            } else if !Self.isOmitEmpty(entry.value) {
+            } else if !Self.isOmitEmpty(entry.value) && !(entry.key == "metadata" && Self.isOnlyTimestamp(entry.value)) {
                 record(entry.value, nil, span: entry.value.span ?? entry.keySpan, .changed)
             }
             steps.removeLast()
@@ -117,6 +121,13 @@ struct FieldComparer {
         case .list(let items): items.isEmpty
         case .map(let entries): entries.isEmpty
         }
+    }
+
+    /// A template's `metadata: {creationTimestamp: null}` (research/drift.md FP13): nothing once the
+    /// server drops the timestamp.
+    static func isOnlyTimestamp(_ value: Value) -> Bool {
+        guard let entries = value.mapEntries else { return false }
+        return entries.allSatisfy { $0.key == "creationTimestamp" }
     }
 
     private mutating func omitted(_ live: Value, parent: Value) {
@@ -158,25 +169,24 @@ struct FieldComparer {
     /// Matches items by key; false (nothing recorded) when an item lacks a key or keys repeat, so that
     /// the caller falls back to positions.
     private mutating func compareKeyed(_ d: [Value], _ l: [Value], keys: [String], desired: Value) -> Bool {
-        var liveByKey: [String: Int] = [:]
+        var liveByKey: [ItemKey: Int] = [:]
         liveByKey.reserveCapacity(l.count)
         for (k, item) in l.enumerated() {
-            guard case .keyed(_, _, let canonical)? = ListKeys.step(for: item, keys: keys),
-                  liveByKey.updateValue(k, forKey: canonical) == nil else { return false }
+            guard let key = ListKeys.key(for: item, keys: keys), liveByKey.updateValue(k, forKey: key) == nil else { return false }
         }
         var desiredSteps: [PathStep] = []
         desiredSteps.reserveCapacity(d.count)
-        var seen: Set<String> = []
+        var seen: Set<ItemKey> = []
         for item in d {
-            guard let step = ListKeys.step(for: item, keys: keys), case .keyed(_, _, let canonical) = step,
-                  seen.insert(canonical).inserted else { return false }
+            guard let step = ListKeys.step(for: item, keys: keys), case .keyed(_, _, let key) = step,
+                  seen.insert(key).inserted else { return false }
             desiredSteps.append(step)
         }
         for (k, item) in d.enumerated() {
             let step = desiredSteps[k]
-            guard case .keyed(_, _, let canonical) = step else { continue }
+            guard case .keyed(_, _, let key) = step else { continue }
             steps.append(step)
-            if let liveIndex = liveByKey[canonical] {
+            if let liveIndex = liveByKey[key] {
                 compare(item, l[liveIndex])
             } else {
                 record(item, nil, span: item.span ?? desired.span, .changed)

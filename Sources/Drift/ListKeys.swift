@@ -55,17 +55,24 @@ enum ListKeys {
 
     /// The step naming `item` in a list matched by `keys`, or nil when the item lacks a key.
     static func step(for item: Value, keys: [String]) -> PathStep? {
-        var canonical: [(String, String)] = []
-        var label: String?
+        // The common case (name, mountPath): one plain key with a string value.
+        if keys.count == 1, !keys[0].contains("."), let value = item[keys[0]], let text = value.stringValue {
+            return .keyed(label: keys[0], value: text, key: ItemKey(names: keys, values: [value]))
+        }
+        var values: [Value] = []
+        values.reserveCapacity(keys.count)
         for key in keys {
             guard let value = keyValue(item, key) else { return nil }
-            canonical.append((key, value.json))
-            if label == nil { label = value.stringValue ?? value.json }
+            values.append(value)
         }
-        guard let label else { return nil }
+        let label = values[0].stringValue ?? values[0].json
         let labelKey = keys[0].split(separator: ".").last.map(String.init) ?? keys[0]
-        canonical.sort { $0.0 < $1.0 }
-        let text = "{" + canonical.map { jsonQuoted($0.0) + ":" + $0.1 }.joined(separator: ",") + "}"
-        return .keyed(label: labelKey, value: label, canonical: text)
+        return .keyed(label: labelKey, value: label, key: ItemKey(names: keys.map { $0.split(separator: ".").last.map(String.init) ?? $0 }, values: values))
+    }
+
+    /// The key of `item`, or nil when it lacks one.
+    static func key(for item: Value, keys: [String]) -> ItemKey? {
+        guard case .keyed(_, _, let key)? = step(for: item, keys: keys) else { return nil }
+        return key
     }
 }

@@ -43,7 +43,8 @@ struct ManagedFieldsEntry {
         switch step {
         case .field(let name): return node["f:" + name]
         case .index(let i): return node["i:\(i)"]
-        case .keyed(_, _, let canonical):
+        case .keyed(_, _, let key):
+            let canonical = key.canonical
             for entry in node.mapEntries ?? [] where entry.key.hasPrefix("k:") {
                 if canonicalKeys(entry.key) == canonical { return entry.value }
             }

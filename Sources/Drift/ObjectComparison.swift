@@ -87,12 +87,11 @@ struct ObjectComparison {
             case .index(let i):
                 guard let items = node.listValue, i < items.count else { return best }
                 node = items[i]
-            case .keyed(_, _, let canonical):
+            case .keyed(_, _, let wanted):
                 guard case .keys(let keys) = ListKeys.matching(apiVersion: desired.apiVersion, kind: desired.kind,
                                                                steps: Array(steps[0..<depth])),
                       let found = node.listValue?.first(where: { item in
-                          if case .keyed(_, _, let c)? = ListKeys.step(for: item, keys: keys) { return c == canonical }
-                          return false
+                          ListKeys.key(for: item, keys: keys) == wanted
                       }) else { return best }
                 node = found
             }

@@ -98,8 +98,10 @@ struct ObjectItems {
             let remediation = want == "Delete"
                 ? "\(patch) (the volume is then deleted with its claim), or set reclaimPolicy: \(policy) on StorageClass \(className) in git"
                 : patch
+            let attribution = ManagedFieldsEntry.entries(of: volume.value)
+                .attribution(for: [.field("spec"), .field("persistentVolumeReclaimPolicy")])
             items.append(DriftItem(object: volume.ref, path: "spec.persistentVolumeReclaimPolicy", desired: jsonQuoted(want),
-                                   live: jsonQuoted(policy), driftClass: .inPlace, remediation: remediation,
+                                   live: jsonQuoted(policy), driftClass: .inPlace, attribution: attribution, remediation: remediation,
                                    span: declared?.span ?? storageClass.span,
                                    message: "PV of StorageClass \(className) keeps the reclaim policy it was provisioned with" + (declared == nil ? " (git omits reclaimPolicy: Delete)" : ""),
                                    waiver: storageClass.annotations[DriftComparer.waiverAnnotation].map { Waiver(reason: $0) }))
@@ -118,9 +120,9 @@ struct ObjectItems {
             if let owners = metadata?["ownerReferences"]?.listValue, !owners.isEmpty { continue }
             guard let selector = options.management.first(where: { $0.matches(metadata) }) else { continue }
             items.append(DriftItem(object: object.ref, path: "", desired: "<absent>", live: Self.summary(object),
-                                   driftClass: .inPlace,
+                                   driftClass: .inPlace, attribution: ManagedFieldsEntry.entries(of: object.value).attribution(for: []),
                                    remediation: "add it to git, or delete it: kubectl delete \(object.kind.lowercased()) \(object.name)\(namespaceFlag(object.ref))",
-                                   span: object.span,
+                                   span: nil,   // not in git; the live object's span would point into a snapshot
                                    message: "not in git but carries the repository's \(selector.place.rawValue) \(selector.key)"))
         }
         return items

@@ -27,6 +27,7 @@ struct RemovalFinder {
     }
 
     private mutating func walkApplied(_ applied: Value, desired: Value?, live: Value, evidence: String) {
+        if let desired, applied == desired { return }   // nothing of it was removed
         switch (applied.kind, live.kind) {
         case (.map(let entries), .map):
             for entry in entries {
@@ -35,6 +36,9 @@ struct RemovalFinder {
                 if !isExcused() {
                     if let desiredValue = desired?[entry.key], !desiredValue.isNull {
                         walkApplied(entry.value, desired: desiredValue, live: liveValue, evidence: evidence)
+                    } else if entry.value.isMap && liveValue.isMap && !ValueSemantics.isEmpty(entry.value) {
+                        // Report the fields, not the map: some of them may be the applier's own.
+                        walkApplied(entry.value, desired: nil, live: liveValue, evidence: evidence)
                     } else {
                         removed(liveValue, evidence: evidence)
                     }
@@ -43,12 +47,13 @@ struct RemovalFinder {
             }
         case (.list(let items), .list(let liveItems)):
             guard case .keys(let keys) = ListKeys.matching(apiVersion: apiVersion, kind: kind, steps: steps) else { return }
-            let desiredItems = desired?.listValue ?? []
+            let liveByKey = Self.byKey(liveItems, keys)
+            let desiredByKey = Self.byKey(desired?.listValue ?? [], keys)
             for item in items {
-                guard let step = ListKeys.step(for: item, keys: keys),
-                      let liveItem = Self.item(liveItems, step, keys), !isExcused() else { continue }
+                guard let step = ListKeys.step(for: item, keys: keys), case .keyed(_, _, let key) = step,
+                      let liveItem = liveByKey[key], !isExcused() else { continue }
                 steps.append(step)
-                if let desiredItem = Self.item(desiredItems, step, keys) {
+                if let desiredItem = desiredByKey[key] {
                     walkApplied(item, desired: desiredItem, live: liveItem, evidence: evidence)
                 } else {
                     removed(liveItem, evidence: evidence)
@@ -61,32 +66,38 @@ struct RemovalFinder {
     }
 
     private mutating func walkFields(_ fields: Value, desired: Value?, live: Value, evidence: String) {
+        // For `k:` members: the list's keys and its items by canonical key, made on the first member.
+        var keyed: (keys: [String], live: [String: Value], desired: [String: Value])?   // by FieldsV1 key
         for entry in fields.mapEntries ?? [] {
             if entry.key.hasPrefix("f:") {
                 let name = String(entry.key.dropFirst(2))
                 guard let liveValue = live[name] else { continue }
                 steps.append(.field(name))
                 if !isExcused() {
+                    let hasChildren = !(entry.value.mapEntries ?? []).allSatisfy { $0.key == "." }
                     if let desiredValue = desired?[name], !desiredValue.isNull {
-                        if !(entry.value.mapEntries ?? []).isEmpty {
-                            walkFields(entry.value, desired: desiredValue, live: liveValue, evidence: evidence)
-                        }
+                        if hasChildren { walkFields(entry.value, desired: desiredValue, live: liveValue, evidence: evidence) }
+                    } else if hasChildren && (liveValue.isMap || liveValue.listValue != nil) {
+                        // Report the fields or items, not the whole map or list: some may be the applier's own.
+                        walkFields(entry.value, desired: nil, live: liveValue, evidence: evidence)
                     } else {
                         removed(liveValue, evidence: evidence)
                     }
                 }
                 steps.removeLast()
-            } else if entry.key.hasPrefix("k:"), let liveItems = live.listValue,
-                      case .keys(let keys) = ListKeys.matching(apiVersion: apiVersion, kind: kind, steps: steps),
-                      let canonical = ManagedFieldsEntry.canonicalKeys(entry.key) {
-                guard let liveIndex = liveItems.firstIndex(where: { Self.canonical($0, keys) == canonical }),
-                      let step = ListKeys.step(for: liveItems[liveIndex], keys: keys) else { continue }
+            } else if entry.key.hasPrefix("k:"), live.listValue != nil {
+                if keyed == nil {
+                    guard case .keys(let keys) = ListKeys.matching(apiVersion: apiVersion, kind: kind, steps: steps) else { return }
+                    keyed = (keys, Self.byCanonical(live.listValue ?? [], keys), Self.byCanonical(desired?.listValue ?? [], keys))
+                }
+                guard let (keys, liveByKey, desiredByKey) = keyed, let canonical = ManagedFieldsEntry.canonicalKeys(entry.key),
+                      let liveItem = liveByKey[canonical], let step = ListKeys.step(for: liveItem, keys: keys) else { continue }
                 steps.append(step)
                 if !isExcused() {
-                    if let desiredItem = (desired?.listValue ?? []).first(where: { Self.canonical($0, keys) == canonical }) {
-                        walkFields(entry.value, desired: desiredItem, live: liveItems[liveIndex], evidence: evidence)
+                    if let desiredItem = desiredByKey[canonical] {
+                        walkFields(entry.value, desired: desiredItem, live: liveItem, evidence: evidence)
                     } else {
-                        removed(liveItems[liveIndex], evidence: evidence)
+                        removed(liveItem, evidence: evidence)
                     }
                 }
                 steps.removeLast()
@@ -107,23 +118,29 @@ struct RemovalFinder {
         differences.append(Difference(steps: steps, desired: nil, live: live, span: nil, reason: .removed(evidence: evidence)))
     }
 
-    private static func canonical(_ item: Value, _ keys: [String]) -> String? {
-        guard case .keyed(_, _, let canonical)? = ListKeys.step(for: item, keys: keys) else { return nil }
-        return canonical
+    /// Items by key (the first of repeated keys wins, as the server keeps only one).
+    private static func byKey(_ items: [Value], _ keys: [String]) -> [ItemKey: Value] {
+        var table: [ItemKey: Value] = [:]
+        table.reserveCapacity(items.count)
+        for item in items { if let key = ListKeys.key(for: item, keys: keys), table[key] == nil { table[key] = item } }
+        return table
     }
 
-    private static func item(_ items: [Value], _ step: PathStep, _ keys: [String]) -> Value? {
-        guard case .keyed(_, _, let wanted) = step else { return nil }
-        return items.first { canonical($0, keys) == wanted }
+    /// Items by the FieldsV1 spelling of their key, to meet `k:` members.
+    private static func byCanonical(_ items: [Value], _ keys: [String]) -> [String: Value] {
+        var table: [String: Value] = [:]
+        table.reserveCapacity(items.count)
+        for item in items { if let key = ListKeys.key(for: item, keys: keys)?.canonical, table[key] == nil { table[key] = item } }
+        return table
     }
 
     /// Fields that are not git's to remove: server metadata and status, applier-injected labels and
     /// annotations, allocated fields (research/drift.md FP6, FP8, FP9, FP11).
     private func isExcused() -> Bool {
-        let names = steps.fieldNames
-        guard let first = names.first else { return false }
+        guard case .field(let first)? = steps.first else { return false }
         if first == "status" || first == "apiVersion" || first == "kind" { return true }
         if first == "metadata" {
+            let names = steps.fieldNames
             guard names.count >= 2 else { return false }
             if FieldComparer.serverMetadata.contains(names[1]) || names[1] == "name" || names[1] == "namespace" { return true }
             if names.count == 3 && (names[1] == "labels" || names[1] == "annotations") {
@@ -131,7 +148,7 @@ struct RemovalFinder {
             }
             return names[1] == "finalizers" || names[1] == "ownerReferences"
         }
-        if names.last == "creationTimestamp" { return true }
+        if steps.last == .field("creationTimestamp") { return true }
         return Allocation.isAllocated(kind: kind, steps: steps)
     }
 
@@ -153,5 +170,9 @@ enum Allocation {
         "PersistentVolume|spec.claimRef.kind", "PersistentVolume|spec.claimRef.apiVersion",
     ]
 
-    static func isAllocated(kind: String, steps: [PathStep]) -> Bool { patterns.contains(kind + "|" + steps.pattern) }
+    static func isAllocated(kind: String, steps: [PathStep]) -> Bool {
+        guard kind == "Service" || kind == "PersistentVolumeClaim" || kind == "PersistentVolume",
+              case .field("spec")? = steps.first, steps.count <= 4 else { return false }
+        return patterns.contains(kind + "|" + steps.pattern)
+    }
 }
