@@ -46,6 +46,10 @@ RESOURCES = [
     ("velero.io", "v1", "backups", "Backup", True),
     ("monitoring.coreos.com", "v1", "prometheusrules", "PrometheusRule", True),
     ("monitoring.coreos.com", "v1", "servicemonitors", "ServiceMonitor", True),
+    ("monitoring.coreos.com", "v1", "podmonitors", "PodMonitor", True),
+    ("rbac.authorization.k8s.io", "v1", "roles", "Role", True),
+    ("rbac.authorization.k8s.io", "v1", "rolebindings", "RoleBinding", True),
+    ("networking.k8s.io", "v1", "networkpolicies", "NetworkPolicy", True),
     # An operator whose kinds live in different versions: Widget in its preferred v1, Gadget only in v1alpha1.
     ("ops.example.com", "v1", "widgets", "Widget", True),
     ("ops.example.com", "v1alpha1", "widgets", "Widget", True),
