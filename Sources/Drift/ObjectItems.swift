@@ -46,8 +46,12 @@ struct ObjectItems {
             let templates = statefulSet.value[path: "spec", "volumeClaimTemplates"]?.listValue ?? []
             guard !templates.isEmpty else { continue }
             let liveSet = index.object(statefulSet.ref)
-            let replicas = statefulSet.value[path: "spec", "replicas"]?.intValue
-                ?? liveSet?.value[path: "spec", "replicas"]?.intValue ?? 1
+            let desiredReplicas = statefulSet.value[path: "spec", "replicas"]?.intValue
+            let liveReplicas = liveSet?.value[path: "spec", "replicas"]?.intValue
+            // A claim is orphaned when no pod can mount it, in git or live: a claim of a pod that a
+            // `kubectl scale` up created is in use (the replicas drift is reported on the StatefulSet),
+            // and a claim that re-applying git would reattach is not orphaned either.
+            let replicas = max(desiredReplicas ?? liveReplicas ?? 1, liveReplicas ?? 0)
             let start = statefulSet.value[path: "spec", "ordinals", "start"]?.intValue ?? 0
             let waiver = statefulSet.annotations[DriftComparer.waiverAnnotation].map { Waiver(reason: $0) }
             for template in templates {
@@ -55,7 +59,10 @@ struct ObjectItems {
                 let prefix = "\(templateName)-\(statefulSet.name)"
                 for (ordinal, claim) in claimsByPrefix["\(statefulSet.namespace ?? "")/\(prefix)"] ?? [] {
                     templateClaims.insert(claim.ref)
-                    if Int64(ordinal) >= start && Int64(ordinal) < start + replicas { continue }
+                    if Int64(ordinal) >= start && Int64(ordinal) < start + replicas {
+                        if let item = sizeDrift(claim, template: template, statefulSet: statefulSet, waiver: waiver) { items.append(item) }
+                        continue
+                    }
                     if desiredRefs[claim.ref] != nil { continue }
                     items.append(orphan(claim, statefulSet: statefulSet, replicas: replicas, start: start,
                                         span: template.span ?? statefulSet.span, waiver: waiver))
@@ -63,6 +70,31 @@ struct ObjectItems {
             }
         }
         return items
+    }
+
+    /// A claim made from a volumeClaimTemplate whose size differs from the template in git. Expanded live
+    /// beyond git (`kubectl edit`, an expansion done by hand): a claim never shrinks, so git is behind.
+    /// Smaller than git: the template grew, which the StatefulSet never applies to existing claims; each
+    /// must be expanded, if its class allows it.
+    private func sizeDrift(_ claim: KubeObject, template: Value, statefulSet: KubeObject, waiver: Waiver?) -> DriftItem? {
+        guard let wanted = template[path: "spec", "resources", "requests", "storage"],
+              let liveValue = claim.value[path: "spec", "resources", "requests", "storage"],
+              let desiredSize = Quantity(wanted), let liveSize = Quantity(liveValue), desiredSize != liveSize else { return nil }
+        let path = "spec.resources.requests.storage"
+        let templateName = template[path: "metadata", "name"]?.stringValue ?? ""
+        let ns = namespaceFlag(claim.ref)
+        if liveSize > desiredSize {
+            return DriftItem(object: claim.ref, path: path, desired: wanted.json, live: liveValue.json, driftClass: .gitBehind,
+                             attribution: ManagedFieldsEntry.entries(of: claim.value).attribution(for: [.field("spec"), .field("resources"), .field("requests"), .field("storage")]),
+                             remediation: "set volumeClaimTemplates[name=\(templateName)] of StatefulSet \(statefulSet.name) to \(liveValue.stringValue ?? liveValue.json) in git (a claim cannot shrink; changing a template needs kubectl delete statefulset \(statefulSet.name) --cascade=orphan\(ns) and a re-apply)",
+                             span: wanted.span ?? template.span ?? statefulSet.span,
+                             message: "claim expanded live beyond its template in git", waiver: waiver)
+        }
+        return DriftItem(object: claim.ref, path: path, desired: wanted.json, live: liveValue.json, driftClass: .inPlaceIf,
+                         attribution: ManagedFieldsEntry.entries(of: claim.value).attribution(for: [.field("spec"), .field("resources"), .field("requests"), .field("storage")]),
+                         remediation: "kubectl patch pvc \(claim.name)\(ns) -p '{\"spec\":{\"resources\":{\"requests\":{\"storage\":\"\(wanted.stringValue ?? wanted.json)\"}}}}' (the claim must be bound and its StorageClass must allow volume expansion)",
+                         span: wanted.span ?? template.span ?? statefulSet.span,
+                         message: "claim smaller than its template in git: the StatefulSet never grows existing claims", waiver: waiver)
     }
 
     private func orphan(_ claim: KubeObject, statefulSet: KubeObject, replicas: Int64, start: Int64,

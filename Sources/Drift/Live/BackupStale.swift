@@ -25,7 +25,10 @@ enum BackupStale {
             var rpo: (seconds: Int64, source: String)?
             for target in job.targets {
                 let namespace = job.object.namespace ?? ""
-                let declared = context.statefulSet(namespace: namespace, name: target)?.annotations["ballast.dev/rpo"]
+                let store = context.statefulSet(namespace: namespace, name: target)
+                // A store that archives continuously meets its RPO through the archive, not this job.
+                if let store, context.archivesContinuously(store) { continue }
+                let declared = store?.annotations["ballast.dev/rpo"]
                 if let text = declared, let seconds = LiveTime.duration(text) {
                     if rpo == nil || seconds < rpo!.seconds { rpo = (seconds, "the RPO of \(text) declared on StatefulSet \(target)") }
                 } else if let seconds = context.params.rpoSeconds, rpo == nil || seconds < rpo!.seconds {
