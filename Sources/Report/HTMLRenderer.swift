@@ -55,7 +55,21 @@ public struct HTMLRenderer: Renderer {
             return row
         }
 
-        let findings = result.findings.inReportOrder
+        // Most severe first, waived last; a page of tens of thousands of rows is read by no one and costs
+        // seconds to render, so the table stops at `rowLimit` and says where the rest is.
+        let ordered = result.findings.inReportOrder
+        var findings: [Finding] = []
+        for severity in [Severity.error, .warning, .info] {
+            for i in ordered.indices where ordered[i].severity == severity && ordered[i].waiver == nil {
+                if findings.count == Self.rowLimit { break }
+                findings.append(ordered[i])
+            }
+        }
+        for i in ordered.indices where ordered[i].waiver != nil && findings.count < Self.rowLimit { findings.append(ordered[i]) }
+        if ordered.count > findings.count {
+            page["findingsMore"] = "The \(findings.count) most severe of \(ordered.count) findings; the JSON and SARIF reports have them all."
+        }
+        page["rules"] = ruleSummary(ordered)
         page["hasFindings"] = !findings.isEmpty
         page["findings"] = findings.map { f -> [String: Any] in
             var row: [String: Any] = ["severity": f.severity.rawValue, "rule": v(f.ruleID), "message": v(f.message)]
@@ -71,7 +85,11 @@ public struct HTMLRenderer: Renderer {
             page["driftTotal"] = String(result.activeDrift.count)
             page["driftClasses"] = byClass.map { ["name": $0.0.rawValue, "count": String($0.1), "nonzero": $0.1 > 0] }
             page["driftChart"] = driftChart(byClass)
-            let drift = result.drift.filter { $0.status != .resolved }.sorted(by: DriftItem.reportOrder)
+            let allDrift = result.drift.filter { $0.status != .resolved }.sorted(by: DriftItem.reportOrder)
+            let drift = allDrift.prefix(Self.rowLimit)
+            if allDrift.count > drift.count {
+                page["driftMore"] = "The first \(drift.count) of \(allDrift.count) drift items; the JSON and SARIF reports have them all."
+            }
             page["hasDrift"] = !drift.isEmpty
             page["noDriftText"] = result.isIncomplete
                 ? "0 drift items in what was compared; the comparison is incomplete (see above)."
@@ -92,6 +110,9 @@ public struct HTMLRenderer: Renderer {
             }
         }
         if !result.liveMetrics.pvcUsage.isEmpty { page["pvcChart"] = pvcChart(result.liveMetrics.pvcUsage) }
+        if result.liveMetrics.pvcUsage.count > Self.barLimit {
+            page["pvcMore"] = "The \(Self.barLimit) fullest of \(result.liveMetrics.pvcUsage.count) claims; the Prometheus report has them all."
+        }
         let backups = result.liveMetrics.backupAges.sorted { ($0.namespace, $0.cronJob) < ($1.namespace, $1.cronJob) }
         page["hasBackups"] = !backups.isEmpty
         page["backups"] = backups.map { b -> [String: Any] in
@@ -116,10 +137,29 @@ public struct HTMLRenderer: Renderer {
         return ["bars": bars, "width": "620", "height": String(byClass.count * 24 + 4)]
     }
 
-    /// One bar per claim (fullest first), the track standing for 100 %, dashed marks at 80 % and 90 %.
+    /// Rows of the findings and drift tables at most.
+    static let rowLimit = 1_000
+    /// PVC usage bars at most (the fullest claims).
+    static let barLimit = 60
+
+    /// Active findings per rule and severity, most severe and most frequent first: the whole picture when
+    /// the table is cut.
+    private func ruleSummary(_ findings: [Finding]) -> [[String: Any]] {
+        struct RuleKey: Hashable { var rule: String; var severity: Severity }
+        var counts: [RuleKey: Int] = [:]
+        for i in findings.indices where findings[i].waiver == nil {
+            counts[RuleKey(rule: findings[i].ruleID, severity: findings[i].severity), default: 0] += 1
+        }
+        return counts.sorted { ($1.key.severity, $1.value, $0.key.rule) < ($0.key.severity, $0.value, $1.key.rule) }
+            .map { ["rule": v($0.key.rule), "severity": $0.key.severity.rawValue, "count": String($0.value)] }
+    }
+
+    /// One bar per claim (fullest first, at most `barLimit`), the track standing for 100 %, dashed marks at
+    /// 80 % and 90 %.
     private func pvcChart(_ usage: [PVCUsageMetric]) -> [String: Any] {
         let trackX = 320, trackWidth = 600
         let sorted = usage.sorted { ($1.usedRatio, $0.namespace, $0.name) < ($0.usedRatio, $1.namespace, $1.name) }
+            .prefix(Self.barLimit)
         let bars = sorted.enumerated().map { (i, pvc) -> [String: Any] in
             let ratio = pvc.usedRatio.isFinite ? pvc.usedRatio : 0
             let width = Int((min(max(ratio, 0), 1) * Double(trackWidth)).rounded())

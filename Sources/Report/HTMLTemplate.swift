@@ -54,9 +54,14 @@ svg text{font:12px system-ui,sans-serif;fill:#1f2328}
 
 <h2>Findings</h2>
 {{#hasFindings}}
+<table id="rules"><thead><tr><th>rule</th><th>severity</th><th>findings</th></tr></thead><tbody>
+{{#rules}}<tr><td><code>{{rule}}</code></td><td class="sev-{{severity}}">{{severity}}</td><td>{{count}}</td></tr>
+{{/rules}}</tbody></table>
+<p></p>
 <table id="findings"><thead><tr><th>severity</th><th>rule</th><th>object</th><th>location</th><th>message</th><th>fix</th></tr></thead><tbody>
 {{#findings}}<tr class="finding{{#waiver}} waived{{/waiver}}"><td class="sev-{{severity}}">{{severity}}{{#waiver}} (waived: {{waiver}}){{/waiver}}</td><td><code>{{rule}}</code></td><td><code>{{object}}</code></td><td><code>{{location}}</code></td><td>{{message}}</td><td>{{remediation}}</td></tr>
 {{/findings}}</tbody></table>
+{{#findingsMore}}<p class="empty">{{findingsMore}}</p>{{/findingsMore}}
 {{/hasFindings}}
 {{^hasFindings}}<p class="empty">No findings{{#isIncomplete}} in what was read{{/isIncomplete}}.</p>{{/hasFindings}}
 
@@ -71,6 +76,7 @@ svg text{font:12px system-ui,sans-serif;fill:#1f2328}
 <table id="drift"><thead><tr><th>object</th><th>path</th><th>desired → live</th><th>class</th><th>who</th><th>when</th><th>fix</th></tr></thead><tbody>
 {{#drift}}<tr class="drift-item"><td><code>{{object}}</code>{{#location}}<br><code class="waived">{{location}}</code>{{/location}}</td><td><code>{{path}}</code></td><td><code>{{desired}}</code> <span class="arrow">→</span> <code>{{live}}</code></td><td class="cls-{{class}}">{{class}}{{#status}} ({{status}}{{#firstSeen}} since {{firstSeen}}{{/firstSeen}}){{/status}}</td><td>{{who}}</td><td>{{when}}</td><td>{{#message}}{{message}}. {{/message}}{{remediation}}</td></tr>
 {{/drift}}</tbody></table>
+{{#driftMore}}<p class="empty">{{driftMore}}</p>{{/driftMore}}
 {{/hasDrift}}
 {{^hasDrift}}<p class="empty">{{noDriftText}}</p>{{/hasDrift}}
 {{/hasComparison}}
@@ -81,6 +87,7 @@ svg text{font:12px system-ui,sans-serif;fill:#1f2328}
 {{#bars}}<text x="0" y="{{textY}}">{{name}}</text><rect x="{{trackX}}" y="{{y}}" width="{{trackWidth}}" height="14" fill="#e5e9ed"></rect><rect x="{{trackX}}" y="{{y}}" width="{{barWidth}}" height="14" fill="{{color}}"></rect><text x="{{percentX}}" y="{{textY}}">{{percent}}</text>
 {{/bars}}<line x1="{{mark80}}" y1="0" x2="{{mark80}}" y2="{{marksBottom}}" stroke="#9a6700" stroke-dasharray="3 2"></line><line x1="{{mark90}}" y1="0" x2="{{mark90}}" y2="{{marksBottom}}" stroke="#cf222e" stroke-dasharray="3 2"></line><text x="{{mark80}}" y="{{labelY}}" text-anchor="middle">80 %</text><text x="{{mark90}}" y="{{labelY}}" text-anchor="middle">90 %</text>
 </svg>
+{{#pvcMore}}<p class="empty">{{pvcMore}}</p>{{/pvcMore}}
 {{/pvcChart}}
 
 {{#hasBackups}}

@@ -117,7 +117,9 @@ public struct SARIFRenderer: Renderer {
     private func driftResult(_ item: DriftItem, _ index: Int, into out: inout ReportBuffer, _ paths: inout PathCache) {
         out.append("{\"ruleId\": "); out.appendJSON(item.ruleID)
         out.append(", \"ruleIndex\": "); out.append(index)
-        out.append(", \"level\": \"error\", \"message\": {\"text\": ")
+        // Drift fails the run whatever its class; an item resolved since the baseline is history, not a problem.
+        out.append(item.status == .resolved ? ", \"level\": \"none\"" : ", \"level\": \"error\"")
+        out.append(", \"message\": {\"text\": ")
         var text = "\(item.object) \(item.displayPath): \(item.desired) → \(item.live) (\(item.whoAndWhen))"
         if !item.message.isEmpty { text += ": " + item.message }
         if !item.remediation.isEmpty { text += ". Fix: " + item.remediation }

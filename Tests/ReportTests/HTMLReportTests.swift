@@ -66,4 +66,24 @@ struct HTMLReportTests {
         #expect(!html.contains("<b>x</b>") && html.contains("&#39;&gt;&lt;b&gt;x&lt;/b&gt;"))
         #expect(html.contains("&quot; onmouseover=&quot;x"))
     }
+
+    /// A huge run renders a readable page quickly: the tables stop at `rowLimit` rows, most severe first,
+    /// and say where the rest is; the per-rule table still counts everything.
+    @Test func longTablesAreCut() {
+        var result = RunResult()
+        result.findings = (0..<1_500).map { i in
+            Finding(ruleID: i % 3 == 0 ? "a-error" : "b-warning", severity: i % 3 == 0 ? .error : .warning, message: "m\(i)",
+                    object: ObjectRef(group: "", kind: "ConfigMap", namespace: "n", name: "c\(i)"),
+                    span: SourceSpan(file: FileID("f\(i).yaml"), line: 1, column: 1))
+        }
+        result.liveMetrics.pvcUsage = (0..<100).map { PVCUsageMetric(namespace: "n", name: "p\($0)", usedRatio: Double($0) / 100) }
+        result.sort()
+        let html = HTMLRenderer().render(result, ReportContext())
+        #expect(html.components(separatedBy: #"<tr class="finding">"#).count - 1 == HTMLRenderer.rowLimit)
+        #expect(html.contains("The 1000 most severe of 1500 findings; the JSON and SARIF reports have them all."))
+        #expect(html.components(separatedBy: #"<tr class="finding"><td class="sev-error">"#).count - 1 == 500, "every error is shown")
+        #expect(html.contains(#"<tr><td><code>b-warning</code></td><td class="sev-warning">warning</td><td>1000</td></tr>"#))
+        #expect(html.contains("The 60 fullest of 100 claims"))
+        #expect(html.contains(">99 %</text>") && !html.contains(">39 %</text>"))
+    }
 }
