@@ -28,6 +28,7 @@ let package = Package(
         .target(name: "ClusterSource", dependencies: ["KubeModel", "ManifestIO", "CCurl"]),
         .target(name: "CEL", dependencies: ["KubeModel", "CRE2"]),
         .target(name: "Policy", dependencies: ["KubeModel", "CEL", "ManifestIO", "Findings"]),
+        .target(name: "Lint", dependencies: ["KubeModel", "Findings", "ManifestIO", "CEL", "Policy", "DesiredState"]),
         .target(name: "DesiredState", dependencies: ["KubeModel", "Findings", "ManifestIO", "GitSource"]),
         .target(name: "Drift", dependencies: ["KubeModel", "Findings", "ManifestIO"]),
         .target(
@@ -42,7 +43,7 @@ let package = Package(
             name: "BallastCLI",
             dependencies: [
                 "KubeModel", "Findings", "ManifestIO", "GitSource", "ClusterSource", "CEL", "Policy", "Report",
-                "DesiredState", "Drift",
+                "DesiredState", "Drift", "Lint",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -52,7 +53,7 @@ let package = Package(
 
         .testTarget(name: "KubeModelTests", dependencies: ["KubeModel"]),
         .testTarget(name: "ManifestIOTests", dependencies: ["ManifestIO", "KubeModel", "Findings"]),
-        .testTarget(name: "PolicyTests", dependencies: ["Policy", "ManifestIO", "KubeModel", "Findings", "DesiredState"]),
+        .testTarget(name: "PolicyTests", dependencies: ["Policy", "Lint", "ManifestIO", "KubeModel", "Findings", "DesiredState", "CEL"]),
         .testTarget(name: "CELTests", dependencies: ["CEL", "KubeModel"]),
         .testTarget(name: "DriftTests", dependencies: ["Drift", "ManifestIO", "KubeModel", "Findings"]),
         .testTarget(name: "DesiredStateTests", dependencies: ["DesiredState", "ManifestIO", "KubeModel", "Findings", "GitSource"]),

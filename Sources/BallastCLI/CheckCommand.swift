@@ -1,6 +1,7 @@
 import ArgumentParser
 import Findings
 import Policy
+import Lint
 import Drift
 
 /// `ballast check`: the main job. Lint, drift and the live checks in one report.

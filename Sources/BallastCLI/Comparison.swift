@@ -7,6 +7,7 @@ import ClusterSource
 import DesiredState
 import Drift
 import Policy
+import Lint
 
 /// Wires `drift` and `check`: the desired state (read once), the live state of the kinds git holds (a
 /// cluster or a snapshot), the comparison, the live checks and the baseline. Deciding lives in the

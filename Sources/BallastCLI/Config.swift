@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Policy
+import Lint
 
 /// Loads `--config FILE`, or `.ballast.yaml` in the current directory when it exists. A broken config is a
 /// configuration error: exit 2, naming file, line and column.

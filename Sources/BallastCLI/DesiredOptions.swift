@@ -6,6 +6,7 @@ import ManifestIO
 import GitSource
 import DesiredState
 import Policy
+import Lint
 
 /// How the desired state is read: namespaces, kustomize.
 struct DesiredOptions: ParsableArguments {

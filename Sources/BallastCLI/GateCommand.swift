@@ -5,6 +5,7 @@ import Findings
 import ManifestIO
 import GitSource
 import Policy
+import Lint
 import DesiredState
 
 /// `ballast gate --repo PATH|URL [--base REF] [--head REF]`

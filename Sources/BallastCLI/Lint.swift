@@ -2,6 +2,7 @@ import ArgumentParser
 import Findings
 import ManifestIO
 import Policy
+import Lint
 
 /// `ballast lint PATH... | -`
 struct Lint: AsyncParsableCommand {

@@ -4,6 +4,7 @@ import KubeModel
 import Findings
 import ManifestIO
 import Policy
+import Lint
 import Report
 import CEL
 

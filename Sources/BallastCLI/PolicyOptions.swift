@@ -1,5 +1,6 @@
 import ArgumentParser
 import Policy
+import Lint
 
 /// `--policies DIR` (repeatable): packs added to the built-in one.
 struct PolicyOptions: ParsableArguments {

@@ -2,8 +2,8 @@
 // Regenerate with: ci/gen-builtin-pack
 
 /// The built-in policy pack, as text, in file order.
-enum BuiltinPackFiles {
-    static let files: [(name: String, text: String)] = [
+public enum BuiltinPackFiles {
+    public static let files: [(name: String, text: String)] = [
         ("policies/availability.yaml", ###"""
 # Availability of data stores: disruption budgets, quorum, spreading.
 apiVersion: ballast.dev/v1alpha1

@@ -4,6 +4,7 @@ import KubeModel
 import Findings
 import ManifestIO
 @testable import Policy
+@testable import Lint
 
 func config(_ yaml: String) throws -> BallastConfig {
     let documents = try OwnFormatReader.documents(Array(yaml.utf8), file: FileID(".ballast.yaml"))

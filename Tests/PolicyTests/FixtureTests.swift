@@ -5,6 +5,7 @@ import KubeModel
 import Findings
 import ManifestIO
 @testable import Policy
+@testable import Lint
 
 let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
     .deletingLastPathComponent()

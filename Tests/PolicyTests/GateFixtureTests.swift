@@ -4,6 +4,7 @@ import KubeModel
 import Findings
 import ManifestIO
 @testable import Policy
+@testable import Lint
 
 /// The pull-request cases of `fixtures/change`: base.yaml → head.yaml, each with the findings its headers name.
 @Suite("Gate: fixtures/change")

@@ -2,6 +2,7 @@ import Testing
 import KubeModel
 import ManifestIO
 @testable import Policy
+@testable import Lint
 
 /// The indexed lookups behind `objectsSelecting`, `podTemplatesSelected` and `backupCronJobs` answer as
 /// a scan of every object would, on generated namespaces full of overlapping labels and selectors.
@@ -53,7 +54,7 @@ struct ObjectIndexTests {
         let file = ManifestReader().parse(Array(yaml.joined(separator: "\n---\n").utf8), file: FileID("gen.yaml"), json: false)
         return file.objects.map { parsed in
             var stored = StoredObject(parsed.object)
-            PolicyFunctions.recordFacts(&stored, parsed.object, DataTierSelector())
+            stored.facts = ObjectFacts(parsed.object, dataTier: DataTierSelector())
             return stored
         }
     }

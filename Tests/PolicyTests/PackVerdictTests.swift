@@ -4,6 +4,7 @@ import KubeModel
 import Findings
 import ManifestIO
 @testable import Policy
+@testable import Lint
 
 /// Verdicts of the built-in pack that its examples cannot show: messages, and params other than the defaults.
 @Suite("Built-in pack verdicts")

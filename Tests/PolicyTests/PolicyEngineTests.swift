@@ -5,6 +5,7 @@ import Findings
 import ManifestIO
 import CEL
 @testable import Policy
+@testable import Lint
 
 func pack(_ yaml: String, name: String = "policies/test.yaml") throws(ConfigError) -> PolicyPack {
     var pack = PolicyPack(builtins: [])

@@ -3,6 +3,7 @@ import KubeModel
 import Findings
 import ManifestIO
 @testable import Policy
+@testable import Lint
 
 /// Bugs found in review (issue 13), each with the test that failed before its fix.
 @Suite("review bugs")

@@ -4,6 +4,7 @@ import KubeModel
 import Findings
 import ManifestIO
 @testable import Policy
+@testable import Lint
 
 /// Lints YAML text as one file.
 func lint(_ yaml: String, name: String = "example.yaml") -> RunResult {

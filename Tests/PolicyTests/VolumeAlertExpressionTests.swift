@@ -1,5 +1,6 @@
 import Testing
 @testable import Policy
+@testable import Lint
 
 @Suite("Host functions: volume alert thresholds, rabbitmq.conf")
 struct VolumeAlertExpressionTests {

@@ -2,10 +2,10 @@ import KubeModel
 
 /// Finds the node a field path (DESIGN §6 grammar) names, to place a finding. When the path runs past
 /// what the object has (a missing field), the deepest node that exists is used: the map that lacks it.
-enum PathResolver {
-    enum Segment: Equatable { case key(String), index(Int), item(key: String, value: String) }
+public enum PathResolver {
+    public enum Segment: Equatable { case key(String), index(Int), item(key: String, value: String) }
 
-    static func segments(_ path: String) -> [Segment]? {
+    public static func segments(_ path: String) -> [Segment]? {
         var out: [Segment] = []
         var chars = Substring(path)
         while !chars.isEmpty {
@@ -55,7 +55,7 @@ enum PathResolver {
     /// The node at `path`, and the span of the deepest node that exists on the way (the node's own when it
     /// exists). The one walker behind finding positions and the gate's before/after values. A list item is
     /// named by a merge key whose value is compared as written: `[name=redis]`, `[port=6379]` (a number).
-    static func resolve(_ path: String, in root: Value) -> (node: Value?, span: SourceSpan?) {
+    public static func resolve(_ path: String, in root: Value) -> (node: Value?, span: SourceSpan?) {
         guard let segments = segments(path) else { return (nil, root.span) }
         var node = root
         var best = root.span
@@ -87,5 +87,5 @@ enum PathResolver {
     }
 
     /// The span of the node at `path`, or of the deepest existing node on the way.
-    static func span(of path: String, in root: Value) -> SourceSpan? { resolve(path, in: root).span }
+    public static func span(of path: String, in root: Value) -> SourceSpan? { resolve(path, in: root).span }
 }

@@ -1,18 +1,18 @@
-import KubeModel
-import Findings
-import CEL
+public import KubeModel
+public import Findings
+public import CEL
 
 /// Evaluates compiled policy rules on objects. A rule that errors on an object is a `policy-error`
 /// finding for that object: never a silent pass, never a crash.
-enum PolicyEvaluator {
-    static let policyError = RuleDescriptor(
+public enum PolicyEvaluator {
+    public static let policyError = RuleDescriptor(
         id: "policy-error", severity: .error, summary: "Policy rules evaluate without errors",
         description: "A rule could not be evaluated on an object (a CEL runtime error, a non-boolean result, or the cost budget ran out). The object was not checked by that rule.",
         remediation: "Fix the rule's expression, or the object's unexpected shape.")
 
     /// Evaluates `rule` on a lint or change pair. `object` is the head (nil when deleted), `old` the base.
     /// Returns nil when the rule passes or does not apply.
-    static func evaluate(_ rule: PolicyRule, object: KubeObject?, old: KubeObject?, params: CELValue) -> Finding? {
+    public static func evaluate(_ rule: PolicyRule, object: KubeObject?, old: KubeObject?, params: CELValue) -> Finding? {
         guard let subject = object ?? old, rule.match.matches(subject) else { return nil }
         let activation = Self.activation(object: object.map { CELValue.from($0.value) } ?? .null,
                                          old: old.map { CELValue.from($0.value) } ?? .null, params: params)
@@ -20,7 +20,7 @@ enum PolicyEvaluator {
     }
 
     /// The variables every rule sees for one object (built once per object, shared by its rules).
-    static func activation(object: CELValue, old: CELValue, params: CELValue) -> CELActivation {
+    public static func activation(object: CELValue, old: CELValue, params: CELValue) -> CELActivation {
         CELActivation([
             "object": object,
             "oldObject": old,
@@ -34,7 +34,7 @@ enum PolicyEvaluator {
 
     /// Evaluates `rule` on `subject` with the object's activation (see `activation`); the rule's variables
     /// are computed when its expressions first read them.
-    static func evaluate(_ rule: PolicyRule, subject: KubeObject, activation base: CELActivation,
+    public static func evaluate(_ rule: PolicyRule, subject: KubeObject, activation base: CELActivation,
                          shared: CELSharedResults? = nil) -> Finding? {
         let begin = Profile.now()
         defer { Profile.rule(rule.id, since: begin) }

@@ -2,23 +2,24 @@ import KubeModel
 import CEL
 import Synchronization
 
-/// What the policy functions see during one run: the object index and the data-tier selector. Set with a
-/// task-local around evaluation, so compiled programs stay shared and immutable.
-final class PolicyRuntime: Sendable {
-    let index: ObjectIndex?
+/// What the policy functions see during one run: the other objects (through the engine's index) and the
+/// data-tier selector. Set with a task-local around evaluation, so compiled programs stay shared and
+/// immutable.
+public final class PolicyRuntime: Sendable {
+    let index: (any ObjectLookup)?
     let dataTier: DataTierSelector
     /// `objects`: every desired object, built once per run when a rule reads it.
     let objects: CELValue
     /// StorageClasses named by a PVC or a data-tier workload's claim template, from the facts each object
     /// recorded as it was read (no object is rebuilt for this).
     let dataTierClasses: Set<String>
-    /// The CEL value of `stored[i]`, rebuilt from its compact form. The last few rebuilt are kept: the
+    /// The CEL value of the object at `i`, rebuilt from the index. The last few rebuilt are kept: the
     /// rules of one workload look up the same ConfigMap or PodDisruptionBudget one after the other, and a
     /// larger cache would hold every object a run ever returned.
     func celObject(at i: Int) -> CELValue {
         guard let index else { return .null }
         if let hit = recent.withLock({ $0.last(where: { $0.position == i })?.value }) { return hit }
-        let value = CELValue.from(index.stored[i].compact.value)
+        let value = CELValue.from(index.value(at: i))
         recent.withLock { entries in
             if entries.count >= Self.recentLimit { entries.removeFirst() }
             entries.append((i, value))
@@ -28,18 +29,22 @@ final class PolicyRuntime: Sendable {
     private let recent = Mutex<[(position: Int, value: CELValue)]>([])
     private static let recentLimit = 16
 
-    init(index: ObjectIndex?, dataTier: DataTierSelector, buildObjects: Bool) {
+    /// A runtime over `index` (nil: per-object rules only, lookups unavailable).
+    public init(index: (any ObjectLookup)?, dataTier: DataTierSelector, buildObjects: Bool) {
         self.index = index
         self.dataTier = dataTier
-        dataTierClasses = Set(index?.stored.flatMap(\.dataTierClaimClasses) ?? [])
+        var classes = Set<String>()
+        if let index { for i in 0..<index.objectCount { classes.formUnion(index.facts(at: i).dataTierClaimClasses) } }
+        dataTierClasses = classes
         if buildObjects, let index {
-            objects = .list(CELList(manifest: index.stored.map { $0.compact.value }))
+            objects = .list(CELList(manifest: (0..<index.objectCount).map { index.value(at: $0) }))
         } else {
             objects = .list([])
         }
     }
 
-    @TaskLocal static var current: PolicyRuntime?
+    /// The runtime of the evaluation under way.
+    @TaskLocal public static var current: PolicyRuntime?
 }
 
 /// The functions policies may call beyond CEL and the Kubernetes libraries (DESIGN §5).
@@ -77,7 +82,7 @@ enum PolicyFunctions {
                     guard case .string(let ns) = args[1] else { throw CELError("objectsOf() takes a namespace string") }
                     namespace = ns
                 }
-                return .list(index.indices(ofKind: kind, namespace: namespace).map(runtime.celObject))
+                return .list(index.positions(ofKind: kind, namespace: namespace).map(runtime.celObject))
             },
             // The objects of a kind in a namespace whose spec.selector selects `labels` (PDBs, Services),
             // checked on selectors parsed once: no object is rebuilt unless it matches.
@@ -87,7 +92,7 @@ enum PolicyFunctions {
                     throw CELError("objectsSelecting() takes a kind, a namespace and a label map")
                 }
                 let labels = args[2].manifestView.stringMap
-                return .list(index.selecting(kind: kind, namespace: namespace, labels: labels).map(runtime.celObject))
+                return .list(index.positions(selecting: kind, namespace: namespace, labels: labels).map(runtime.celObject))
             },
             // The CronJobs of a namespace that back up a StatefulSet: annotated `ballast.dev/backup-of: <name>`
             // (a comma-separated list), or named `<name>-backup...`.
@@ -96,7 +101,7 @@ enum PolicyFunctions {
                 guard case .string(let namespace) = args[0], case .string(let name) = args[1] else {
                     throw CELError("backupCronJobs() takes a namespace and a StatefulSet name")
                 }
-                return .list(index.backupCronJobs(namespace: namespace, statefulSet: name).map(runtime.celObject))
+                return .list(index.positions(backingUp: name, namespace: namespace).map(runtime.celObject))
             },
             // How many pod templates of a namespace there are, and how many a selector selects.
             "podTemplatesSelected": CELFunction(arities: [2]) { args in
@@ -111,8 +116,8 @@ enum PolicyFunctions {
             "podTemplateLabels": CELFunction(arities: [1]) { args in
                 guard let runtime = PolicyRuntime.current, let index = runtime.index else { throw CELError("podTemplateLabels() is not available here") }
                 guard case .string(let namespace) = args[0] else { throw CELError("podTemplateLabels() takes a namespace") }
-                return .list(index.indices(inNamespace: namespace).compactMap { i in
-                    index.stored[i].podLabels.map { labels in .map(labels.sorted { $0.key < $1.key }.map { (CELValue.string($0.key), CELValue.string($0.value)) }) }
+                return .list(index.positions(inNamespace: namespace).compactMap { i in
+                    index.facts(at: i).podLabels.map { labels in .map(labels.sorted { $0.key < $1.key }.map { (CELValue.string($0.key), CELValue.string($0.value)) }) }
                 })
             },
             "podSpec": CELFunction(arities: [1]) { args in
@@ -241,25 +246,6 @@ enum PolicyFunctions {
 }
 
 extension PolicyFunctions {
-    /// Records on a stored object the small facts the indexed functions use, so that they never rebuild
-    /// objects that do not match.
-    static func recordFacts(_ stored: inout StoredObject, _ object: KubeObject, _ dataTier: DataTierSelector) {
-        stored.dataTierClaimClasses = dataTierClaimClasses(object, dataTier)
-        stored.podLabels = podTemplateLabels(object)
-        switch object.ref.qualifiedKind {
-        case "policy/PodDisruptionBudget":
-            if let value = object.value[path: "spec", "selector"], value.isMap { stored.selector = LabelSelector(labelSelector: value) }
-        case "Service":
-            if let value = object.value[path: "spec", "selector"], value.isMap { stored.selector = LabelSelector(mapSelector: value) }
-            stored.clusterIP = object.value[path: "spec", "clusterIP"]?.stringValue
-        case "batch/CronJob":
-            stored.backupOf = (object.annotations["ballast.dev/backup-of"] ?? "").split(separator: ",")
-                .map { $0.trimmingCharacters(in: " \t") }.filter { !$0.isEmpty }
-        default:
-            break
-        }
-    }
-
     /// The pod template labels of a workload, or nil for kinds without pods.
     static func podTemplateLabels(_ object: KubeObject) -> [String: String]? {
         switch object.kind {

@@ -5,8 +5,8 @@ import CEL
 
 /// Reads policy files (`kind: Policy`, or plain ValidatingAdmissionPolicy) and compiles every expression
 /// once. Any problem is a `ConfigError` naming file, line and column: a broken pack must not load.
-enum PolicyLoader {
-    static let declarations = CELDeclarations(
+public enum PolicyLoader {
+    public static let declarations = CELDeclarations(
         variables: ["object", "oldObject", "live", "objects", "params", "namespaceObject", "request"],
         functions: PolicyFunctions.all)
 
@@ -37,7 +37,7 @@ enum PolicyLoader {
     }
 
     /// Rules and the params their files declare, from one file's documents.
-    static func rules(from documents: [Value]) throws(ConfigError) -> [PolicyRule] {
+    public static func rules(from documents: [Value]) throws(ConfigError) -> [PolicyRule] {
         var rules: [PolicyRule] = []
         for document in documents where !document.isNull {
             let kind = document["kind"]?.stringValue

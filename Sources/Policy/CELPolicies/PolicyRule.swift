@@ -59,12 +59,12 @@ public final class PolicyRule: Sendable {
     /// Where the rule is written (its `id`), for `policies explain` and errors.
     public let origin: SourceSpan?
     /// The policy file's `spec.params` defaults.
-    let paramDefaults: [Value.Entry]
+    public let paramDefaults: [Value.Entry]
     /// The rule calls `lookup`, reads `objects`, or asks whether a StorageClass is data tier: it runs after
     /// every object is indexed.
-    let needsIndex: Bool
+    public let needsIndex: Bool
     /// Whether `objects` is read (the run then builds the list of every object once).
-    let readsObjects: Bool
+    public let readsObjects: Bool
 
     public var id: String { descriptor.id }
 

@@ -1,5 +1,6 @@
 import Synchronization
 import KubeModel
+import Policy
 public import Findings
 public import ManifestIO
 import CEL
@@ -169,7 +170,7 @@ public struct Linter: Sendable {
             outcome.findings += waiverFindings
             var stored = StoredObject(object)
             stored.waivers = waivers
-            PolicyFunctions.recordFacts(&stored, object, options.config.dataTier)
+            stored.facts = ObjectFacts(object, dataTier: options.config.dataTier)
             outcome.objects.append(stored)
         }
         return outcome

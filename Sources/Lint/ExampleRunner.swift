@@ -1,4 +1,5 @@
 import KubeModel
+import Policy
 import Findings
 import ManifestIO
 import CEL
@@ -47,7 +48,7 @@ extension PolicyPack {
     private func runLint(_ rule: PolicyRule, _ example: PolicyExample) -> [Finding] {
         let objects = example.objects.compactMap { ManifestReader.object(from: $0) }
         var stored = objects.map(StoredObject.init)
-        for i in stored.indices { PolicyFunctions.recordFacts(&stored[i], objects[i], DataTierSelector()) }
+        for i in stored.indices { stored[i].facts = ObjectFacts(objects[i], dataTier: DataTierSelector()) }
         let index = ObjectIndex(stored)
         let runtime = PolicyRuntime(index: index, dataTier: DataTierSelector(), buildObjects: rule.readsObjects)
         let params = self.params(overrides: .map([]))
@@ -63,7 +64,7 @@ extension PolicyPack {
         if let new { objects.append(new) }
         let index = ObjectIndex(objects.map { object in
             var stored = StoredObject(object)
-            PolicyFunctions.recordFacts(&stored, object, DataTierSelector())
+            stored.facts = ObjectFacts(object, dataTier: DataTierSelector())
             return stored
         })
         let runtime = PolicyRuntime(index: index, dataTier: DataTierSelector(), buildObjects: rule.readsObjects)

@@ -1,4 +1,5 @@
 import KubeModel
+import Policy
 import Findings
 import ManifestIO
 

@@ -1,5 +1,6 @@
 import ManifestIO
 import KubeModel
+import Policy
 public import Findings
 
 /// Schema checks against the Kubernetes v1.37 schema table (`KubeSchema`), and `yaml11-boolean`.

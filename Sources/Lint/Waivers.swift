@@ -1,5 +1,6 @@
 import Glibc
 public import KubeModel
+import Policy
 public import Findings
 
 /// Waivers written on objects: `ballast.dev/waive.<rule-id>: "<reason>; until=YYYY-MM-DD"` on the object

@@ -1,6 +1,7 @@
 public import KubeModel
 public import Findings
 import ManifestIO
+public import Policy
 
 /// An object kept for the whole run in compact form: identity and position at hand, the tree rebuilt
 /// only when a cross-object rule needs it.
@@ -12,16 +13,14 @@ public struct StoredObject: Sendable {
     public var compact: CompactValue
     /// Valid waivers from the object's annotations, by rule id.
     public var waivers: [String: Waiver] = [:]
-    /// StorageClasses the object's data-holding claims name (see `isDataTier`).
-    public var dataTierClaimClasses: [String] = []
-    /// The pod template labels of a workload (nil for other kinds), for `podTemplateLabels`.
-    public var podLabels: [String: String]?
-    /// `spec.selector` of a PodDisruptionBudget or Service, parsed once, for `objectsSelecting`.
-    public var selector: LabelSelector?
-    /// The StatefulSets a backup CronJob names in `ballast.dev/backup-of`, for `backupCronJobs`.
-    public var backupOf: [String] = []
+    /// What the policy functions' indexes need of it (Policy's `ObjectFacts`), recorded as it is read.
+    public var facts = ObjectFacts()
+    public var dataTierClaimClasses: [String] { facts.dataTierClaimClasses }
+    public var podLabels: [String: String]? { facts.podLabels }
+    public var selector: LabelSelector? { facts.selector }
+    public var backupOf: [String] { facts.backupOf }
     /// A Service's `spec.clusterIP` ("None" when headless), for `statefulset-headless-service`.
-    public var clusterIP: String?
+    public var clusterIP: String? { facts.clusterIP }
 
     public init(_ object: KubeObject) {
         ref = object.ref; apiVersion = object.apiVersion; span = object.span; helmSource = object.helmSource
@@ -164,5 +163,20 @@ public struct ObjectIndex: Sendable {
     /// Whether an object with this identity exists, without rebuilding it.
     public func contains(_ qualifiedKind: String, namespace: String?, name: String) -> Bool {
         position(qualifiedKind, namespace: namespace, name: name) != nil
+    }
+}
+
+/// The index as the policy language reads it.
+extension ObjectIndex: ObjectLookup {
+    public var objectCount: Int { stored.count }
+    public func value(at position: Int) -> Value { stored[position].compact.value }
+    public func facts(at position: Int) -> ObjectFacts { stored[position].facts }
+    public func positions(ofKind qualifiedKind: String, namespace: String?) -> [Int] { indices(ofKind: qualifiedKind, namespace: namespace) }
+    public func positions(inNamespace namespace: String) -> [Int] { indices(inNamespace: namespace) }
+    public func positions(selecting qualifiedKind: String, namespace: String, labels: [String: String]) -> [Int] {
+        selecting(kind: qualifiedKind, namespace: namespace, labels: labels)
+    }
+    public func positions(backingUp statefulSet: String, namespace: String) -> [Int] {
+        backupCronJobs(namespace: namespace, statefulSet: statefulSet)
     }
 }

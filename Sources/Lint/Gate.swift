@@ -1,4 +1,5 @@
 import KubeModel
+import Policy
 public import Findings
 public import ManifestIO
 import CEL
@@ -37,7 +38,7 @@ public struct Gate: Sendable {
                 headObjects[parsed.object.ref] = parsed.object
                 var stored = StoredObject(parsed.object)
                 stored.waivers = WaiverParser.waivers(of: parsed.object, today: linter.options.today).waivers
-                PolicyFunctions.recordFacts(&stored, parsed.object, linter.options.config.dataTier)
+                stored.facts = ObjectFacts(parsed.object, dataTier: linter.options.config.dataTier)
                 headStored.append(stored)
             }
         }

@@ -1,4 +1,5 @@
 public import KubeModel
+import Policy
 public import Findings
 public import ManifestIO
 
