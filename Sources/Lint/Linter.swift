@@ -79,11 +79,13 @@ public struct Linter: Sendable {
     /// A linter with `pack` (default: the Swift rules only; the CLI passes `PolicyPack.builtIn()`).
     public init(options: LintOptions = LintOptions(), pack: PolicyPack = PolicyPack()) {
         self.options = options
+        // Params come from every policy file, whichever rules run: a rule may read a param another file
+        // documents, and selecting rules (`rules.include`) must not take their defaults away.
+        params = pack.params(overrides: options.config.params)
         var pack = pack
         pack.filter { !options.disabledRules.contains($0) && options.config.isEnabled($0) }
         rules = pack.builtins
         policyRules = pack.rules.filter { $0.trigger == .lint }
-        params = pack.params(overrides: options.config.params)
         descriptors = pack.descriptors
         var byKind: [KindKey: KindRules] = [:]
         for info in KindCatalog.inScope + KindCatalog.others {

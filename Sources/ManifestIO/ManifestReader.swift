@@ -7,6 +7,9 @@ public struct ParsedObject: Sendable {
     public var object: KubeObject
     /// Plain scalars inside the object that are booleans only under YAML 1.1 (see `Document`).
     public var yaml11Booleans: [(span: SourceSpan, text: String)]
+    public init(object: KubeObject, yaml11Booleans: [(span: SourceSpan, text: String)] = []) {
+        self.object = object; self.yaml11Booleans = yaml11Booleans
+    }
 }
 
 /// What one file gave: its objects, the errors that make it malformed, notes, or why it could not be read.
@@ -19,6 +22,8 @@ public struct FileResult: Sendable {
     public var notes: [Finding] = []
     /// Set when the file could not be read at all (exit 3).
     public var failure: ReadFailure?
+    /// A file with nothing read yet.
+    public init(file: FileID) { self.file = file }
 }
 
 /// Reads manifests (YAML or JSON, multi-document, `v1 List`) into objects. Files are parsed in parallel,

@@ -174,7 +174,7 @@ struct PolicyEngineTests {
             """))
         let outcomes = p.allExamples.map(p.run)
         #expect(outcomes.map(\.passed) == [true, true, false])
-        #expect(outcomes[2].detail == "fail example did not fire")
+        #expect(outcomes[2].detail == "as written: fail example did not fire")
         #expect(outcomes[2].example.description.contains("(policies/test.yaml:"))
     }
 

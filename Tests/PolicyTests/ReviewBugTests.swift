@@ -46,3 +46,30 @@ struct ReviewBugTests {
         #expect(findings.first?.path == #"metadata.annotations["ballast.dev/waive.probes-missing"]"#)
     }
 }
+
+/// Selecting rules must not take away the params other policy files document.
+@Suite("rule selection keeps params")
+struct RuleSelectionParamsTests {
+    @Test func includeKeepsParamsOfOtherFiles() throws {
+        var options = LintOptions()
+        options.config.include = ["backup-coverage"]
+        let yaml = """
+            apiVersion: apps/v1
+            kind: StatefulSet
+            metadata: {name: mq, namespace: q}
+            spec:
+              serviceName: mq
+              selector: {matchLabels: {app: mq}}
+              template:
+                metadata: {labels: {app: mq}}
+                spec: {containers: [{name: rabbitmq, image: "rabbitmq:3.13.7"}]}
+              volumeClaimTemplates:
+              - metadata: {name: data}
+                spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}
+            """
+        let file = ManifestReader().parse(Array(yaml.utf8), file: FileID("mq.yaml"), json: false)
+        let result = Linter(options: options, pack: try PolicyPack.builtIn()).lint([file])
+        #expect(!result.findings.contains { $0.ruleID == "policy-error" }, "\(result.findings.map(\.message))")
+        #expect(result.findings.contains { $0.ruleID == "backup-coverage" })
+    }
+}
