@@ -49,8 +49,7 @@ public struct PolicyPack: Sendable {
     }
 
     mutating func add(rules new: [PolicyRule]) throws(ConfigError) {
-        var taken = Set(rules.map(\.id) + builtins.map(\.id) + BuiltinRule.all.map(\.id) + BuiltinRule.readerRules.map(\.id)
-                        + SchemaChecks.descriptors.map(\.id) + WaiverParser.descriptors.map(\.id) + [PolicyEvaluator.policyError.id])
+        var taken = RuleCatalogue.reservedIDs.union(rules.map(\.id))
         for rule in new {
             guard !taken.contains(rule.id) else {
                 throw ConfigError("rule id \(jsonQuoted(rule.id)) is used twice", at: rule.origin)
@@ -66,10 +65,11 @@ public struct PolicyPack: Sendable {
         builtins.removeAll { !keep($0.id) }
     }
 
-    /// Every rule's metadata.
+    /// Every rule's metadata: the engine's (`RuleCatalogue`; of the Swift checks, those still selected)
+    /// and the pack's.
     public var descriptors: [RuleDescriptor] {
-        builtins.map(\.descriptor) + rules.map(\.descriptor) + BuiltinRule.readerRules + SchemaChecks.descriptors
-            + WaiverParser.descriptors + [PolicyEvaluator.policyError]
+        let selected = Set(builtins.map(\.id)), swiftChecks = Set(BuiltinRule.all.map(\.id))
+        return RuleCatalogue.engineRules.filter { !swiftChecks.contains($0.id) || selected.contains($0.id) } + rules.map(\.descriptor)
     }
 
     /// The params rules see: each policy file's documented defaults, overridden by `.ballast.yaml`.
