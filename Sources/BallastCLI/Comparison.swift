@@ -57,12 +57,7 @@ struct Comparison {
         var seen = Set<ObjectRef>()
         var objects: [KubeObject] = []
         for file in files { for parsed in file.objects where seen.insert(parsed.object.ref).inserted { objects.append(parsed.object) } }
-        var kinds: [(group: String, kind: String)] = []
-        var kindSet = Set<String>()
-        for ref in objects.map(\.ref) + Self.contextKinds.map({ ObjectRef(group: $0.group, kind: $0.kind, namespace: nil, name: "") })
-        where !(ref.group.isEmpty && ref.kind == "Secret") && kindSet.insert(ref.qualifiedKind).inserted {
-            kinds.append((ref.group, ref.kind))
-        }
+        let kinds = Self.kinds(of: objects)
 
         // The live state.
         let read: LiveRead
@@ -142,6 +137,17 @@ struct Comparison {
         result.durationSeconds = Date().timeIntervalSince(started)
         result.sort()
         return result
+    }
+
+    /// The kinds to read live: every kind git holds (Secrets never) and the context kinds.
+    static func kinds(of objects: [KubeObject]) -> [(group: String, kind: String)] {
+        var kinds: [(group: String, kind: String)] = []
+        var seen = Set<String>()
+        for ref in objects.map(\.ref) + contextKinds.map({ ObjectRef(group: $0.group, kind: $0.kind, namespace: nil, name: "") })
+        where !(ref.group.isEmpty && ref.kind == "Secret") && seen.insert(ref.qualifiedKind).inserted {
+            kinds.append((ref.group, ref.kind))
+        }
+        return kinds
     }
 
     /// The marks of the appliers that git itself declares: the tracking annotation of each Argo CD

@@ -2,6 +2,8 @@ import ArgumentParser
 import Foundation
 import KubeModel
 import ClusterSource
+import Lint
+import DesiredState
 
 /// Where the live cluster is: kubeconfig (kubectl's resolution), in-cluster, or a saved snapshot.
 struct ClusterOptions: ParsableArguments {
@@ -43,32 +45,59 @@ struct ClusterOptions: ParsableArguments {
 struct SnapshotCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "snapshot",
-        abstract: "Save the live objects of the in-scope kinds (never Secrets) for offline drift.",
+        abstract: "Save the live objects (never Secrets) for offline drift: the in-scope kinds, or every kind git holds.",
         discussion: """
-            Writes one JSON file per kind list, as the API server returned it, and snapshot.json (server \
-            version, time, kinds, counts, what could not be read). Files are 0600 in a 0700 directory. \
-            Anything not read completely makes the snapshot incomplete: exit 3.
+            Writes one JSON file per kind list, as the API server returned it, the kubelet stats of each node \
+            (PVC usage, under stats/), and snapshot.json (server version, time, kinds, counts, what could not \
+            be read). Given a desired state (PATHs or --repo), every kind it holds is read too, CRDs included, \
+            so that drift --snapshot compares all of them. Files are 0600 in a 0700 directory. Anything not \
+            read completely makes the snapshot incomplete: exit 3.
             """
     )
 
     @Option(help: "The directory to write.") var out: String
+    @Argument(help: "The desired state (files or directories) whose kinds are read too, CRDs included (instead of --repo).")
+    var paths: [String] = []
+    @OptionGroup var repository: RepositoryOptions
+    @Option(help: "With --repo: the branch, tag or commit whose kinds are read.") var ref: String?
+    @OptionGroup var desired: DesiredOptions
     @OptionGroup var cluster: ClusterOptions
 
     func run() async throws {
+        // With a desired state, the snapshot holds every kind git holds, so that `drift --snapshot` compares
+        // all of them; without one, the in-scope kinds.
+        var groupKinds: [(group: String, kind: String)]?
+        if repository.repo != nil || !paths.isEmpty {
+            let state = try await loadDesiredState(paths: paths, repository: repository, ref: ref, desired: desired, config: BallastConfig())
+            let objects = await state.readAll().flatMap { $0.objects.map(\.object) }
+            groupKinds = Comparison.kinds(of: objects)
+            for kind in ClusterClient.defaultKinds where !groupKinds!.contains(where: { $0.group == kind.group && $0.kind == kind.kind }) {
+                groupKinds!.append((kind.group, kind.kind))
+            }
+        }
         let client = try cluster.client()
+        let namespaces = cluster.namespaces.isEmpty ? nil : cluster.namespaces
         let result: ClusterReadResult
         do {
-            result = try Snapshot.capture(from: client, namespaces: cluster.namespaces.isEmpty ? nil : cluster.namespaces, to: out)
+            if let groupKinds {
+                result = try Snapshot.capture(from: client, groupKinds: groupKinds, namespaces: namespaces, to: out)
+            } else {
+                result = try Snapshot.capture(from: client, namespaces: namespaces, to: out)
+            }
         } catch {
             writeAll("ballast: \(error.description)\n", to: 2)
             throw ExitCode(3)
         }
+        // Kubelet stats for the live checks (`nodes/proxy` denied: a note, not a failure).
+        let usage = Snapshot.captureUsage(from: client, to: out)
         var text = ""
         for list in result.lists { text += "\(list.kind): \(list.count)\n" }
-        for note in result.notes { text += "note: \(note)\n" }
-        for missing in result.incomplete { text += "incomplete: \(missing.what): \(missing.reason)\n" }
-        text += result.isComplete ? "snapshot written to \(out)\n" : "snapshot written to \(out), INCOMPLETE\n"
+        text += "PVC usage: \(usage.usage.count)\n"
+        for note in result.notes + usage.notes { text += "note: \(note)\n" }
+        let incomplete = result.incomplete + usage.incomplete
+        for missing in incomplete { text += "incomplete: \(missing.what): \(missing.reason)\n" }
+        text += incomplete.isEmpty ? "snapshot written to \(out)\n" : "snapshot written to \(out), INCOMPLETE\n"
         writeAll(text, to: 1)
-        if !result.isComplete { throw ExitCode(3) }
+        if !incomplete.isEmpty { throw ExitCode(3) }
     }
 }
