@@ -36,7 +36,7 @@ struct CheckCommand: AsyncParsableCommand {
         let pack = try policies.pack()
         let state = try await loadDesiredState(paths: paths, repository: repository, ref: ref, desired: desired, config: options.config)
         let result = try await Comparison(desired: state, live: live, config: options.config,
-                                          linter: Linter(options: options, pack: pack), liveChecks: true).run()
+                                          linter: Linter(options: options, pack: pack), lints: true, liveChecks: true).run()
         let code = report.finish(result, command: "check")
         if code != 0 { throw ExitCode(code) }
     }
@@ -70,7 +70,10 @@ struct DriftCommand: AsyncParsableCommand {
     func run() async throws {
         let configuration = try loadConfig(config)
         let state = try await loadDesiredState(paths: paths, repository: repository, ref: ref, desired: desired, config: configuration)
-        let result = try await Comparison(desired: state, live: live, config: configuration, linter: nil, liveChecks: false).run()
+        var options = LintOptions()
+        options.config = configuration
+        let result = try await Comparison(desired: state, live: live, config: configuration,
+                                          linter: Linter(options: options), lints: false, liveChecks: false).run()
         let code = report.finish(result, command: "drift")
         if code != 0 { throw ExitCode(code) }
     }

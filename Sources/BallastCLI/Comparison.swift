@@ -16,8 +16,10 @@ struct Comparison {
     var desired: DesiredState
     var live: LiveOptions
     var config: BallastConfig
-    /// Lint the desired state too (`check`).
-    var linter: Linter?
+    /// Settles findings and drift items under the configuration (selection, severities, waivers), and
+    /// lints the desired state when `lints` (`check`).
+    var linter: Linter
+    var lints: Bool
     /// Run the live checks (`check`).
     var liveChecks: Bool
 
@@ -37,7 +39,7 @@ struct Comparison {
             for i in files.indices { files[i].objects.removeAll { $0.object.namespace.map { !namespaces.contains($0) } ?? false } }
         }
         var result: RunResult
-        if let linter {
+        if lints {
             result = await linter.lint([], reader: desired.reader, prepared: files)
         } else {
             result = RunResult(filesRead: files.count)
@@ -122,14 +124,15 @@ struct Comparison {
             }
             items = baseline.apply(to: items, now: rfc3339(now))
         }
-        result.drift = items
+        result.drift = linter.settleDrift(items)
 
         if liveChecks {
             let checks = LiveChecks(params: Self.liveParams(config.params)).run(desired: objects, live: read.objects,
                                                                                usage: usage.usage.compactMap { u in
                 u.usedFraction.map { PVCUsageSample(namespace: u.namespace, name: u.name, usedFraction: $0) }
             }, now: now)
-            result.findings += checks.findings
+            // Live findings are settled as lint findings are (selection, severities, waivers).
+            result.findings += linter.settleLive(checks.findings, desired: objects)
             result.liveMetrics = checks.metrics
             result.rules += LiveChecks.rules
         }

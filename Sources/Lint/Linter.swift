@@ -327,19 +327,10 @@ extension Linter {
         let config = options.config
         var annotationWaivers: [ObjectRef: [String: Waiver]] = [:]
         for object in stored where !object.waivers.isEmpty { annotationWaivers[object.ref] = object.waivers }
-        let configWaivers = config.waivers.filter { $0.until.map { $0 >= options.today } ?? true }
+        let configWaivers = activeConfigWaivers
         result.findings = result.findings.compactMap { finding in
             if onlyChange && finding.category != .change { return finding }
-            guard config.isEnabled(finding.ruleID), !options.disabledRules.contains(finding.ruleID) else { return nil }
-            var finding = finding
-            if let severity = config.severity[finding.ruleID] { finding.severity = severity }
-            if finding.ruleID.hasPrefix("waiver-") { return finding }
-            if let ref = finding.object, let waiver = annotationWaivers[ref]?[finding.ruleID] {
-                finding.waiver = waiver
-            } else if let waiver = configWaivers.first(where: { $0.covers(finding) }) {
-                finding.waiver = Waiver(reason: waiver.reason, until: waiver.until)
-            }
-            return finding
+            return settle(finding, annotationWaivers: annotationWaivers, configWaivers: configWaivers)
         }
         if onlyChange { return }
         for waiver in config.waivers where waiver.until.map({ $0 < options.today }) ?? false {
@@ -351,6 +342,55 @@ extension Linter {
             result.findings.append(Finding(ruleID: "waiver-invalid", severity: .warning,
                                            message: "waiver of \(waiver.rule) in .ballast.yaml gives no reason",
                                            span: waiver.span, remediation: WaiverParser.descriptors[0].remediation))
+        }
+    }
+}
+
+extension Linter {
+    /// The `.ballast.yaml` waivers still in force.
+    var activeConfigWaivers: [ConfigWaiver] { options.config.waivers.filter { $0.until.map { $0 >= options.today } ?? true } }
+
+    /// One finding under the configuration: dropped when its rule is not selected, its severity overridden,
+    /// and waived by its object's annotation or a `.ballast.yaml` waiver. The one place every category of
+    /// finding (lint, change, live) is settled.
+    func settle(_ finding: Finding, annotationWaivers: [ObjectRef: [String: Waiver]], configWaivers: [ConfigWaiver]) -> Finding? {
+        let config = options.config
+        guard config.isEnabled(finding.ruleID), !options.disabledRules.contains(finding.ruleID) else { return nil }
+        var finding = finding
+        if let severity = config.severity[finding.ruleID] { finding.severity = severity }
+        if finding.ruleID.hasPrefix("waiver-") { return finding }
+        if let ref = finding.object, let waiver = annotationWaivers[ref]?[finding.ruleID] {
+            finding.waiver = waiver
+        } else if let waiver = configWaivers.first(where: { $0.covers(finding) }) {
+            finding.waiver = Waiver(reason: waiver.reason, until: waiver.until)
+        }
+        return finding
+    }
+
+    /// Findings about the live cluster, settled as lint findings are: rule selection, severities, the
+    /// waiver annotations of the desired objects they name, and `.ballast.yaml` waivers.
+    public func settleLive(_ findings: [Finding], desired: [KubeObject]) -> [Finding] {
+        var annotationWaivers: [ObjectRef: [String: Waiver]] = [:]
+        for object in desired {
+            let waivers = WaiverParser.waivers(of: object, today: options.today).waivers
+            if !waivers.isEmpty { annotationWaivers[object.ref] = waivers }
+        }
+        let configWaivers = activeConfigWaivers
+        return findings.compactMap { settle($0, annotationWaivers: annotationWaivers, configWaivers: configWaivers) }
+    }
+
+    /// Drift items under `.ballast.yaml` waivers of the rule `drift` (by object pattern or file glob), for
+    /// items that no annotation or `drift.ignore` waived already.
+    public func settleDrift(_ items: [DriftItem]) -> [DriftItem] {
+        let waivers = activeConfigWaivers.filter { $0.rule == "drift" }
+        guard !waivers.isEmpty else { return items }
+        return items.map { item in
+            guard item.waiver == nil else { return item }
+            let probe = Finding(ruleID: "drift", severity: .error, message: "", object: item.object, span: item.span)
+            guard let waiver = waivers.first(where: { $0.covers(probe) }) else { return item }
+            var item = item
+            item.waiver = Waiver(reason: waiver.reason, until: waiver.until)
+            return item
         }
     }
 }
