@@ -170,11 +170,11 @@ struct LiveChecksTests {
         #expect(LiveTime.duration("0m") == nil)
         #expect(LiveTime.duration("-1h") == nil)
         #expect(LiveTime.duration("1 hour") == nil)
-        #expect(CronInterval("0 */6 * * *")?.longestGap(from: LiveExample.now) == 21_600)
-        #expect(CronInterval("30 1 * * *")?.longestGap(from: LiveExample.now) == 86_400)
-        #expect(CronInterval("0 3 * * 1-5")?.longestGap(from: LiveExample.now) == 259_200)   // Friday to Monday
-        #expect(CronInterval("@weekly")?.longestGap(from: LiveExample.now) == 604_800)
-        #expect(CronInterval("not a schedule") == nil)
+        #expect(CronSchedule("0 */6 * * *")?.gaps(from: LiveExample.now)?.longest == 21_600)
+        #expect(CronSchedule("30 1 * * *")?.gaps(from: LiveExample.now)?.longest == 86_400)
+        #expect(CronSchedule("0 3 * * 1-5")?.gaps(from: LiveExample.now)?.longest == 259_200)   // Friday to Monday
+        #expect(CronSchedule("@weekly")?.gaps(from: LiveExample.now)?.longest == 604_800)
+        #expect(CronSchedule("not a schedule") == nil)
         #expect(LiveTime.describe(77_900) == "21h38m")
         #expect(LiveTime.describe(3 * 86_400 + 5 * 3600 + 60) == "3d5h")
     }

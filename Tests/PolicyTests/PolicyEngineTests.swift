@@ -269,7 +269,7 @@ struct PolicyEngineTests {
     ])
     func cron(_ c: (String, Int)) {
         guard let gaps = CronSchedule(c.0)?.gaps(from: 1_764_000_000) else { Issue.record("did not parse \(c.0)"); return }
-        #expect(gaps.longest == c.1, "\(c.0)")
+        #expect(gaps.longest == Int64(c.1), "\(c.0)")
     }
 
     @Test("invalid cron", arguments: ["", "* * * *", "61 * * * *", "*/0 * * * *", "0 0 32 * *", "a b c d e"])

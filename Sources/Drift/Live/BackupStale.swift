@@ -18,7 +18,7 @@ enum BackupStale {
         for job in context.backupJobs {
             let spec = job.object.value["spec"]
             let schedule = spec?["schedule"]?.stringValue ?? ""
-            let interval = CronInterval(schedule)?.longestGap(from: context.now)
+            let interval = CronSchedule(schedule)?.gaps(from: context.now).flatMap { $0.runs < 2 ? nil : $0.longest }
             let runTime = LiveContext.integer(spec?[path: "jobTemplate", "spec", "activeDeadlineSeconds"]) ?? context.params.backupGraceSeconds
             let allowed = interval.map { $0 + (LiveContext.integer(spec?["startingDeadlineSeconds"]) ?? 0) + runTime }
             // The tightest RPO among the StatefulSets it backs up: declared, else the default.

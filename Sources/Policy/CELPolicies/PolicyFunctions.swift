@@ -69,7 +69,7 @@ enum PolicyFunctions {
             },
             "cron": CELFunction(arities: [1]) { args in
                 guard case .string(let expression) = args[0] else { throw CELError("cron() takes a string") }
-                return CronSchedule.facts(expression)
+                return CronFacts.facts(expression)
             },
             "isDataTier": CELFunction(arities: [1]) { args in .bool(isDataTier(args[0].manifestView)) },
             // Indexed alternatives to scanning `objects`: the objects of a kind (optionally in a namespace),

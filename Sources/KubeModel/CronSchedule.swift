@@ -3,14 +3,12 @@ import Glibc
 /// Standard 5-field cron schedules as the CronJob controller reads them (robfig/cron's standard parser):
 /// minute hour day-of-month month day-of-week, with `*`, lists, ranges, steps, month and day names and the
 /// `@hourly`-style macros. When both day fields are restricted a day matches either (Vixie cron).
-///
-/// A copy of the parser in `Policy/CELPolicies/CronSchedule.swift` (Drift may not import Policy, and the
-/// CEL-facing cache there is not wanted here); the two are kept equal by the cron tests of each target.
-struct CronInterval: Sendable {
-    private var minutes: [Bool], hours: [Bool], days: [Bool], months: [Bool], weekdays: [Bool]
-    private var dayRestricted: Bool, weekdayRestricted: Bool
+public struct CronSchedule: Sendable, Equatable {
+    var minutes: [Bool], hours: [Bool], days: [Bool], months: [Bool], weekdays: [Bool]
+    var dayRestricted: Bool, weekdayRestricted: Bool
 
-    init?(_ expression: String) {
+    /// The schedule of a 5-field expression or macro; nil when it does not parse.
+    public init?(_ expression: String) {
         var text = expression.trimmingCharacters(in: " \t")
         if text.hasPrefix("TZ=") || text.hasPrefix("CRON_TZ=") {
             text = text.split(separator: " ", maxSplits: 1).dropFirst().first.map(String.init) ?? ""
@@ -69,7 +67,8 @@ struct CronInterval: Sendable {
         return set
     }
 
-    private func firesOn(month: Int, day: Int, weekday: Int) -> Bool {
+    /// Whether the schedule fires on a day.
+    public func firesOn(month: Int, day: Int, weekday: Int) -> Bool {
         guard months[month] else { return false }
         if dayRestricted && weekdayRestricted { return days[day] || weekdays[weekday] }
         if dayRestricted { return days[day] }
@@ -77,14 +76,15 @@ struct CronInterval: Sendable {
         return true
     }
 
-    /// The longest gap in seconds between two consecutive runs over the 400 days from `start` (Unix
-    /// seconds), counted in UTC: how old the last run may be just before the next one. nil when it fires
-    /// fewer than twice in that window. (A CronJob's `timeZone` moves runs by whole hours; a daylight-saving
-    /// shift lengthens one gap by an hour, which the grace of `backup-stale` covers.)
-    func longestGap(from start: Int64) -> Int64? {
+    /// The runs over a 400-day window from `start` (Unix seconds, UTC): the longest gap between two
+    /// consecutive runs (how old the last run may be just before the next one), the first run after
+    /// `start`, and how many runs there were; nil when it never fires in the window. (A CronJob's
+    /// `timeZone` moves runs by whole hours: a daylight-saving shift lengthens one gap by an hour.)
+    public func gaps(from start: Int64) -> (longest: Int64, next: Int64?, runs: Int)? {
         let dayStart = start - ((start % 86_400) + 86_400) % 86_400
         var previous: Int64?
         var longest: Int64 = 0
+        var next: Int64?
         var runs = 0
         let firings = (0..<24).filter { hours[$0] }.flatMap { h in (0..<60).filter { minutes[$0] }.map { Int64(h * 3600 + $0 * 60) } }
         for d in 0..<400 {
@@ -98,8 +98,9 @@ struct CronInterval: Sendable {
                 if let p = previous { longest = max(longest, when - p) }
                 previous = when
                 runs += 1
+                if next == nil && when > start { next = when }
             }
         }
-        return runs < 2 ? nil : longest
+        return previous == nil ? nil : (longest, next, runs)
     }
 }
