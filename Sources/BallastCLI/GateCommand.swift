@@ -30,6 +30,7 @@ struct GateCommand: AsyncParsableCommand {
     @Option(help: "The head revision (default HEAD).") var head: String = "HEAD"
     @Option(help: "Configuration file (default: .ballast.yaml at the repository root of head, when present).")
     var config: String?
+    @OptionGroup var desired: DesiredOptions
     @OptionGroup var policies: PolicyOptions
     @OptionGroup var report: ReportOptions
 
@@ -39,23 +40,31 @@ struct GateCommand: AsyncParsableCommand {
         var options = LintOptions()
         options.config = try loadConfig(config)
         let plan: GatePlan
+        let sides: GateDesiredState
         do {
             let git = try repository.open(spec)
             let headID = try git.resolve(head)
             let baseID: ObjectID
             if let base { baseID = try git.resolve(base) } else { baseID = try git.defaultBase(head: headID) }
             plan = try GatePlan.make(git, base: baseID, head: headID, paths: repository.paths, maxBlobSize: repository.maxBlobSize)
+            // Effective namespaces at each revision, and the kustomizations the change touches, rendered.
+            let changed = Set(try git.diff(from: baseID, to: headID, under: repository.paths).flatMap { [$0.oldPath, $0.newPath].compactMap { $0 } })
+            sides = try await GateDesiredState.make(git, base: baseID, head: headID, changed: changed, paths: repository.paths,
+                                                    options: desired.options(config: options.config, maxBlobSize: repository.maxBlobSize))
         } catch {
             throw gitFailure(error)
         }
-        let reader = ManifestReader()
-        let baseFiles = await reader.read(plan.baseInputs)
-        let headOnly = await reader.read(plan.headInputs)
-        let shared = await reader.read(plan.sharedInputs)
-        var result = Gate(options: options, pack: pack).run(base: baseFiles + shared, head: headOnly + shared)
+        let baseFiles = await sides.baseReader.read(plan.baseInputs.filter { !sides.reachedBase.contains($0.name) })
+        let headOnly = await sides.headReader.read(plan.headInputs.filter { !sides.reachedHead.contains($0.name) })
+        let shared = await sides.headReader.read(plan.sharedInputs.filter {
+            !sides.reachedHead.contains($0.name) && !sides.reachedBase.contains($0.name)
+        })
+        var result = Gate(options: options, pack: pack).run(base: baseFiles + shared + sides.baseRendered,
+                                                            head: headOnly + shared + sides.headRendered)
         // Add to what the gate found; never replace it.
-        result.notes += plan.notes
+        result.notes += plan.notes + sides.notes
         result.failures += plan.failures
+        for (tool, version) in sides.toolVersions { result.toolVersions[tool] = version }
         result.sort()
         let code = report.finish(result, command: "gate")
         if code != 0 { throw ExitCode(code) }
