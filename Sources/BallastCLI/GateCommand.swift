@@ -51,7 +51,7 @@ struct GateCommand: AsyncParsableCommand {
         let baseFiles = await reader.read(plan.baseInputs)
         let headOnly = await reader.read(plan.headInputs)
         let shared = await reader.read(plan.sharedInputs)
-        var result = Gate(options: options, pack: pack).run(base: baseFiles + shared, head: headOnly + shared)
+        var result = Gate(options: options, pack: pack).run(base: baseFiles + shared, head: headOnly + shared, renamedFrom: plan.renamedFrom)
         // Add to what the gate found; never replace it.
         result.notes += plan.notes
         result.failures += plan.failures

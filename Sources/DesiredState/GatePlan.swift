@@ -10,6 +10,9 @@ public struct GatePlan: Sendable {
     public var baseInputs: [ManifestInput] = []
     public var headInputs: [ManifestInput] = []
     public var sharedInputs: [ManifestInput] = []
+    /// Files git pairs as renamed (moved, perhaps edited): head path → base path. Findings that belong to a
+    /// file rather than an object follow the file (`Gate`).
+    public var renamedFrom: [String: String] = [:]
     public var notes: [Finding] = []
     /// Blobs left unread (the size cap): the gate did not see everything, so it is incomplete.
     public var failures: [ReadFailure] = []
@@ -31,6 +34,7 @@ public struct GatePlan: Sendable {
         var changedHead = Set<String>()
         var references = ReferenceTokens()
         for change in changes {
+            if change.status == .renamed, let old = change.oldPath, let new = change.newPath { plan.renamedFrom[new] = old }
             if let path = change.newPath, let blob = change.newBlob, isManifest(path) {
                 guard let bytes = try git.blob(blob, maxSize: maxBlobSize) else { plan.failures.append(DesiredState.oversize(path, maxBlobSize)); continue }
                 references.collect(from: bytes, name: path)
@@ -84,9 +88,12 @@ public struct GatePlan: Sendable {
     }
 }
 
-/// What a change refers to: a file is read when it names, as `name: X`, one of the changed objects or
-/// something they refer to (StorageClass, governing Service, claims, ConfigMaps), or sits in a directory
-/// the change touched.
+/// What a change refers to: a file is read when one of its name fields (`NameIndex`) holds one of these
+/// tokens, or when it sits in a directory the change touched. The tokens of a changed file, at base and at
+/// head: the names of its objects (so that a deleted or renamed object brings in every file that names it:
+/// the claims of a StorageClass, the StatefulSet of a Service, the workload of a ConfigMap or claim), what
+/// they refer to (StorageClass, governing Service, claims, Secrets, ConfigMaps) and the label values their
+/// selectors require (the workload a PodDisruptionBudget or Service selects).
 struct ReferenceTokens {
     var names = Set<String>()
     var directories = Set<String>()
@@ -105,6 +112,11 @@ struct ReferenceTokens {
             }
             for volume in parsed.object.podSpec?["volumes"]?.listValue ?? [] {
                 if let name = volume[path: "configMap", "name"]?.stringValue { names.insert(name) }
+            }
+            // `spec.selector`: a label map (Service) or a label selector (PodDisruptionBudget, workloads).
+            let selector = value[path: "spec", "selector"]
+            for entry in (selector?["matchLabels"] ?? selector)?.mapEntries ?? [] {
+                if let label = entry.value.stringValue { names.insert(label) }
             }
         }
     }

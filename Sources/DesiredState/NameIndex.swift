@@ -1,14 +1,19 @@
 import Foundation
 import Glibc
 
-/// Per repository, the values of the `name:` fields of each blob, kept in the cache directory: blobs never
-/// change, so a later gate reads only the blobs it has not seen. A missing or unreadable index is rebuilt.
+/// Per repository, the values of the name fields of each blob (`name:`, and keys ending in `Name` such as
+/// `storageClassName:`, `serviceName:`, `claimName:`), kept in the cache directory: blobs never change, so a
+/// later gate reads only the blobs it has not seen. The same set answers both questions of the gate: which
+/// files declare what a change names, and which files name what a change deletes or renames. A missing or
+/// unreadable index is rebuilt.
 struct NameIndex {
     /// The index file's bytes; a blob's names are parsed from its line only when asked for.
     private var data: [UInt8] = []
     private var lines: [String: Range<Int>] = [:]
     private var added: [String: Set<String>] = [:]
     private let path: String
+    /// Bumped when `extract` learns new keys: an index written by an older extraction would hide referrers.
+    static let format = 2
 
     init(repositoryPath: String) {
         let environment = ProcessInfo.processInfo.environment
@@ -16,7 +21,7 @@ struct NameIndex {
         var hash: UInt64 = 0xcbf29ce484222325
         let absolute = repositoryPath.hasPrefix("/") ? repositoryPath : FileManager.default.currentDirectoryPath + "/" + repositoryPath
         for b in absolute.utf8 { hash = (hash ^ UInt64(b)) &* 0x100000001b3 }
-        path = base + "/ballast/names/" + String(hash, radix: 16) + ".idx"
+        path = base + "/ballast/names/" + String(hash, radix: 16) + ".v\(Self.format).idx"
         // Absent or unreadable: start empty (the index is only a cache).
         guard let contents = FileManager.default.contents(atPath: path) else { return }
         data = [UInt8](contents)
@@ -59,15 +64,16 @@ struct NameIndex {
         _ = rename(path + ".tmp", path)
     }
 
-    /// The values of `name:` fields (YAML or JSON) in a file's bytes: a byte scan, no parse.
+    /// The values of name fields (YAML or JSON) in a file's bytes: a byte scan, no parse. A name field is a
+    /// key that is `name` (also after a `/`, as in `app.kubernetes.io/name`) or ends in `Name` after a
+    /// lowercase letter (`storageClassName`, `serviceName`, `claimName`, `secretName`).
     static func extract(_ bytes: [UInt8]) -> Set<String> {
         var names = Set<String>()
         let n = bytes.count
         var i = 0
         while i + 5 < n {
-            // "name" preceded by a non-identifier byte, then optional quote, ':' and spaces.
-            if bytes[i] == UInt8(ascii: "n") && bytes[i + 1] == UInt8(ascii: "a") && bytes[i + 2] == UInt8(ascii: "m")
-                && bytes[i + 3] == UInt8(ascii: "e") && (i == 0 || !isNameByte(bytes[i - 1])) {
+            if bytes[i + 1] == UInt8(ascii: "a") && bytes[i + 2] == UInt8(ascii: "m") && bytes[i + 3] == UInt8(ascii: "e")
+                && isKeyStart(bytes, i) {
                 var j = i + 4
                 if j < n && bytes[j] == UInt8(ascii: "\"") { j += 1 }
                 if j < n && bytes[j] == UInt8(ascii: ":") {
@@ -84,6 +90,16 @@ struct NameIndex {
             i += 1
         }
         return names
+    }
+
+    /// Whether `bytes[i]` starts the `name`/`Name` ending of a key: `n` after a non-identifier byte, or `N`
+    /// after a lowercase letter (camelCase).
+    private static func isKeyStart(_ bytes: [UInt8], _ i: Int) -> Bool {
+        switch bytes[i] {
+        case UInt8(ascii: "n"): return i == 0 || !isNameByte(bytes[i - 1])
+        case UInt8(ascii: "N"): return i > 0 && bytes[i - 1] >= UInt8(ascii: "a") && bytes[i - 1] <= UInt8(ascii: "z")
+        default: return false
+        }
     }
 
     private static func isNameByte(_ b: UInt8) -> Bool {

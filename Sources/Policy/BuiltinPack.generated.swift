@@ -1036,7 +1036,8 @@ spec:
       expression: >-
         (objectsOf('PersistentVolumeClaim').filter(o, o.?spec.?storageClassName.orValue('') == variables.name)
           + objectsOf('apps/StatefulSet').filter(o, o.?spec.?volumeClaimTemplates.orValue([]).exists(t, t.?spec.?storageClassName.orValue('') == variables.name)))
-        .map(o, o.kind + ' ' + string(o.metadata.?namespace.orValue('')) + '/' + o.metadata.name)
+        .map(o, o.kind + ' ' + string(o.metadata.?namespace.orValue('')) + '/' + o.metadata.name
+          + (sourceOf(o) == '' ? '' : ' (' + sourceOf(o) + ')'))
     validate: "size(variables.users) == 0"
     messageExpression: "'StorageClass ' + variables.name + ' is deleted but still named by ' + variables.users.join(', ')"
     examples:
