@@ -114,6 +114,24 @@ struct GateReferrerTests {
                 "\(r.stdout)")
     }
 
+    @Test func deletingThePodDisruptionBudgetOfAnUnchangedStatefulSet() throws {
+        var files = Self.stack
+        files["platform/disruption/redis.yaml"] = """
+            apiVersion: policy/v1
+            kind: PodDisruptionBudget
+            metadata: {name: cache-budget, namespace: redis}
+            spec: {maxUnavailable: 1, selector: {matchLabels: {app: redis}}}
+
+            """
+        let repo = try pullRequest(files, change: ["platform/disruption/redis.yaml": nil])
+        defer { try? FileManager.default.removeItem(at: repo) }
+        let r = try gate(repo)
+        #expect(r.status == 1, "\(r.stdout)")
+        let coverage = try #require(r.findings.first { $0["rule"] as? String == "pdb-coverage-quorum" }, "\(r.stdout)")
+        #expect(coverage["object"] as? String == "StatefulSet/redis/redis")
+        #expect(coverage["file"] as? String == "apps/redis/statefulset.yaml")
+    }
+
     @Test func movingADirectoryKeepsTheFindingsOfItsFiles() throws {
         let broken = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: broken, namespace: redis\ndata: {a: b}\n"
         let duplicate = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: twice, namespace: redis}\ndata: {a: b}\ndata: {c: d}\n"
