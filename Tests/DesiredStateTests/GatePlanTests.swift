@@ -51,14 +51,20 @@ struct GatePlanTests {
         "apps/other/app.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: unrelated, namespace: other}\ndata: {a: b}\n",
     ]
 
-    /// The plan of a pull request that deletes `path` from the repository of `referents` and `referrers`.
-    func plan(deleting path: String) throws -> GatePlan {
-        let dir = try tree(Self.referents.merging(Self.referrers) { a, _ in a })
+    /// The plan of a pull request that deletes `path` from the repository of `referents` and `referrers`,
+    /// or writes `edit` there.
+    func plan(deleting path: String, edit: String? = nil, extra: [String: String] = [:]) throws -> GatePlan {
+        let dir = try tree(Self.referents.merging(Self.referrers) { a, _ in a }.merging(extra) { a, _ in a })
         defer { try? FileManager.default.removeItem(at: dir) }
         try run(["git", "init", "-q", "-b", "main", "."], in: dir)
         try run(["git", "add", "-A"], in: dir)
         try run(["git", "commit", "-q", "-m", "base"], in: dir)
-        try run(["git", "rm", "-q", path], in: dir)
+        if let edit {
+            try edit.write(to: dir.appendingPathComponent(path), atomically: true, encoding: .utf8)
+            try run(["git", "add", "-A"], in: dir)
+        } else {
+            try run(["git", "rm", "-q", path], in: dir)
+        }
         try run(["git", "commit", "-q", "-m", "head"], in: dir)
         let git = try GitRepository.open(path: dir.path)
         return try GatePlan.make(git, base: git.resolve("HEAD~1"), head: git.resolve("HEAD"), paths: [], maxBlobSize: 1 << 20)
@@ -78,5 +84,29 @@ struct GatePlanTests {
         let shared = plan.sharedInputs.map(\.name)
         #expect(shared.contains(referrer), "\(shared)")
         #expect(!shared.contains("apps/other/app.yaml"), "\(shared)")
+    }
+
+    /// An edit that deletes nothing reads the files declaring what it names, not every other user of its
+    /// class, Service or labels: the gate's cost follows the change.
+    @Test func anEditDoesNotReadTheOtherUsersOfItsClass() throws {
+        let other = """
+            apiVersion: apps/v1
+            kind: StatefulSet
+            metadata: {name: queue, namespace: queue}
+            spec:
+              serviceName: queue-headless
+              selector: {matchLabels: {app: queue}}
+              template:
+                metadata: {labels: {app: queue}}
+                spec: {containers: [{name: rabbitmq, image: "rabbitmq:3.13"}]}
+              volumeClaimTemplates: [{metadata: {name: data}, spec: {storageClassName: fast-ssd}}]
+
+            """
+        let sts = try #require(Self.referrers["apps/redis/statefulset.yaml"])
+        let plan = try plan(deleting: "apps/redis/statefulset.yaml", edit: sts.replacingOccurrences(of: "7.2.4", with: "7.2.5"),
+                            extra: ["apps/queue/statefulset.yaml": other])
+        let shared = plan.sharedInputs.map(\.name)
+        #expect(shared.contains("platform/storage/classes.yaml") && shared.contains("platform/network/redis-headless.yaml"), "\(shared)")
+        #expect(!shared.contains("apps/queue/statefulset.yaml"), "\(shared)")
     }
 }
