@@ -58,7 +58,7 @@ public struct GatePlan: Sendable {
         }
         // Which unchanged files declare what the change refers to, or name what it deletes or renames: from
         // the names index (blob id → its name fields), reading only blobs the index has not seen.
-        let deleted = references.deletedNames
+        let deleted = references.deletedNames, selectors = references.deletedSelectors
         var index = NameIndex(repositoryPath: git.path)
         for file in files where isManifest(file.path) && !changedHead.contains(file.path) {
             let inDirectory = references.directories.contains(directory(of: file.path))
@@ -72,7 +72,10 @@ public struct GatePlan: Sendable {
                 index.record(file.blob.hex, found)
                 names = found
             }
-            if inDirectory || names?.declaresAny(of: references.names) == true || names?.namesAny(of: deleted) == true {
+            let reads = inDirectory || names.map { names in
+                names.declaresAny(of: references.names) || names.namesAny(of: deleted) || selectors.contains(where: names.namesAll)
+            } ?? false
+            if reads {
                 guard let bytes = try git.blob(file.blob, maxSize: maxBlobSize) else {
                     plan.failures.append(DesiredState.oversize(file.path, maxBlobSize))
                     continue

@@ -12,6 +12,8 @@ struct BlobNames: Equatable {
     func declaresAny(of tokens: Set<String>) -> Bool { !names.isDisjoint(with: tokens) }
     /// Whether the file names one of `tokens` in any name field: it may refer to what a change deletes.
     func namesAny(of tokens: Set<String>) -> Bool { !names.isDisjoint(with: tokens) || !references.isDisjoint(with: tokens) }
+    /// Whether the file names every one of `tokens`, in any name field.
+    func namesAll(of tokens: Set<String>) -> Bool { tokens.allSatisfy { names.contains($0) || references.contains($0) } }
 }
 
 /// Per repository, the name fields of each blob (`BlobNames`), kept in the cache directory: blobs never

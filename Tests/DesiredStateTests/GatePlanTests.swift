@@ -109,4 +109,36 @@ struct GatePlanTests {
         #expect(shared.contains("platform/storage/classes.yaml") && shared.contains("platform/network/redis-headless.yaml"), "\(shared)")
         #expect(!shared.contains("apps/queue/statefulset.yaml"), "\(shared)")
     }
+
+    /// A selector requires all its labels: deleting the budget of one Redis reads that Redis, not every file
+    /// that says `app.kubernetes.io/name: redis`.
+    @Test func aDeletedSelectorReadsWhatCarriesAllItsLabels() throws {
+        func redis(_ name: String) -> String {
+            """
+            apiVersion: apps/v1
+            kind: StatefulSet
+            metadata: {name: \(name), namespace: redis}
+            spec:
+              serviceName: \(name)
+              selector: {matchLabels: {app.kubernetes.io/name: redis, app.kubernetes.io/instance: \(name)}}
+              template:
+                metadata: {labels: {app.kubernetes.io/name: redis, app.kubernetes.io/instance: \(name)}}
+                spec: {containers: [{name: server, image: "redis:7.2.4"}]}
+
+            """
+        }
+        let budget = """
+            apiVersion: policy/v1
+            kind: PodDisruptionBudget
+            metadata: {name: budget, namespace: redis}
+            spec: {maxUnavailable: 1, selector: {matchLabels: {app.kubernetes.io/name: redis, app.kubernetes.io/instance: cache}}}
+
+            """
+        let plan = try plan(deleting: "platform/budgets/cache.yaml", extra: [
+            "platform/budgets/cache.yaml": budget, "apps/cache/statefulset.yaml": redis("cache"), "apps/session/statefulset.yaml": redis("session"),
+        ])
+        let shared = plan.sharedInputs.map(\.name)
+        #expect(shared.contains("apps/cache/statefulset.yaml"), "\(shared)")
+        #expect(!shared.contains("apps/session/statefulset.yaml") && !shared.contains("apps/redis/statefulset.yaml"), "\(shared)")
+    }
 }
