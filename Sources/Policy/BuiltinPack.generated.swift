@@ -1025,7 +1025,9 @@ spec:
     description: >-
       Deleting a StorageClass that PVCs or volumeClaimTemplates still name leaves new claims (a new replica, a
       re-created StatefulSet) Pending forever; existing volumes keep running until the next re-provisioning,
-      when the outage surprises everyone. See https://kubernetes.io/docs/concepts/storage/storage-classes/
+      when the outage surprises everyone. Renaming a class deletes the old name. The message names each claim
+      and StatefulSet with the file and line that still name the class, in any file of the repository.
+      See https://kubernetes.io/docs/concepts/storage/storage-classes/
     remediation: "Keep the class until no claim in git names it; move claims to the new class first."
     on: change
     match: {kinds: [storage.k8s.io/StorageClass]}
