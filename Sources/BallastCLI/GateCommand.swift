@@ -14,10 +14,11 @@ struct GateCommand: AsyncParsableCommand {
         commandName: "gate",
         abstract: "Pull-request check: report what head introduces and block unsafe storage changes.",
         discussion: """
-            Compares two revisions of the repository. Only the files that changed, and the files holding the \
-            objects they refer to (StorageClasses, objects of the same namespaces, files beside them), are read; \
-            unchanged files are parsed once. Objects are paired by identity, so a moved file is no delete and \
-            create. Head is linted and only the findings head introduces are reported (pre-existing ones are \
+            Compares two revisions of the repository. Only the files that changed, the files holding the \
+            objects they refer to (StorageClasses, Services, ConfigMaps, claims, files beside them) and the files \
+            referring to what is deleted or renamed are read; unchanged files are parsed once. Objects are \
+            paired by identity and files by git's rename detection, so a moved file is no delete and create. \
+            Head is linted and only the findings head introduces are reported (pre-existing ones are \
             counted); the change rules compare each base object with its head version: a reclaim policy going \
             Retain -> Delete, an immutable field edited, a claim shrunk, a StorageClass deleted while used... \
             A waiver with a reason on the head object lets a change through, and the report says so.
@@ -60,7 +61,8 @@ struct GateCommand: AsyncParsableCommand {
             !sides.reachedHead.contains($0.name) && !sides.reachedBase.contains($0.name)
         })
         var result = Gate(options: options, pack: pack).run(base: baseFiles + shared + sides.baseRendered,
-                                                            head: headOnly + shared + sides.headRendered)
+                                                            head: headOnly + shared + sides.headRendered,
+                                                            renamedFrom: plan.renamedFrom)
         // Add to what the gate found; never replace it.
         result.notes += plan.notes + sides.notes
         result.failures += plan.failures

@@ -4,12 +4,16 @@ public import Findings
 public import ManifestIO
 public import GitSource
 
-/// What `gate` reads: the base and head versions of the changed files, and the unchanged files that hold
-/// what they refer to (read once, used for both).
+/// What `gate` reads: the base and head versions of the changed files, the unchanged files that hold what
+/// they refer to, and the unchanged files that name what they delete or rename (`ReferenceTokens`; read
+/// once, used for both).
 public struct GatePlan: Sendable {
     public var baseInputs: [ManifestInput] = []
     public var headInputs: [ManifestInput] = []
     public var sharedInputs: [ManifestInput] = []
+    /// Files git pairs as renamed (moved, perhaps edited): head path → base path. Findings that belong to a
+    /// file rather than an object follow the file (`Gate`).
+    public var renamedFrom: [String: String] = [:]
     public var notes: [Finding] = []
     /// Blobs left unread (the size cap): the gate did not see everything, so it is incomplete.
     public var failures: [ReadFailure] = []
@@ -31,16 +35,17 @@ public struct GatePlan: Sendable {
         var changedHead = Set<String>()
         var references = ReferenceTokens()
         for change in changes {
+            if change.status == .renamed, let old = change.oldPath, let new = change.newPath { plan.renamedFrom[new] = old }
             if let path = change.newPath, let blob = change.newBlob, isManifest(path) {
                 guard let bytes = try git.blob(blob, maxSize: maxBlobSize) else { plan.failures.append(DesiredState.oversize(path, maxBlobSize)); continue }
-                references.collect(from: bytes, name: path)
+                references.collect(from: bytes, name: path, at: .head)
                 plan.headInputs.append(ManifestInput(name: path, source: .bytes(bytes)))
                 changedHead.insert(path)
                 references.directories.insert(directory(of: path))
             }
             if let path = change.oldPath, let blob = change.oldBlob, isManifest(path) {
                 guard let bytes = try git.blob(blob, maxSize: maxBlobSize) else { plan.failures.append(DesiredState.oversize("\(path) (base)", maxBlobSize)); continue }
-                references.collect(from: bytes, name: path)
+                references.collect(from: bytes, name: path, at: .base)
                 plan.baseInputs.append(ManifestInput(name: path, source: .bytes(bytes)))
                 references.directories.insert(directory(of: path))
             }
@@ -51,8 +56,9 @@ public struct GatePlan: Sendable {
         plan.notes += gitNotes.map {
             Finding(ruleID: "git-skipped", severity: .info, message: $0.message, span: SourceSpan(file: FileID($0.path), line: 1, column: 1))
         }
-        // Which unchanged files name what the change refers to: from the names index (blob id → the values
-        // of its `name:` fields), reading only blobs the index has not seen.
+        // Which unchanged files declare what the change refers to, or name what it deletes or renames: from
+        // the names index (blob id → its name fields), reading only blobs the index has not seen.
+        let deleted = references.deletedNames, selectors = references.deletedSelectors
         var index = NameIndex(repositoryPath: git.path)
         for file in files where isManifest(file.path) && !changedHead.contains(file.path) {
             let inDirectory = references.directories.contains(directory(of: file.path))
@@ -66,7 +72,10 @@ public struct GatePlan: Sendable {
                 index.record(file.blob.hex, found)
                 names = found
             }
-            if inDirectory || !(names ?? []).isDisjoint(with: references.names) {
+            let reads = inDirectory || names.map { names in
+                names.declaresAny(of: references.names) || names.namesAny(of: deleted) || selectors.contains(where: names.namesAll)
+            } ?? false
+            if reads {
                 guard let bytes = try git.blob(file.blob, maxSize: maxBlobSize) else {
                     plan.failures.append(DesiredState.oversize(file.path, maxBlobSize))
                     continue
@@ -83,42 +92,3 @@ public struct GatePlan: Sendable {
         return String(path[..<slash])
     }
 }
-
-/// What a change refers to: a file is read when it names, as `name: X`, one of the changed objects or
-/// something they refer to (StorageClass, governing Service, claims, ConfigMaps), or sits in a directory
-/// the change touched.
-struct ReferenceTokens {
-    var names = Set<String>()
-    var directories = Set<String>()
-
-    /// Collects names from the changed files, parsed.
-    mutating func collect(from bytes: [UInt8], name: String) {
-        let file = ManifestReader().parse(bytes, file: FileID(name), json: name.hasSuffix(".json"))
-        for parsed in file.objects {
-            let value = parsed.object.value
-            if !parsed.object.name.isEmpty { names.insert(parsed.object.name) }
-            Self.walk(value) { key, text in
-                switch key {
-                case "storageClassName", "serviceName", "claimName", "secretName": names.insert(text)
-                default: break
-                }
-            }
-            for volume in parsed.object.podSpec?["volumes"]?.listValue ?? [] {
-                if let name = volume[path: "configMap", "name"]?.stringValue { names.insert(name) }
-            }
-        }
-    }
-
-    static func walk(_ value: Value, _ visit: (String, String) -> Void) {
-        switch value.kind {
-        case .map(let entries):
-            for entry in entries {
-                if let text = entry.value.stringValue { visit(entry.key, text) } else { walk(entry.value, visit) }
-            }
-        case .list(let items): for item in items { walk(item, visit) }
-        default: break
-        }
-    }
-
-}
-

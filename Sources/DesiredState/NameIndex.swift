@@ -1,14 +1,32 @@
 import Foundation
 import Glibc
 
-/// Per repository, the values of the `name:` fields of each blob, kept in the cache directory: blobs never
+/// The name fields of one file: the values of `name:` keys (what it declares, and the ConfigMaps, Secrets and
+/// containers it names), and the values of the other keys ending in `Name` (`storageClassName:`,
+/// `serviceName:`, `claimName:`: what it refers to).
+struct BlobNames: Equatable {
+    var names = Set<String>()
+    var references = Set<String>()
+
+    /// Whether the file names one of `tokens` in a `name:` field: it may declare what a change refers to.
+    func declaresAny(of tokens: Set<String>) -> Bool { !names.isDisjoint(with: tokens) }
+    /// Whether the file names one of `tokens` in any name field: it may refer to what a change deletes.
+    func namesAny(of tokens: Set<String>) -> Bool { !names.isDisjoint(with: tokens) || !references.isDisjoint(with: tokens) }
+    /// Whether the file names every one of `tokens`, in any name field.
+    func namesAll(of tokens: Set<String>) -> Bool { tokens.allSatisfy { names.contains($0) || references.contains($0) } }
+}
+
+/// Per repository, the name fields of each blob (`BlobNames`), kept in the cache directory: blobs never
 /// change, so a later gate reads only the blobs it has not seen. A missing or unreadable index is rebuilt.
+/// A line is the blob id, then its names, then its references marked `~` (a byte no name holds).
 struct NameIndex {
     /// The index file's bytes; a blob's names are parsed from its line only when asked for.
     private var data: [UInt8] = []
     private var lines: [String: Range<Int>] = [:]
-    private var added: [String: Set<String>] = [:]
+    private var added: [String: BlobNames] = [:]
     private let path: String
+    /// Bumped when `extract` learns new keys: an index written by an older extraction would hide referrers.
+    static let format = 2
 
     init(repositoryPath: String) {
         let environment = ProcessInfo.processInfo.environment
@@ -16,7 +34,7 @@ struct NameIndex {
         var hash: UInt64 = 0xcbf29ce484222325
         let absolute = repositoryPath.hasPrefix("/") ? repositoryPath : FileManager.default.currentDirectoryPath + "/" + repositoryPath
         for b in absolute.utf8 { hash = (hash ^ UInt64(b)) &* 0x100000001b3 }
-        path = base + "/ballast/names/" + String(hash, radix: 16) + ".idx"
+        path = base + "/ballast/names/" + String(hash, radix: 16) + ".v\(Self.format).idx"
         // Absent or unreadable: start empty (the index is only a cache).
         guard let contents = FileManager.default.contents(atPath: path) else { return }
         data = [UInt8](contents)
@@ -29,20 +47,28 @@ struct NameIndex {
         }
     }
 
-    /// The names a blob's file declares, when the index has seen the blob.
-    func names(of blob: String) -> Set<String>? {
+    /// The name fields of a blob's file, when the index has seen the blob.
+    func names(of blob: String) -> BlobNames? {
         if let known = added[blob] { return known }
         guard let range = lines[blob] else { return nil }
-        var names = Set<String>()
+        var names = BlobNames()
         var start = range.lowerBound
         for i in range.lowerBound...range.upperBound where i == range.upperBound || data[i] == 0x20 {
-            if i > start { names.insert(String(decoding: data[start..<i], as: UTF8.self)) }
+            if i > start {
+                if data[start] == Self.referenceMark {
+                    if i > start + 1 { names.references.insert(String(decoding: data[(start + 1)..<i], as: UTF8.self)) }
+                } else {
+                    names.names.insert(String(decoding: data[start..<i], as: UTF8.self))
+                }
+            }
             start = i + 1
         }
         return names
     }
 
-    mutating func record(_ blob: String, _ names: Set<String>) { added[blob] = names }
+    mutating func record(_ blob: String, _ names: BlobNames) { added[blob] = names }
+
+    private static let referenceMark = UInt8(ascii: "~")
 
     /// Appends what was learned (atomically; a failure only costs speed next time).
     func save() {
@@ -50,7 +76,8 @@ struct NameIndex {
         var out = data
         for (blob, names) in added {
             out += Array(blob.utf8)
-            for name in names.sorted() { out.append(0x20); out += Array(name.utf8) }
+            for name in names.names.sorted() { out.append(0x20); out += Array(name.utf8) }
+            for name in names.references.sorted() { out.append(0x20); out.append(Self.referenceMark); out += Array(name.utf8) }
             out.append(0x0A)
         }
         let directory = (path as NSString).deletingLastPathComponent
@@ -59,15 +86,16 @@ struct NameIndex {
         _ = rename(path + ".tmp", path)
     }
 
-    /// The values of `name:` fields (YAML or JSON) in a file's bytes: a byte scan, no parse.
-    static func extract(_ bytes: [UInt8]) -> Set<String> {
-        var names = Set<String>()
+    /// The values of name fields (YAML or JSON) in a file's bytes: a byte scan, no parse. A name field is a
+    /// key that is `name` (also after a `/`, as in `app.kubernetes.io/name`), or a reference: a key ending
+    /// in `Name` after a lowercase letter (`storageClassName`, `serviceName`, `claimName`, `secretName`).
+    static func extract(_ bytes: [UInt8]) -> BlobNames {
+        var names = BlobNames()
         let n = bytes.count
         var i = 0
         while i + 5 < n {
-            // "name" preceded by a non-identifier byte, then optional quote, ':' and spaces.
-            if bytes[i] == UInt8(ascii: "n") && bytes[i + 1] == UInt8(ascii: "a") && bytes[i + 2] == UInt8(ascii: "m")
-                && bytes[i + 3] == UInt8(ascii: "e") && (i == 0 || !isNameByte(bytes[i - 1])) {
+            if bytes[i + 1] == UInt8(ascii: "a") && bytes[i + 2] == UInt8(ascii: "m") && bytes[i + 3] == UInt8(ascii: "e")
+                && isKeyStart(bytes, i) {
                 var j = i + 4
                 if j < n && bytes[j] == UInt8(ascii: "\"") { j += 1 }
                 if j < n && bytes[j] == UInt8(ascii: ":") {
@@ -76,7 +104,10 @@ struct NameIndex {
                     if j < n && (bytes[j] == UInt8(ascii: "\"") || bytes[j] == UInt8(ascii: "'")) { j += 1 }
                     let start = j
                     while j < n && isNameByte(bytes[j]) { j += 1 }
-                    if j > start { names.insert(String(decoding: bytes[start..<j], as: UTF8.self)) }
+                    if j > start {
+                        let value = String(decoding: bytes[start..<j], as: UTF8.self)
+                        if bytes[i] == UInt8(ascii: "N") { names.references.insert(value) } else { names.names.insert(value) }
+                    }
                     i = j
                     continue
                 }
@@ -84,6 +115,16 @@ struct NameIndex {
             i += 1
         }
         return names
+    }
+
+    /// Whether `bytes[i]` starts the `name`/`Name` ending of a key: `n` after a non-identifier byte, or `N`
+    /// after a lowercase letter (camelCase).
+    private static func isKeyStart(_ bytes: [UInt8], _ i: Int) -> Bool {
+        switch bytes[i] {
+        case UInt8(ascii: "n"): return i == 0 || !isNameByte(bytes[i - 1])
+        case UInt8(ascii: "N"): return i > 0 && bytes[i - 1] >= UInt8(ascii: "a") && bytes[i - 1] <= UInt8(ascii: "z")
+        default: return false
+        }
     }
 
     private static func isNameByte(_ b: UInt8) -> Bool {

@@ -265,7 +265,8 @@ public final class GitRepository {
     }
 
     /// The files that differ between two commits, renames detected (a moved file is one rename, not a
-    /// delete and an add). Wraps `git_diff_tree_to_tree` and `git_diff_find_similar`.
+    /// delete and an add; identical files are paired however many moved). Wraps `git_diff_tree_to_tree`
+    /// and `git_diff_find_similar`.
     public func diff(from old: ObjectID, to new: ObjectID, under paths: [String] = []) throws(GitError) -> [GitChange] {
         let oldTree = try tree(of: old)
         defer { git_tree_free(oldTree) }
@@ -299,13 +300,13 @@ public final class GitRepository {
                                    oldPath: status == .added ? nil : oldFile.path.map { String(cString: $0) },
                                    newPath: status == .deleted ? nil : newFile.path.map { String(cString: $0) },
                                    oldBlob: oldID.hex == zero ? nil : oldID, newBlob: newID.hex == zero ? nil : newID)
-            if !paths.isEmpty {
-                let touched = [change.oldPath, change.newPath].compactMap { $0 }
-                guard touched.contains(where: { p in paths.contains { p == $0 || p.hasPrefix($0.hasSuffix("/") ? $0 : $0 + "/") } }) else { continue }
-            }
             changes.append(change)
         }
-        return changes
+        return GitChange.pairingIdenticalBlobs(changes).filter { change in
+            paths.isEmpty || [change.oldPath, change.newPath].compactMap { $0 }.contains { p in
+                paths.contains { p == $0 || p.hasPrefix($0.hasSuffix("/") ? $0 : $0 + "/") }
+            }
+        }
     }
 }
 

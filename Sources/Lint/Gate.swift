@@ -19,11 +19,12 @@ public struct Gate: Sendable {
     }
 
     /// `base` and `head`: the files read at each revision (unchanged files may be passed once, in both).
-    public func run(base: [FileResult], head: [FileResult]) -> RunResult {
+    /// `renamedFrom`: head path → base path of the files git pairs as renamed.
+    public func run(base: [FileResult], head: [FileResult], renamedFrom: [String: String] = [:]) -> RunResult {
         var headResult = linter.lint(head)
         let baseResult = linter.lint(base)
         let baseFingerprints = Set(baseResult.findings.map(\.fingerprint))
-        let introduced = headResult.findings.filter { !baseFingerprints.contains($0.fingerprint) }
+        let introduced = headResult.findings.filter { !baseFingerprints.contains(Self.fingerprint(of: $0, renamedFrom: renamedFrom)) }
         headResult.preexistingCount = headResult.findings.count - introduced.count
         headResult.findings = introduced
         headResult.failures += baseResult.failures
@@ -73,6 +74,15 @@ public struct Gate: Sendable {
         headResult.rules += changeRules.map(\.descriptor)
         headResult.sort()
         return headResult
+    }
+
+    /// A head finding's fingerprint as base would have it: a finding with no object (a parse error, a
+    /// duplicate key) is known by its file, and a renamed file is known in base by its base path.
+    static func fingerprint(of finding: Finding, renamedFrom: [String: String]) -> String {
+        guard finding.object == nil, let path = finding.span?.file.path, let old = renamedFrom[path] else { return finding.fingerprint }
+        var moved = finding
+        moved.span?.file = FileID(old)
+        return moved.fingerprint
     }
 
     /// The value at a field path as compact JSON, `<absent>` when missing.

@@ -171,6 +171,7 @@ extension ObjectIndex: ObjectLookup {
     public var objectCount: Int { stored.count }
     public func value(at position: Int) -> Value { stored[position].compact.value }
     public func facts(at position: Int) -> ObjectFacts { stored[position].facts }
+    public func span(at position: Int) -> SourceSpan? { stored[position].span }
     public func positions(ofKind qualifiedKind: String, namespace: String?) -> [Int] { indices(ofKind: qualifiedKind, namespace: namespace) }
     public func positions(inNamespace namespace: String) -> [Int] { indices(inNamespace: namespace) }
     public func positions(selecting qualifiedKind: String, namespace: String, labels: [String: String]) -> [Int] {

@@ -1025,7 +1025,9 @@ spec:
     description: >-
       Deleting a StorageClass that PVCs or volumeClaimTemplates still name leaves new claims (a new replica, a
       re-created StatefulSet) Pending forever; existing volumes keep running until the next re-provisioning,
-      when the outage surprises everyone. See https://kubernetes.io/docs/concepts/storage/storage-classes/
+      when the outage surprises everyone. Renaming a class deletes the old name. The message names each claim
+      and StatefulSet with the file and line that still name the class, in any file of the repository.
+      See https://kubernetes.io/docs/concepts/storage/storage-classes/
     remediation: "Keep the class until no claim in git names it; move claims to the new class first."
     on: change
     match: {kinds: [storage.k8s.io/StorageClass]}
@@ -1036,7 +1038,8 @@ spec:
       expression: >-
         (objectsOf('PersistentVolumeClaim').filter(o, o.?spec.?storageClassName.orValue('') == variables.name)
           + objectsOf('apps/StatefulSet').filter(o, o.?spec.?volumeClaimTemplates.orValue([]).exists(t, t.?spec.?storageClassName.orValue('') == variables.name)))
-        .map(o, o.kind + ' ' + string(o.metadata.?namespace.orValue('')) + '/' + o.metadata.name)
+        .map(o, o.kind + ' ' + string(o.metadata.?namespace.orValue('')) + '/' + o.metadata.name
+          + (sourceOf(o) == '' ? '' : ' (' + sourceOf(o) + ')'))
     validate: "size(variables.users) == 0"
     messageExpression: "'StorageClass ' + variables.name + ' is deleted but still named by ' + variables.users.join(', ')"
     examples:

@@ -8,6 +8,8 @@ public protocol ObjectLookup: Sendable {
     var objectCount: Int { get }
     /// The whole object at `position`.
     func value(at position: Int) -> Value
+    /// Where the object at `position` is written.
+    func span(at position: Int) -> SourceSpan?
     /// The facts recorded for the object at `position` when it was read.
     func facts(at position: Int) -> ObjectFacts
     /// The position of an object by kind (`apps/StatefulSet`, `Service`), namespace and name.

@@ -48,6 +48,25 @@ struct LocalRepositoryTests {
         #expect(try git.diff(from: git.resolve("v1"), to: git.resolve("v2"), under: ["platform"]).count == 1)
     }
 
+    /// libgit2 compares each added file with at most 1000 deleted ones; a larger move still pairs every
+    /// identical file, as git does.
+    @Test func aLargeMoveIsAllRenames() throws {
+        let repo = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: repo) }
+        try sh(["git", "init", "-q", "-b", "main", repo.path])
+        for i in 0..<1100 { try write("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cm-\(i)}\n", to: "apps/cm-\(i).yaml", in: repo) }
+        try sh(["git", "add", "-A"], in: repo)
+        try sh(["git", "commit", "-q", "-m", "base"], in: repo)
+        try sh(["git", "mv", "apps", "stacks"], in: repo)
+        try sh(["git", "commit", "-q", "-m", "head"], in: repo)
+        let git = try GitRepository.open(path: repo.path)
+        let changes = try git.diff(from: git.resolve("HEAD~1"), to: git.resolve("HEAD"))
+        #expect(changes.count == 1100)
+        #expect(changes.allSatisfy { $0.status == .renamed && $0.oldBlob == $0.newBlob
+            && $0.oldPath.map { "stacks/" + $0.dropFirst("apps/".count) } == $0.newPath })
+        #expect(try git.diff(from: git.resolve("HEAD~1"), to: git.resolve("HEAD"), under: ["apps"]).count == 1100)
+    }
+
     @Test func notARepository() throws {
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }

@@ -120,6 +120,12 @@ enum PolicyFunctions {
                     index.facts(at: i).podLabels.map { labels in .map(labels.sorted { $0.key < $1.key }.map { (CELValue.string($0.key), CELValue.string($0.value)) }) }
                 })
             },
+            // Where an object of the run is written, `path:line` ('' when it is not one of the run's objects):
+            // a finding about one object can name the others it concerns, and where they are.
+            "sourceOf": CELFunction(arities: [1]) { args in
+                guard let runtime = PolicyRuntime.current, let index = runtime.index else { throw CELError("sourceOf() is not available here") }
+                return .string(source(of: args[0].manifestView, in: index))
+            },
             "podSpec": CELFunction(arities: [1]) { args in
                 let object = args[0].manifestView
                 return objectPodSpec(object).map(CELValue.from) ?? .null
@@ -141,6 +147,16 @@ enum PolicyFunctions {
         let kind = strings[0]!, name = strings[strings.count - 1]!
         let namespace = strings.count == 3 ? strings[1] : nil
         return index.position(kind, namespace: namespace, name: name).map(runtime.celObject) ?? .null
+    }
+
+    /// `sourceOf(object)`: the object found by identity in the index, then its span.
+    static func source(of object: Value, in index: any ObjectLookup) -> String {
+        guard let kind = object["kind"]?.stringValue, let name = object[path: "metadata", "name"]?.stringValue else { return "" }
+        let group = splitAPIVersion(object["apiVersion"]?.stringValue ?? "").group
+        let namespace = object[path: "metadata", "namespace"]?.stringValue
+        guard let i = index.position(group.isEmpty ? kind : group + "/" + kind, namespace: namespace, name: name),
+              let span = index.span(at: i) else { return "" }
+        return "\(span.file.path):\(span.line)"
     }
 
     /// Parsed engine configs by (engine, text): several rules read the same ConfigMap of every workload.
