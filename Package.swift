@@ -30,6 +30,7 @@ let package = Package(
         .target(name: "Policy", dependencies: ["KubeModel", "CEL", "ManifestIO", "Findings"]),
         .target(name: "DesiredState", dependencies: ["KubeModel", "Findings", "ManifestIO", "GitSource"]),
         .target(name: "Drift", dependencies: ["KubeModel", "Findings", "ManifestIO"]),
+        .target(name: "Inventory", dependencies: ["KubeModel"]),
         .target(
             name: "Report",
             dependencies: [
@@ -42,7 +43,7 @@ let package = Package(
             name: "BallastCLI",
             dependencies: [
                 "KubeModel", "Findings", "ManifestIO", "GitSource", "ClusterSource", "CEL", "Policy", "Report",
-                "DesiredState", "Drift",
+                "DesiredState", "Drift", "Inventory",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -2,6 +2,7 @@ import ArgumentParser
 import Findings
 import Policy
 import Drift
+import DesiredState
 
 /// `ballast check`: the main job. Lint, drift and the live checks in one report.
 struct CheckCommand: AsyncParsableCommand {
@@ -24,6 +25,7 @@ struct CheckCommand: AsyncParsableCommand {
     @Option(help: "With --repo: the branch, tag or commit to read (default HEAD).") var ref: String?
     @OptionGroup var desired: DesiredOptions
     @OptionGroup var live: LiveOptions
+    @OptionGroup var sharding: ShardOption
     @Option(help: "Configuration file (default: .ballast.yaml in the current directory, when present).") var config: String?
     @OptionGroup var policies: PolicyOptions
     @OptionGroup var report: ReportOptions
@@ -35,7 +37,8 @@ struct CheckCommand: AsyncParsableCommand {
         let pack = try policies.pack()
         let state = try await loadDesiredState(paths: paths, repository: repository, ref: ref, desired: desired, config: options.config)
         let result = try await Comparison(desired: state, live: live, config: options.config,
-                                          linter: Linter(options: options, pack: pack), liveChecks: true).run()
+                                          linter: Linter(options: options, pack: pack), liveChecks: true,
+                                          shard: sharding.shard).run()
         let code = report.finish(result, command: "check")
         if code != 0 { throw ExitCode(code) }
     }
@@ -63,13 +66,15 @@ struct DriftCommand: AsyncParsableCommand {
     @Option(help: "With --repo: the branch, tag or commit to read (default HEAD).") var ref: String?
     @OptionGroup var desired: DesiredOptions
     @OptionGroup var live: LiveOptions
+    @OptionGroup var sharding: ShardOption
     @Option(help: "Configuration file (default: .ballast.yaml in the current directory, when present).") var config: String?
     @OptionGroup var report: ReportOptions
 
     func run() async throws {
         let configuration = try loadConfig(config)
         let state = try await loadDesiredState(paths: paths, repository: repository, ref: ref, desired: desired, config: configuration)
-        let result = try await Comparison(desired: state, live: live, config: configuration, linter: nil, liveChecks: false).run()
+        let result = try await Comparison(desired: state, live: live, config: configuration, linter: nil, liveChecks: false,
+                                          shard: sharding.shard).run()
         let code = report.finish(result, command: "drift")
         if code != 0 { throw ExitCode(code) }
     }

@@ -6,6 +6,7 @@ import ManifestIO
 import Policy
 import Report
 import CEL
+import Drift
 
 /// `ballast policies list | explain RULE | test [DIR...] | eval EXPR`
 struct Policies: AsyncParsableCommand {
@@ -49,12 +50,27 @@ struct Policies: AsyncParsableCommand {
     }
 
     struct Explain: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show a rule: summary, description, remediation, examples.")
-        @Argument(help: "The rule id.") var rule: String
+        static let configuration = CommandConfiguration(
+            abstract: "Show a rule: summary, description, remediation, examples.",
+            discussion: "--all shows every rule: the pack's CEL rules, the Swift built-in rules and the live rules (docs/rules.md is --all --format markdown).")
+        @Argument(help: "The rule id.") var rule: String?
+        @Flag(help: "Every rule, lint, change and live.") var all = false
+        @Option(help: "text or markdown (markdown with --all).") var format: String = "text"
         @OptionGroup var policies: PolicyOptions
+
+        func validate() throws {
+            guard (rule == nil) == all else { throw ValidationError("give a rule id or --all") }
+            guard format == "text" || (format == "markdown" && all) else { throw ValidationError("--format is text, or markdown with --all") }
+        }
 
         func run() async throws {
             let pack = try policies.pack()
+            guard let rule else {
+                let rules = pack.reference + LiveChecks.reference
+                if format == "markdown" { writeAll(RuleReferenceMarkdown.render(rules), to: 1); return }
+                writeAll(rules.map { RuleReferenceMarkdown.section($0) }.joined(separator: "\n"), to: 1)
+                return
+            }
             if let builtin = pack.builtins.first(where: { $0.id == rule }) {
                 var out = "\(builtin.id) (\(builtin.descriptor.severity.rawValue), built-in Swift rule)\n\n"
                 out += builtin.descriptor.summary + "\n\n" + builtin.descriptor.description + "\n\nRemediation: "
