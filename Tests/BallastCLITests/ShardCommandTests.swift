@@ -41,7 +41,7 @@ struct ShardCommandTests {
 
     @Test("a bad --shard is a usage error", arguments: ["4/4", "1", "-1/2", "a/b", "1/0", "0/"])
     func badShard(_ value: String) throws {
-        let run = try ballast(["lint", "fixtures/gitops", "--shard", value])
+        let run = try ballast(["lint", "fixtures/gitops", "--shard=\(value)"])
         #expect(run.status == 2)
         #expect(run.stderr.contains("--shard takes i/n"), "\(run.stderr)")
     }

@@ -9,7 +9,8 @@ extension LiveChecks {
                 var text = "# live\n" + example.live.trimmingTrailingNewlines
                 if !example.desired.isEmpty { text += "\n# git\n" + example.desired.trimmingTrailingNewlines }
                 for sample in example.usage {
-                    text += "\n# usage: \(sample.namespace)/\(sample.name) \(Int((sample.usedFraction * 100).rounded()))% used"
+                    let tenths = Int((sample.usedFraction * 1000).rounded())
+                    text += "\n# usage: \(sample.namespace)/\(sample.name) \(tenths / 10).\(tenths % 10) % used"
                 }
                 return .init(expectation: example.expectation.rawValue, note: example.note, text: text)
             }
