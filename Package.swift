@@ -34,7 +34,7 @@ let package = Package(
         .target(
             name: "Report",
             dependencies: [
-                "KubeModel", "Findings",
+                "KubeModel", "Findings", "Inventory",
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ]

@@ -4,6 +4,7 @@ import KubeModel
 import ClusterSource
 import DesiredState
 import Inventory
+import Report
 
 /// `ballast inventory`: the storage inventory of the repository, and of the cluster when one is given.
 struct InventoryCommand: AsyncParsableCommand {
@@ -22,7 +23,7 @@ struct InventoryCommand: AsyncParsableCommand {
             """
     )
 
-    enum Format: String, ExpressibleByArgument, CaseIterable { case markdown, json }
+    enum Format: String, ExpressibleByArgument, CaseIterable { case markdown, json, html }
 
     @Argument(help: "Files or directories of the desired state (instead of --repo).")
     var paths: [String] = []
@@ -34,7 +35,7 @@ struct InventoryCommand: AsyncParsableCommand {
     @Flag(help: "Read the cluster through the pod's service account too.") var inCluster = false
     @Option(help: "Read a snapshot directory (ballast snapshot --out DIR) as the cluster.") var snapshot: String?
     @Option(help: "Configuration file (default: .ballast.yaml in the current directory, when present).") var config: String?
-    @Option(help: "markdown or json.") var format: Format = .markdown
+    @Option(help: "markdown, json or html (one self-contained page).") var format: Format = .markdown
 
     func validate() throws {
         if [kubeconfig != nil || context != nil, inCluster, snapshot != nil].filter({ $0 }).count > 1 {
@@ -64,7 +65,11 @@ struct InventoryCommand: AsyncParsableCommand {
             }
         }
         let inventory = Inventory.build(desired: objects, live: live, usage: usage)
-        writeAll(format == .json ? inventory.json : inventory.markdown, to: 1)
+        switch format {
+        case .markdown: writeAll(inventory.markdown, to: 1)
+        case .json: writeAll(inventory.json, to: 1)
+        case .html: writeAll(InventoryHTML.render(inventory), to: 1)
+        }
         for reason in incomplete { writeAll("ballast: incomplete: \(reason)\n", to: 2) }
         if !incomplete.isEmpty { throw ExitCode(3) }
     }

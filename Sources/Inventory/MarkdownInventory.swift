@@ -85,14 +85,18 @@ extension Inventory {
     }
 }
 
-/// Bytes in binary units when exact (`21474836480` → `20Gi`), else the bytes with GiB to one decimal
-/// (`70155713799 (65.3Gi)`).
-func bytes(_ value: Int64?) -> String {
-    guard let value else { return "?" }
-    let exact = Quantity(value, format: .binarySI).description
-    guard exact == String(value), value >= 1 << 30 else { return exact }
-    let tenths = (value * 10 + (1 << 29)) >> 30
-    return "\(value) (\(tenths / 10).\(tenths % 10)Gi)"
+func bytes(_ value: Int64?) -> String { Inventory.bytesText(value) }
+
+extension Inventory {
+    /// Bytes in binary units when exact (`21474836480` → `20Gi`), else the bytes with GiB to one decimal
+    /// (`70155713799 (65.3Gi)`); `?` when unknown.
+    public static func bytesText(_ value: Int64?) -> String {
+        guard let value else { return "?" }
+        let exact = Quantity(value, format: .binarySI).description
+        guard exact == String(value), value >= 1 << 30 else { return exact }
+        let tenths = (value * 10 + (1 << 29)) >> 30
+        return "\(value) (\(tenths / 10).\(tenths % 10)Gi)"
+    }
 }
 
 /// `0.934` → `93.4%`.

@@ -37,6 +37,7 @@ struct GoldenCLITests {
         ("inventory-json", ["inventory", "fixtures/gitops", "--format", "json"], 0),
         ("inventory-snapshot", ["inventory", "fixtures/gitops", "--snapshot", "fixtures/cluster"], 0),
         ("inventory-snapshot-json", ["inventory", "fixtures/gitops", "--snapshot", "fixtures/cluster", "--format", "json"], 0),
+        ("inventory-snapshot-html", ["inventory", "fixtures/gitops", "--snapshot", "fixtures/cluster", "--format", "html"], 0),
     ])
     func run(_ name: String, _ arguments: [String], _ status: Int32) throws {
         let run = try ballast(arguments)
