@@ -80,7 +80,7 @@ struct Comparison {
             if let reason = listed.unreadKinds["Namespace"] {
                 result.failures.append(ReadFailure(source: "cluster: namespaces (for --shard \(shard))", reason: reason))
             }
-            allNamespaces = listed.objects
+            if listed.completeKinds.contains("Namespace") { allNamespaces = listed.objects }
             scope = shard.namespaces(desired: objects.map(\.ref), live: listed.objects.map(\.name), restrictedTo: namespaces)
         }
         if let directory = live.snapshot {

@@ -65,10 +65,10 @@ struct Policies: AsyncParsableCommand {
 
         func run() async throws {
             let pack = try policies.pack()
+            let reference = pack.reference + LiveChecks.reference
             guard let rule else {
-                let rules = pack.reference + LiveChecks.reference
-                if format == "markdown" { writeAll(RuleReferenceMarkdown.render(rules), to: 1); return }
-                writeAll(rules.map { RuleReferenceMarkdown.section($0) }.joined(separator: "\n"), to: 1)
+                if format == "markdown" { writeAll(RuleReferenceMarkdown.render(reference), to: 1); return }
+                writeAll(reference.map(RuleReferenceText.render).joined(separator: "\n"), to: 1)
                 return
             }
             if let builtin = pack.builtins.first(where: { $0.id == rule }) {
@@ -82,6 +82,11 @@ struct Policies: AsyncParsableCommand {
                 return
             }
             guard let policy = pack.rule(rule) else {
+                // Live rules and the reader's rules: what the reference knows of them.
+                if let entry = reference.first(where: { $0.descriptor.id == rule }) {
+                    writeAll(RuleReferenceText.render(entry), to: 1)
+                    return
+                }
                 writeAll("ballast: no rule \(jsonQuoted(rule)); `ballast policies list` shows them\n", to: 2)
                 throw ExitCode(2)
             }

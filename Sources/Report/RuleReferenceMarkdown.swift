@@ -53,3 +53,23 @@ public enum RuleReferenceMarkdown {
         s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
     }
 }
+
+/// A rule of the reference as plain text, in the shape of `ballast policies explain RULE` (used for
+/// `--all` and for the rules `explain` has no richer view of: live rules, reader rules).
+public enum RuleReferenceText {
+    public static func render(_ rule: RuleReference) -> String {
+        let d = rule.descriptor
+        var out = "\(d.id) (\(d.severity.rawValue), on: \(rule.trigger)) — \(rule.source)\n\n\(d.summary)\n"
+        if !d.description.isEmpty { out += "\n" + d.description + "\n" }
+        if !d.remediation.isEmpty { out += "\nRemediation: " + d.remediation + "\n" }
+        if !rule.kinds.isEmpty { out += "\nApplies to: " + rule.kinds.joined(separator: ", ") + "\n" }
+        var counts: [String: Int] = [:]
+        for example in rule.examples {
+            counts[example.expectation, default: 0] += 1
+            out += "\nExample (\(example.expectation) #\(counts[example.expectation] ?? 0))"
+            out += (example.note.map { ": " + $0 } ?? "") + ":\n"
+            out += example.text.split(separator: "\n", omittingEmptySubsequences: false).map { "  " + $0 }.joined(separator: "\n") + "\n"
+        }
+        return out
+    }
+}

@@ -23,6 +23,17 @@ struct RuleDocsTests {
         }
     }
 
+    /// `explain` knows the live rules and the reader's rules too, not only the pack's.
+    @Test func explainsLiveAndReaderRules() throws {
+        for id in ["pvc-usage-high", "invalid-yaml"] {
+            let run = try ballast(["policies", "explain", id])
+            #expect(run.status == 0, "\(id): \(run.stderr)")
+            #expect(run.stdout.hasPrefix("\(id) ("), "\(run.stdout)")
+        }
+        let all = try ballast(["policies", "explain", "--all"])
+        #expect(all.status == 0 && all.stdout.contains("\npvc-usage-high (warning, on: live) — live (Swift)\n"))
+    }
+
     @Test func explainTakesARuleOrAll() throws {
         #expect(try ballast(["policies", "explain"]).status == 2)
         #expect(try ballast(["policies", "explain", "--all", "storageclass-allow-volume-expansion"]).status == 2)
