@@ -41,4 +41,15 @@ struct ShardRequestTests {
         #expect(namespacesSeen.isSuperset(of: ["redis", "postgres", "rabbitmq", "monitoring"]), "\(namespacesSeen.sorted())")
         #expect(namespacesSeen.contains("kube-system"), "a live-only namespace was not read: \(namespacesSeen.sorted())")
     }
+
+    /// A shard that cannot list the namespaces cannot know the live-only ones: incomplete, never clean.
+    @Test func deniedNamespaceListIsIncomplete() throws {
+        let server = try StandIn()
+        try server.control("deny", "{\"deny\":{\"alice\":[\"list namespaces\"]}}")
+        let kubeconfig = try server.write("config", server.kubeconfig())
+        let gitops = TestPaths.repository + "/fixtures/gitops"
+        let run = shell("'\(SnapshotCommandTests.binary)' drift '\(gitops)' --kubeconfig '\(kubeconfig)' --shard 1/4 2>&1")
+        #expect(run.status == 3, "\(run.out)")
+        #expect(run.out.contains("namespaces (for --shard 1/4)"), "\(run.out)")
+    }
 }
