@@ -64,7 +64,8 @@ struct InventoryCommand: AsyncParsableCommand {
                                   capacityBytes: $0.capacityBytes, usedFraction: $0.usedFraction)
             }
         }
-        let inventory = Inventory.build(desired: objects, live: live, usage: usage)
+        var inventory = Inventory.build(desired: objects, live: live, usage: usage)
+        inventory.incomplete = incomplete
         switch format {
         case .markdown: writeAll(inventory.markdown, to: 1)
         case .json: writeAll(inventory.json, to: 1)

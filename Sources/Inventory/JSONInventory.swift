@@ -4,7 +4,8 @@ extension Inventory {
     /// The inventory as JSON (`schemaVersion: 1`): sizes as Kubernetes quantity strings, exact; absent
     /// values as null; keys in a fixed order, so two runs over one repository print the same bytes.
     public var json: String {
-        var out = "{\n  \"schemaVersion\": 1,\n  \"live\": \(hasLive),\n  \"stores\": ["
+        var out = "{\n  \"schemaVersion\": 1,\n  \"live\": \(hasLive),\n"
+        out += "  \"incomplete\": " + list(incomplete.map(str)) + ",\n  \"stores\": ["
         out += stores.map { "\n    " + storeJSON($0) }.joined(separator: ",")
         out += stores.isEmpty ? "],\n" : "\n  ],\n"
         out += "  \"storageClasses\": ["

@@ -7,6 +7,10 @@ extension Inventory {
         var out = "# Storage inventory\n\n"
         out += "\(stores.count) data store\(stores.count == 1 ? "" : "s"), \(storageClasses.count) StorageClass\(storageClasses.count == 1 ? "" : "es")"
         out += hasLive ? "; live state read.\n" : "; from git only.\n"
+        if !incomplete.isEmpty {
+            out += "\n**Incomplete** ⚠️: what these held is missing from the inventory.\n\n"
+            for reason in incomplete { out += "- " + escape(reason) + "\n" }
+        }
         out += "\n## Data stores\n\n"
         out += "| store | engine | replicas | storage | per replica | total | retention (deleted/scaled) | backup | RPO | RTO | PDB | alerts |\n"
         out += "|---|---|---|---|---|---|---|---|---|---|---|---|\n"

@@ -10,6 +10,9 @@ public struct Inventory: Sendable, Equatable {
     public var storageClasses: [StorageClassEntry] = []
     /// Whether a cluster or snapshot was read (live columns are shown).
     public var hasLive = false
+    /// What could not be read (a file, a kind of the cluster), each with its reason: the inventory may
+    /// miss what those held, and every format says so first.
+    public var incomplete: [String] = []
     /// Inventory of nothing.
     public init() {}
 }

@@ -22,6 +22,8 @@ public enum InventoryHTML {
             "summary": "\(stores.count) data store\(stores.count == 1 ? "" : "s"), \(inventory.storageClasses.count) StorageClass"
                 + (inventory.storageClasses.count == 1 ? "" : "es") + (inventory.hasLive ? "; live state read" : "; from git only"),
             "hasLive": inventory.hasLive,
+            "incomplete": inventory.incomplete.map(v),
+            "isIncomplete": !inventory.incomplete.isEmpty,
         ]
         page["stores"] = stores.map { s -> [String: Any] in
             var row: [String: Any] = [

@@ -18,6 +18,7 @@ th,td{text-align:left;padding:6px 8px;border-bottom:1px solid #e5e9ed;vertical-a
 th{background:#f0f3f6;font-weight:600}
 td ul{margin:0;padding-left:14px}
 code{font:12px ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;overflow-wrap:anywhere}
+.alert{background:#fbefff;border:1px solid #c297ff;border-radius:8px;padding:10px 16px}
 .none{color:#cf222e;font-weight:600}.dim{color:#59636e}
 .bar{display:inline-block;height:10px;background:#0969da;vertical-align:middle}
 .bar.warn{background:#9a6700}.bar.high{background:#cf222e}
@@ -27,6 +28,9 @@ code{font:12px ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;overflow-wra
 <main>
 <h1>Storage inventory</h1>
 <div class="meta">{{summary}}</div>
+{{#isIncomplete}}<h2>Incomplete</h2>
+<div class="alert"><p>What these held is missing from the inventory:</p><ul>{{#incomplete}}<li>{{.}}</li>{{/incomplete}}</ul></div>
+{{/isIncomplete}}
 
 <h2>Data stores</h2>
 <table id="stores"><thead><tr><th>store</th><th>engine</th><th>replicas</th><th>volumes (class, reclaim, per replica, total)</th><th>total</th><th>retention (deleted/scaled)</th><th>backups</th><th>RPO</th><th>RTO</th><th>PDB</th><th>alerts</th></tr></thead><tbody>

@@ -70,6 +70,25 @@ struct InventoryCommandTests {
         #expect(run.status == 3, "\(run.stderr)")
     }
 
+    /// A snapshot that says it is incomplete: exit 3, and every format says so before the tables.
+    @Test func missingKindIsIncompleteInEveryFormat() throws {
+        let snapshot = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: snapshot) }
+        let source = packageRoot.appendingPathComponent("fixtures/cluster")
+        for name in try FileManager.default.contentsOfDirectory(atPath: source.path) {
+            try FileManager.default.copyItem(at: source.appendingPathComponent(name), to: snapshot.appendingPathComponent(name))
+        }
+        let meta = snapshot.appendingPathComponent("snapshot.json")
+        let text = try String(contentsOf: meta, encoding: .utf8)
+        try text.replacingOccurrences(of: "\"complete\": true", with: "\"complete\": false").write(to: meta, atomically: true, encoding: .utf8)
+        for format in ["markdown", "json", "html"] {
+            let run = try ballast(["inventory", "fixtures/gitops", "--snapshot", snapshot.path, "--format", format])
+            #expect(run.status == 3, "\(format): \(run.stderr)")
+            #expect(run.stdout.contains("ncomplete"), "\(format): \(run.stdout.prefix(400))")
+            #expect(!run.stdout.contains("\"incomplete\": []"), "\(format)")
+        }
+    }
+
     @Test func oneClusterSourceAtMost() throws {
         let run = try ballast(["inventory", "fixtures/gitops", "--snapshot", "fixtures/cluster", "--in-cluster"])
         #expect(run.status == 2)
