@@ -140,6 +140,11 @@ struct Comparison {
         var items = comparison.items
         result.uncompared = comparison.uncompared + desired.unrendered
         result.objectsCompared = comparison.compared
+        if let shard, shard.index != 0 {
+            // Cluster-scoped objects were compared for context only: shard 0 counts them.
+            let context = compared.filter { $0.namespace == nil }.count - comparison.uncompared.filter { $0.object.namespace == nil }.count
+            result.objectsCompared = comparison.compared - context
+        }
         result.notes += comparison.notes
         if let path = live.baseline {
             let baseline: Baseline

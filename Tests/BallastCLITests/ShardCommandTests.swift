@@ -11,6 +11,12 @@ struct ShardCommandTests {
         return try list.map { String(decoding: try JSONSerialization.data(withJSONObject: $0, options: [.sortedKeys]), as: UTF8.self) }.sorted()
     }
 
+    /// `summary.objectsCompared` (nil for lint).
+    func objectsCompared(_ json: String) throws -> Int? {
+        let report = try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any]
+        return (report?["summary"] as? [String: Any])?["objectsCompared"] as? Int
+    }
+
     @Test("the union of the shards' reports is the unsharded report", arguments: [
         ["check", "fixtures/gitops", "--snapshot", "fixtures/cluster"],
         ["drift", "fixtures/gitops", "--snapshot", "fixtures/cluster"],
@@ -21,13 +27,15 @@ struct ShardCommandTests {
         let whole = try ballast(arguments + ["--format", "json"])
         #expect([0, 1].contains(whole.status), "\(whole.stderr)")
         for count in [1, 2, 4] {
-            var findings: [String] = [], drift: [String] = []
+            var findings: [String] = [], drift: [String] = [], compared = 0
             for index in 0..<count {
                 let part = try ballast(arguments + ["--format", "json", "--shard", "\(index)/\(count)"])
                 #expect([0, 1].contains(part.status), "\(index)/\(count): \(part.stderr)")
                 findings += try items(part.stdout, "findings")
                 drift += try items(part.stdout, "drift")
+                compared += try objectsCompared(part.stdout) ?? 0
             }
+            #expect(compared == (try objectsCompared(whole.stdout) ?? 0), "\(arguments) in \(count) shards: objects compared")
             #expect(findings.sorted() == (try items(whole.stdout, "findings")), "\(arguments) in \(count) shards: findings differ")
             #expect(drift.sorted() == (try items(whole.stdout, "drift")), "\(arguments) in \(count) shards: drift differs")
         }
