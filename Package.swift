@@ -31,10 +31,11 @@ let package = Package(
         .target(name: "Lint", dependencies: ["KubeModel", "Findings", "ManifestIO", "CEL", "Policy", "DesiredState"]),
         .target(name: "DesiredState", dependencies: ["KubeModel", "Findings", "ManifestIO", "GitSource"]),
         .target(name: "Drift", dependencies: ["KubeModel", "Findings", "ManifestIO"]),
+        .target(name: "Inventory", dependencies: ["KubeModel"]),
         .target(
             name: "Report",
             dependencies: [
-                "KubeModel", "Findings",
+                "KubeModel", "Findings", "Inventory",
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ]
@@ -43,7 +44,7 @@ let package = Package(
             name: "BallastCLI",
             dependencies: [
                 "KubeModel", "Findings", "ManifestIO", "GitSource", "ClusterSource", "CEL", "Policy", "Report",
-                "DesiredState", "Drift", "Lint",
+                "DesiredState", "Drift", "Lint", "Inventory",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -16,7 +16,8 @@ struct Ballast: AsyncParsableCommand {
             3 incomplete (something could not be read: never reported as clean).
             """,
         version: versionText,
-        subcommands: [CheckCommand.self, Lint.self, GateCommand.self, DriftCommand.self, SnapshotCommand.self, Policies.self]
+        subcommands: [CheckCommand.self, Lint.self, GateCommand.self, DriftCommand.self, SnapshotCommand.self, InventoryCommand.self,
+                      Policies.self]
     )
 }
 

@@ -3,6 +3,7 @@ import Findings
 import Policy
 import Lint
 import Drift
+import DesiredState
 
 /// `ballast check`: the main job. Lint, drift and the live checks in one report.
 struct CheckCommand: AsyncParsableCommand {
@@ -25,6 +26,7 @@ struct CheckCommand: AsyncParsableCommand {
     @Option(help: "With --repo: the branch, tag or commit to read (default HEAD).") var ref: String?
     @OptionGroup var desired: DesiredOptions
     @OptionGroup var live: LiveOptions
+    @OptionGroup var sharding: ShardOption
     @Option(help: "Configuration file (default: .ballast.yaml in the current directory, when present).") var config: String?
     @OptionGroup var policies: PolicyOptions
     @OptionGroup var report: ReportOptions
@@ -36,7 +38,8 @@ struct CheckCommand: AsyncParsableCommand {
         let pack = try policies.pack()
         let state = try await loadDesiredState(paths: paths, repository: repository, ref: ref, desired: desired, config: options.config)
         let result = try await Comparison(desired: state, live: live, config: options.config,
-                                          linter: Linter(options: options, pack: pack), lints: true, liveChecks: true).run()
+                                          linter: Linter(options: options, pack: pack), lints: true, liveChecks: true,
+                                          shard: sharding.shard).run()
         let code = report.finish(result, command: "check")
         if code != 0 { throw ExitCode(code) }
     }
@@ -64,6 +67,7 @@ struct DriftCommand: AsyncParsableCommand {
     @Option(help: "With --repo: the branch, tag or commit to read (default HEAD).") var ref: String?
     @OptionGroup var desired: DesiredOptions
     @OptionGroup var live: LiveOptions
+    @OptionGroup var sharding: ShardOption
     @Option(help: "Configuration file (default: .ballast.yaml in the current directory, when present).") var config: String?
     @OptionGroup var report: ReportOptions
 
@@ -73,7 +77,8 @@ struct DriftCommand: AsyncParsableCommand {
         var options = LintOptions()
         options.config = configuration
         let result = try await Comparison(desired: state, live: live, config: configuration,
-                                          linter: Linter(options: options), lints: false, liveChecks: false).run()
+                                          linter: Linter(options: options), lints: false, liveChecks: false,
+                                          shard: sharding.shard).run()
         let code = report.finish(result, command: "drift")
         if code != 0 { throw ExitCode(code) }
     }

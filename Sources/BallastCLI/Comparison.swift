@@ -22,6 +22,8 @@ struct Comparison {
     var lints: Bool
     /// Run the live checks (`check`).
     var liveChecks: Bool
+    /// `--shard i/n`: read and report only this shard's namespaces.
+    var shard: Shard? = nil
 
     /// Kinds read for context even when git holds none of them: claims and volumes (orphans, reclaim
     /// policies), StatefulSets, classes, autoscalers (delegated replicas) and CronJobs (backup age).
@@ -59,24 +61,45 @@ struct Comparison {
         var seen = Set<ObjectRef>()
         var objects: [KubeObject] = []
         for file in files { for parsed in file.objects where seen.insert(parsed.object.ref).inserted { objects.append(parsed.object) } }
+        // A shard compares its own namespaces' objects; cluster-scoped ones stay for context (classes
+        // classify claim drift), and what they yield outside shard 0 is dropped by `restricted(to:)`.
+        let compared = shard.map { shard in objects.filter { $0.namespace == nil || shard.contains($0.ref) } } ?? objects
         let kinds = Self.kinds(of: objects)
 
         // The live state.
-        let read: LiveRead
+        var read: LiveRead
         let usage: PVCUsageResult
         var now = Int64(Date().timeIntervalSince1970)
+        let client = live.snapshot == nil ? try live.cluster.client() : nil
+        var scope = namespaces.map { Array($0).sorted() }
+        var allNamespaces: [KubeObject]?
+        if let shard {
+            let listed = try listNamespaces(client)
+            if let reason = listed.unreadKinds["Namespace"] {
+                result.failures.append(ReadFailure(source: "cluster: namespaces (for --shard \(shard))", reason: reason))
+            }
+            if listed.completeKinds.contains("Namespace") { allNamespaces = listed.objects }
+            scope = shard.namespaces(desired: objects.map(\.ref), live: listed.objects.map(\.name), restrictedTo: namespaces)
+        }
         if let directory = live.snapshot {
-            do { read = try Snapshot.load(directory, kinds: kinds, namespaces: namespaces.map { Array($0).sorted() }) } catch {
+            do { read = try Snapshot.load(directory, kinds: kinds, namespaces: scope) } catch {
                 writeAll("ballast: \(error.description)\n", to: 2)
                 throw ExitCode(3)
             }
             usage = Snapshot.readUsage(from: directory)
             // A snapshot is judged as of when it was taken.
             if let taken = parseRFC3339(read.readAt) { now = taken }
-        } else {
-            let client = try live.cluster.client()
-            read = client.readLive(kinds: kinds, namespaces: namespaces.map { Array($0).sorted() })
+        } else if let client {
+            read = client.readLive(kinds: kinds, namespaces: scope)
             usage = liveChecks ? client.pvcUsage() : PVCUsageResult()
+        } else {
+            read = LiveRead()
+            usage = PVCUsageResult()
+        }
+        if let allNamespaces, read.completeKinds.contains("Namespace") {
+            // Namespaces are cluster-scoped: shard 0 compares all of them, not only its own.
+            read.objects.removeAll { $0.ref.group.isEmpty && $0.kind == "Namespace" }
+            read.objects += allNamespaces
         }
         for note in read.notes + usage.notes {
             result.notes.append(Finding(ruleID: "cluster-note", severity: .info, message: note, category: .live))
@@ -111,10 +134,15 @@ struct Comparison {
             }
         }
         driftOptions.management = Self.managementSelectors(objects)
-        let comparison = DriftComparer(options: driftOptions).compare(desired: objects, live: state)
+        let comparison = DriftComparer(options: driftOptions).compare(desired: compared, live: state)
         var items = comparison.items
         result.uncompared = comparison.uncompared + desired.unrendered
         result.objectsCompared = comparison.compared
+        if let shard, shard.index != 0 {
+            // Cluster-scoped objects were compared for context only: shard 0 counts them.
+            let context = compared.filter { $0.namespace == nil }.count - comparison.uncompared.filter { $0.object.namespace == nil }.count
+            result.objectsCompared = comparison.compared - context
+        }
         result.notes += comparison.notes
         if let path = live.baseline {
             let baseline: Baseline
@@ -136,6 +164,7 @@ struct Comparison {
             result.liveMetrics = checks.metrics
             result.rules += LiveChecks.rules
         }
+        if let shard { result = result.restricted(to: shard) }
         result.startedAt = rfc3339(Int64(started.timeIntervalSince1970))
         result.durationSeconds = Date().timeIntervalSince(started)
         result.sort()
@@ -151,6 +180,16 @@ struct Comparison {
             kinds.append((ref.group, ref.kind))
         }
         return kinds
+    }
+
+    /// Every Namespace, listed before a shard reads its own (the namespaces only the cluster has hold
+    /// unmanaged objects and orphans too): one cluster-scoped list, from the cluster or the snapshot.
+    func listNamespaces(_ client: ClusterClient?) throws -> LiveRead {
+        guard let directory = live.snapshot else { return client?.readLive(kinds: [("", "Namespace")]) ?? LiveRead() }
+        do { return try Snapshot.load(directory, kinds: [("", "Namespace")]) } catch {
+            writeAll("ballast: \(error.description)\n", to: 2)
+            throw ExitCode(3)
+        }
     }
 
     /// The marks of the appliers that git itself declares: the tracking annotation of each Argo CD

@@ -3,6 +3,7 @@ import Findings
 import ManifestIO
 import Policy
 import Lint
+import DesiredState
 
 /// `ballast lint PATH... | -`
 struct Lint: AsyncParsableCommand {
@@ -26,6 +27,7 @@ struct Lint: AsyncParsableCommand {
     var ref: String?
 
     @OptionGroup var desired: DesiredOptions
+    @OptionGroup var sharding: ShardOption
 
     @Option(help: "Configuration file (default: .ballast.yaml in the current directory, when present).")
     var config: String?
@@ -41,7 +43,9 @@ struct Lint: AsyncParsableCommand {
         let state = try await loadDesiredState(paths: paths, repository: repository, ref: ref, desired: desired, config: options.config)
         let pack = try policies.pack()
         let progress = Progress(label: "reading", total: state.inputs.count)
-        let result = await Linter(options: options, pack: pack).lint(state)
+        var result = await Linter(options: options, pack: pack).lint(state)
+        // A shard lints every object (lookups see the whole repository) and reports its own.
+        if let shard = sharding.shard { result = result.restricted(to: shard) }
         progress.finish()
         Profile.phase("linted")
         let code = report.finish(result, command: "lint")

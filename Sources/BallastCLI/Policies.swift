@@ -7,6 +7,7 @@ import Policy
 import Lint
 import Report
 import CEL
+import Drift
 
 /// `ballast policies list | explain RULE | test [DIR...] | eval EXPR`
 struct Policies: AsyncParsableCommand {
@@ -50,12 +51,27 @@ struct Policies: AsyncParsableCommand {
     }
 
     struct Explain: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show a rule: summary, description, remediation, examples.")
-        @Argument(help: "The rule id.") var rule: String
+        static let configuration = CommandConfiguration(
+            abstract: "Show a rule: summary, description, remediation, examples.",
+            discussion: "--all shows every rule: the pack's CEL rules, the Swift built-in rules and the live rules (docs/rules.md is --all --format markdown).")
+        @Argument(help: "The rule id.") var rule: String?
+        @Flag(help: "Every rule, lint, change and live.") var all = false
+        @Option(help: "text or markdown (markdown with --all).") var format: String = "text"
         @OptionGroup var policies: PolicyOptions
+
+        func validate() throws {
+            guard (rule == nil) == all else { throw ValidationError("give a rule id or --all") }
+            guard format == "text" || (format == "markdown" && all) else { throw ValidationError("--format is text, or markdown with --all") }
+        }
 
         func run() async throws {
             let pack = try policies.pack()
+            let reference = pack.reference + LiveChecks.reference
+            guard let rule else {
+                if format == "markdown" { writeAll(RuleReferenceMarkdown.render(reference), to: 1); return }
+                writeAll(reference.map(RuleReferenceText.render).joined(separator: "\n"), to: 1)
+                return
+            }
             if let builtin = pack.builtins.first(where: { $0.id == rule }) {
                 var out = "\(builtin.id) (\(builtin.descriptor.severity.rawValue), built-in Swift rule)\n\n"
                 out += builtin.descriptor.summary + "\n\n" + builtin.descriptor.description + "\n\nRemediation: "
@@ -67,6 +83,11 @@ struct Policies: AsyncParsableCommand {
                 return
             }
             guard let policy = pack.rule(rule) else {
+                // Live rules and the reader's rules: what the reference knows of them.
+                if let entry = reference.first(where: { $0.descriptor.id == rule }) {
+                    writeAll(RuleReferenceText.render(entry), to: 1)
+                    return
+                }
                 writeAll("ballast: no rule \(jsonQuoted(rule)); `ballast policies list` shows them\n", to: 2)
                 throw ExitCode(2)
             }

@@ -19,7 +19,7 @@ private func expectCLIGolden(_ actual: String, _ name: String, sourceLocation: S
 /// Every command's `--help`, and one real run of each, as golden files.
 @Suite("CLI goldens")
 struct GoldenCLITests {
-    @Test("--help", arguments: ["", "check", "drift", "lint", "gate", "snapshot", "policies", "policies list",
+    @Test("--help", arguments: ["", "check", "drift", "lint", "gate", "snapshot", "inventory", "policies", "policies list",
                                  "policies explain", "policies test", "policies eval"])
     func help(_ command: String) throws {
         let words = command.split(separator: " ").map(String.init)
@@ -33,6 +33,11 @@ struct GoldenCLITests {
         ("lint-kustomize", ["lint", "fixtures/kustomize"], 1),
         ("policies-eval", ["policies", "eval", "quantity(\"1.5Gi\") == quantity(\"1536Mi\")"], 0),
         ("policies-explain", ["policies", "explain", "storageclass-allow-volume-expansion"], 0),
+        ("inventory", ["inventory", "fixtures/gitops"], 0),
+        ("inventory-json", ["inventory", "fixtures/gitops", "--format", "json"], 0),
+        ("inventory-snapshot", ["inventory", "fixtures/gitops", "--snapshot", "fixtures/cluster"], 0),
+        ("inventory-snapshot-json", ["inventory", "fixtures/gitops", "--snapshot", "fixtures/cluster", "--format", "json"], 0),
+        ("inventory-snapshot-html", ["inventory", "fixtures/gitops", "--snapshot", "fixtures/cluster", "--format", "html"], 0),
     ])
     func run(_ name: String, _ arguments: [String], _ status: Int32) throws {
         let run = try ballast(arguments)

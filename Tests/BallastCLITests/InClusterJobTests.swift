@@ -178,11 +178,30 @@ struct InClusterJobTests {
                                    "volumesnapshots", "customresourcedefinitions", "nodes", "nodes/proxy"])
     }
 
-    /// The lead will switch this to `ballast check` against a cluster running the manifests.
+    /// `lint`, not `check`: `check` compares the manifests with a cluster that runs them, and there is
+    /// none here. An empty snapshot would report every object missing (drift, exit 1) and a snapshot made
+    /// to match would be the manifests copied, so comparing them proves nothing that lint does not; the
+    /// live checks would run on invented state. `check` itself is tested on fixtures/gitops with the
+    /// snapshot of a cluster that runs it (fixtures/cluster).
     @Test func manifestsLintClean() throws {
         let r = try ballast(["lint", "--fail-on", "info", "ci/k8s"])
         #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
         #expect(r.stdout.contains("clean: no findings"), "\(r.stdout)")
+    }
+
+    /// The sharded Job's `--shard $(JOB_COMPLETION_INDEX)/N` names as many shards as the Job has
+    /// completions, and each index's value is one the real binary accepts.
+    @Test func shardedJobArgumentsMatchItsCompletions() throws {
+        let file = "ci/k8s/sharded/cronjob-sharded.yaml"
+        let job = "object.spec.jobTemplate.spec"
+        let completions = try #require(try yamlValue("\(job).completions", in: file) as? Int)
+        let args = try #require(try yamlValue("\(job).template.spec.containers[0].args", in: file) as? [String])
+        #expect(args == ["--shard", "$(JOB_COMPLETION_INDEX)/\(completions)"], "\(args)")
+        for index in 0..<completions {
+            let value = args[1].replacingOccurrences(of: "$(JOB_COMPLETION_INDEX)", with: String(index))
+            let run = try ballast(["lint", "--fail-on", "info", "ci/k8s", "--shard", value])
+            #expect(run.status == 0, "--shard \(value): \(run.stdout)\(run.stderr)")
+        }
     }
 
     /// As applied: each variant rendered by kustomize (kubectl from PATH or ci/setup's .tools/venv).
