@@ -20,34 +20,43 @@ func runBallast(_ arguments: [String], environment: [String: String] = [:], time
     try startBallast(arguments, environment: environment).wait(timeout: timeout)
 }
 
-/// A running `ballast`; its output goes to files so that no pipe can block it.
+/// A running `ballast`; its output goes to files so that no pipe can block it. Started with posix_spawn and
+/// reaped with waitpid here: Foundation's Process missed the exit of a child started beside a running sshd.
 final class BallastProcess {
-    let process = Process()
+    let pid: pid_t
     let directory: URL
     init(_ arguments: [String], environment: [String: String]) throws {
         directory = try temporaryDirectory()
-        process.executableURL = URL(fileURLWithPath: ballastBinary)
-        process.arguments = arguments
         var env = ProcessInfo.processInfo.environment
         env["NO_COLOR"] = "1"
         for (k, v) in environment { env[k] = v }
-        process.environment = env
-        FileManager.default.createFile(atPath: directory.appendingPathComponent("out").path, contents: nil)
-        FileManager.default.createFile(atPath: directory.appendingPathComponent("err").path, contents: nil)
-        process.standardOutput = try FileHandle(forWritingTo: directory.appendingPathComponent("out"))
-        process.standardError = try FileHandle(forWritingTo: directory.appendingPathComponent("err"))
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, directory.appendingPathComponent("out").path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        posix_spawn_file_actions_addopen(&actions, 2, directory.appendingPathComponent("err").path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        let argv = ([ballastBinary] + arguments).map { strdup($0) } + [nil]
+        let envp = env.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer { argv.forEach { free($0) }; envp.forEach { free($0) } }
+        var child: pid_t = 0
+        let code = posix_spawn(&child, ballastBinary, &actions, nil, argv, envp)
+        guard code == 0 else { throw CommandError(message: "cannot start \(ballastBinary): \(String(cString: strerror(code)))") }
+        pid = child
     }
     func wait(timeout: Double) throws -> BallastRun {
         let deadline = Date().addingTimeInterval(timeout)
-        while process.isRunning && Date() < deadline { usleep(20_000) }
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        process.waitUntilExit()
+        var status: Int32 = 0
+        while waitpid(pid, &status, WNOHANG) == 0 {
+            if Date() > deadline { kill(pid, SIGKILL); _ = waitpid(pid, &status, 0); break }
+            usleep(20_000)
+        }
         defer { try? FileManager.default.removeItem(at: directory) }
         let out = try String(contentsOf: directory.appendingPathComponent("out"), encoding: .utf8)
         let err = try String(contentsOf: directory.appendingPathComponent("err"), encoding: .utf8)
-        return BallastRun(status: process.terminationStatus, stdout: out, stderr: err)
+        // WIFEXITED / WEXITSTATUS, spelled out (the C macros are not imported).
+        let exited = status & 0x7f == 0
+        return BallastRun(status: exited ? (status >> 8) & 0xff : 128 + (status & 0x7f), stdout: out, stderr: err)
     }
 }
 
