@@ -11,7 +11,7 @@ final class SSHServer {
     let user: String
     let home: URL
     let repository: URL
-    private let server: ServerProcess
+    private let server: SpawnedServer
     var hostKeyLine: String
     var userKey: String { directory.appendingPathComponent("user_key").path }
     var otherKey: String { directory.appendingPathComponent("other_key").path }
@@ -45,10 +45,10 @@ final class SSHServer {
         guard let sshd = ["/usr/sbin/sshd", "/usr/bin/sshd"].first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
             throw CommandError(message: "no sshd: install openssh-server (ci/setup does)")
         }
-        server = try ServerProcess([sshd, "-D", "-e", "-f", "\(d)/sshd_config"])
+        server = try SpawnedServer([sshd, "-D", "-e", "-f", "\(d)/sshd_config"])
         let deadline = Date().addingTimeInterval(10)
         while !accepts(port: port) {
-            guard Date() < deadline, server.process.isRunning else {
+            guard Date() < deadline, server.isRunning else {
                 server.stop()
                 throw CommandError(message: "sshd did not start on port \(port)")
             }
@@ -134,7 +134,7 @@ struct SSHTransportTests {
         let cache = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: cache) }
         let socket = server.directory.appendingPathComponent("agent.sock").path
-        let agent = try ServerProcess(["ssh-agent", "-D", "-a", socket])
+        let agent = try SpawnedServer(["/usr/bin/ssh-agent", "-D", "-a", socket])
         defer { agent.stop() }
         let deadline = Date().addingTimeInterval(10)
         while !FileManager.default.fileExists(atPath: socket) && Date() < deadline { usleep(20_000) }
@@ -175,4 +175,39 @@ struct SSHTransportTests {
         let none = try run(server, ["lint", "--repo", server.url], cache: cache)
         #expect(none.status == 3, "\(none.stdout)\(none.stderr)")
     }
+}
+
+/// A long-running server started with posix_spawn and stopped with SIGKILL and waitpid. sshd and ssh-agent are
+/// not started through Foundation's Process: with one of them running, Process stopped reaping later children
+/// in this test process (they stayed zombies and waitUntilExit never returned).
+final class SpawnedServer {
+    let pid: pid_t
+    private var stopped = false
+    init(_ arguments: [String]) throws {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        for fd: Int32 in [0, 1, 2] { posix_spawn_file_actions_addopen(&actions, fd, "/dev/null", fd == 0 ? O_RDONLY : O_WRONLY, 0) }
+        let argv = arguments.map { strdup($0) } + [nil]
+        let envp = ProcessInfo.processInfo.environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer { argv.forEach { free($0) }; envp.forEach { free($0) } }
+        var child: pid_t = 0
+        let code = posix_spawn(&child, arguments[0], &actions, nil, argv, envp)
+        guard code == 0 else { throw CommandError(message: "cannot start \(arguments[0]): \(String(cString: strerror(code)))") }
+        pid = child
+    }
+    var isRunning: Bool {
+        guard !stopped else { return false }
+        var status: Int32 = 0
+        if waitpid(pid, &status, WNOHANG) == pid { stopped = true; return false }
+        return true
+    }
+    func stop() {
+        guard !stopped else { return }
+        stopped = true
+        kill(pid, SIGKILL)
+        var status: Int32 = 0
+        _ = waitpid(pid, &status, 0)
+    }
+    deinit { stop() }
 }
