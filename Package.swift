@@ -62,7 +62,7 @@ let package = Package(
         .testTarget(name: "ReportTests", dependencies: ["Report", "Findings", "KubeModel"]),
         .testTarget(name: "BallastCLITests", dependencies: ["BallastCLI"]),
         .testTarget(name: "GitSourceTests", dependencies: ["GitSource", "KubeModel"],
-                    exclude: ["Support/git_http_server.py"]),
+                    exclude: ["Support/git_http_server.py", "Support/cut_proxy.py"]),
         .testTarget(name: "ClusterSourceTests", dependencies: ["ClusterSource", "KubeModel", "ManifestIO"],
                     exclude: ["Support/apiserver.py", "Support/proxy.py", "Support/exec-plugin.sh"]),
     ],

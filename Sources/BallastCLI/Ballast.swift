@@ -24,6 +24,9 @@ struct Ballast: AsyncParsableCommand {
 /// Entry point of the `ballast` executable.
 public enum BallastMain {
     public static func main() async {
+        // A file size limit (`ulimit -f`) or a full quota must be a failed write the run reports (exit 3),
+        // not SIGXFSZ killing the process with a half-written file behind it.
+        signal(SIGXFSZ, SIG_IGN)
         do {
             var command = try Ballast.parseAsRoot()
             if var asyncCommand = command as? any AsyncParsableCommand {

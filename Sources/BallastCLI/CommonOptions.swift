@@ -51,15 +51,19 @@ struct ReportOptions: ParsableArguments {
         return result.exitCode(failOn: failOn)
     }
 
-    /// Writes the report in every format asked for; what could not be written.
+    /// Writes the report in every format asked for; what could not be written. Files are written first
+    /// (each atomically: the old report or the new one, never half), so the report on standard output
+    /// already counts a file that could not be written and never says "clean" for an incomplete run.
     func write(_ result: RunResult, command: String) -> [ReadFailure] {
         let targets = formats.isEmpty ? [FormatTarget(argument: "text")!] : formats
         var unwritten: [ReadFailure] = []
-        for target in targets {
+        var shown = result
+        for target in targets.filter({ $0.file != nil }) + targets.filter({ $0.file == nil }) {
+            shown.failures = result.failures + unwritten
             let color = target.file == nil && !noColor && isTerminal(1)
                 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
             let context = ReportContext(useColor: color, quiet: quiet, command: command)
-            let bytes = target.format.renderer.renderUTF8(result, context)
+            let bytes = target.format.renderer.renderUTF8(shown, context)
             if let file = target.file {
                 do { try Data(bytes).write(to: URL(fileURLWithPath: file), options: .atomic) } catch {
                     writeAll("ballast: could not write \(file): \(error.localizedDescription)\n", to: 2)

@@ -15,10 +15,14 @@ struct ClusterOptions: ParsableArguments {
     var namespaces: [String] = []
     @Option(help: "Client-side rate limit, requests per second.") var qps: Double = 20
     @Option(help: "Client-side burst.") var burst: Int = 100
+    @Option(help: ArgumentHelp("Seconds before one request to the API server is abandoned (then retried); connecting may take at most 10 of them.",
+                               valueName: "seconds"))
+    var requestTimeout: Double = 60
 
     func validate() throws {
         if inCluster && kubeconfig != nil { throw ValidationError("give at most one of --kubeconfig and --in-cluster") }
         if qps <= 0 || burst < 1 { throw ValidationError("--qps must be positive and --burst at least 1") }
+        if !(requestTimeout > 0) { throw ValidationError("--request-timeout must be a positive number of seconds") }
     }
 
     /// A client for the resolved cluster; configuration problems are exit 2, an unreachable cluster 3.
@@ -34,6 +38,10 @@ struct ClusterOptions: ParsableArguments {
         var options = ClientOptions()
         options.qps = qps
         options.burst = burst
+        options.requestTimeoutSeconds = requestTimeout
+        options.connectTimeoutSeconds = min(options.connectTimeoutSeconds, requestTimeout)
+        // A body that stalls is abandoned within the request timeout, not only after 30 s of silence.
+        options.lowSpeedSeconds = max(1, min(options.lowSpeedSeconds, Int(requestTimeout.rounded(.up))))
         do { return try ClusterClient(config, options: options) } catch {
             writeAll("ballast: \(error.description)\n", to: 2)
             throw ExitCode(3)

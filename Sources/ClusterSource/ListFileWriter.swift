@@ -2,23 +2,35 @@ import Foundation
 import KubeModel
 
 /// Writes one list file incrementally: items as they arrive, the list header at the end (the items are
-/// written after a fixed-size gap that the header and padding fill, so nothing is held in memory).
+/// written after a fixed-size gap that the header and padding fill, so nothing is held in memory). The bytes
+/// go to a temporary name beside the file, renamed over it by `finish`: a list cut short, a full disk or a
+/// killed process never leaves a half-written list under the real name (an unfinished writer removes its
+/// temporary file).
 final class ListFileWriter {
     private let path: String
+    private let temporaryPath: String
     private var fd: Int32
     private var count = 0
+    private var finished = false
     /// Room for `{"kind":...,"apiVersion":...,"metadata":{"resourceVersion":...},"items":[`.
     private static let headerRoom = 512
 
     init(path: String) throws(ClusterError) {
         self.path = path
-        fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        temporaryPath = Snapshot.temporaryName(for: path)
+        fd = open(temporaryPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw .snapshot(path: path, problem: "cannot create: \(String(cString: strerror(errno)))") }
-        guard fchmod(fd, 0o600) == 0 else { close(fd); fd = -1; throw .snapshot(path: path, problem: "cannot make it private") }
+        guard fchmod(fd, 0o600) == 0 else {
+            close(fd); fd = -1; unlink(temporaryPath)
+            throw .snapshot(path: path, problem: "cannot make it private")
+        }
         reset()
     }
 
-    deinit { if fd >= 0 { close(fd) } }
+    deinit {
+        if fd >= 0 { close(fd) }
+        if !finished { unlink(temporaryPath) }
+    }
 
     /// Drops everything written (the list restarted after 410 Gone).
     func reset() {
@@ -44,8 +56,13 @@ final class ListFileWriter {
         bytes.append(contentsOf: repeatElement(UInt8(ascii: " "), count: ListFileWriter.headerRoom - bytes.count))
         _ = lseek(fd, 0, SEEK_SET)
         try put(bytes)
-        close(fd)
+        let closed = close(fd)
         fd = -1
+        guard closed == 0 else { throw .snapshot(path: path, problem: "write failed: \(String(cString: strerror(errno)))") }
+        guard rename(temporaryPath, path) == 0 else {
+            throw .snapshot(path: path, problem: "cannot move it into place: \(String(cString: strerror(errno)))")
+        }
+        finished = true
     }
 
     private func put(_ bytes: some Collection<UInt8>) throws(ClusterError) {

@@ -12,6 +12,7 @@ public enum Snapshot {
     /// Writes `result` to `directory` (created if needed). Throws `ClusterError.snapshot`.
     public static func write(_ result: ClusterReadResult, to directory: String) throws(ClusterError) {
         try makePrivateDirectory(directory)
+        try invalidate(directory)
         var byKind: [String: [KubeObject]] = [:]
         for object in result.objects where object.kind != "Secret" { byKind[object.ref.qualifiedKind, default: []].append(object) }
         var records = result.lists
@@ -71,6 +72,7 @@ public enum Snapshot {
     public static func capture(from client: ClusterClient, kinds: [KindInfo] = ClusterClient.defaultKinds,
                                namespaces: [String]? = nil, to directory: String) throws(ClusterError) -> ClusterReadResult {
         try makePrivateDirectory(directory)
+        try invalidate(directory)
         var result = ClusterReadResult(readAt: rfc3339Now())
         result.notes = client.config.warnings
         result.namespaces = namespaces
@@ -244,17 +246,46 @@ public enum Snapshot {
         guard chmod(path, 0o700) == 0 else { throw .snapshot(path: path, problem: "cannot make it private: \(String(cString: strerror(errno)))") }
     }
 
-    /// Writes a file created 0600 from the start (never readable by others, whatever the umask).
+    /// Writes a file created 0600 from the start (never readable by others, whatever the umask), under a
+    /// temporary name renamed over `path` once complete: a full disk leaves the old file or none, never half.
     static func writePrivateFile(_ path: String, _ bytes: [UInt8]) throws(ClusterError) {
-        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        let temporary = temporaryName(for: path)
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw .snapshot(path: path, problem: "cannot create: \(String(cString: strerror(errno)))") }
-        defer { close(fd) }
-        guard fchmod(fd, 0o600) == 0 else { throw .snapshot(path: path, problem: "cannot make it private") }
+        var done = false
+        defer { if !done { unlink(temporary) } }
+        guard fchmod(fd, 0o600) == 0 else { close(fd); throw .snapshot(path: path, problem: "cannot make it private") }
         var offset = 0
         while offset < bytes.count {
             let n = bytes[offset...].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
-            guard n > 0 else { throw .snapshot(path: path, problem: "write failed: \(String(cString: strerror(errno)))") }
+            guard n > 0 else {
+                let problem = String(cString: strerror(errno))
+                close(fd)
+                throw .snapshot(path: path, problem: "write failed: \(problem)")
+            }
             offset += n
+        }
+        guard close(fd) == 0 else { throw .snapshot(path: path, problem: "write failed: \(String(cString: strerror(errno)))") }
+        guard rename(temporary, path) == 0 else {
+            throw .snapshot(path: path, problem: "cannot move it into place: \(String(cString: strerror(errno)))")
+        }
+        done = true
+    }
+
+    /// `DIR/.NAME.tmp-PID`: beside the file (same file system, so `rename` is atomic), hidden, per process.
+    static func temporaryName(for path: String) -> String {
+        let slash = path.lastIndex(of: "/")
+        let directory = slash.map { String(path[...$0]) } ?? ""
+        let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
+        return directory + "." + name + ".tmp-\(getpid())"
+    }
+
+    /// Removes `snapshot.json` before a directory is rewritten: until the new one is complete, the directory
+    /// is no snapshot at all, never an old description of new files.
+    static func invalidate(_ directory: String) throws(ClusterError) {
+        let path = directory + "/" + metadataFile
+        guard unlink(path) == 0 || errno == ENOENT else {
+            throw .snapshot(path: path, problem: "cannot replace it: \(String(cString: strerror(errno)))")
         }
     }
 }

@@ -5,6 +5,8 @@ import KubeModel
 /// time, fetched incrementally after.
 public struct GitCache: Sendable {
     public var root: String
+    /// How long `repository(for:)` waits for another process that holds the cached clone's lock.
+    public var lockTimeoutSeconds: Double = 600
 
     public init(environment: [String: String]) {
         let base = environment["XDG_CACHE_HOME"].flatMap { $0.isEmpty ? nil : $0 }
@@ -28,18 +30,36 @@ public struct GitCache: Sendable {
         return root + "/" + String(name.trimmingCharacters(in: "-").suffix(80)) + "-" + String(hash, radix: 16)
     }
 
-    /// The cached clone of `url`, fetched up to date; cloned first when absent.
+    /// The cached clone of `url`, fetched up to date; cloned first when absent. A cached clone that cannot be
+    /// opened or fetched because its objects are damaged is removed and cloned again (never read as if whole).
+    /// Clone and fetch hold an exclusive lock on `<directory>.lock` (flock), so two processes sharing one
+    /// cache take turns instead of racing on the same refs and packs; waiting longer than
+    /// `lockTimeoutSeconds` is an error.
     public func repository(for url: String, credentials: GitCredentials,
                            progress: (@Sendable (GitProgress) -> Void)? = nil) throws(GitError) -> GitRepository {
         let directory = directory(for: url)
-        var st = stat()
-        if stat(directory + "/HEAD", &st) == 0 {
-            let repository = try GitRepository.open(path: directory)
-            try repository.fetch(credentials: credentials, progress: progress)
-            return repository
-        }
         try makeDirectories(root)
+        let lock = try CacheLock(path: directory + ".lock", timeoutSeconds: lockTimeoutSeconds)
+        defer { lock.release() }
+        var st = stat()
+        if stat(directory, &st) == 0 {
+            do throws(GitError) {
+                let repository = try GitRepository.open(path: directory)
+                try repository.fetch(url: url, credentials: credentials, progress: progress)
+                try repository.verifyRefs()
+                return repository
+            } catch where error.kind == .corrupt || error.kind == .notARepository {
+                // A damaged cache (a truncated pack, lost objects, a half-removed directory) is repaired by a
+                // fresh clone; other errors (unreachable, refused) are the remote's and are reported as they are.
+                let damaged = directory + ".damaged-\(getpid())"
+                guard rename(directory, damaged) == 0 else {
+                    throw GitError(.corrupt, "the cached clone \(directory) is damaged and cannot be moved aside: \(String(cString: strerror(errno)))")
+                }
+                removeTree(damaged)
+            }
+        }
         let partial = directory + ".partial-\(getpid())"
+        removeTree(partial)
         defer { removeTree(partial) }
         _ = try GitRepository.clone(url: url, into: partial, credentials: credentials, progress: progress)
         guard rename(partial, directory) == 0 else {
@@ -79,3 +99,32 @@ func removeTree(_ path: String) {
     }
 }
 
+
+/// An exclusive `flock` on a cached clone's lock file, held while it is cloned or fetched.
+final class CacheLock {
+    private var fd: Int32
+
+    /// Waits (polling, so the wait is bounded) until the lock is ours. Wraps `flock(LOCK_EX | LOCK_NB)`.
+    init(path: String, timeoutSeconds: Double) throws(GitError) {
+        fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw GitError(.other, "could not open the cache lock \(path): \(String(cString: strerror(errno)))") }
+        var waited = 0.0
+        while flock(fd, LOCK_EX | LOCK_NB) != 0 {
+            guard errno == EWOULDBLOCK || errno == EINTR else {
+                let problem = String(cString: strerror(errno))
+                close(fd); fd = -1
+                throw GitError(.other, "could not lock the cache \(path): \(problem)")
+            }
+            guard waited < timeoutSeconds else {
+                close(fd); fd = -1
+                throw GitError(.other, "the cached clone is locked by another process (\(path)) for more than \(Int(timeoutSeconds)) s")
+            }
+            usleep(50_000)
+            waited += 0.05
+        }
+    }
+
+    /// Closing the descriptor releases the lock.
+    func release() { if fd >= 0 { close(fd); fd = -1 } }
+    deinit { release() }
+}

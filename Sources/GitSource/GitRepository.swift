@@ -116,21 +116,32 @@ public final class GitRepository {
                 return git_clone(&repo, url, directory, &options)
             }
             guard code == 0, let repo else { throw context.error(code, "could not clone \(url)") }
+            // The clone's config keeps the URL without its user-info: a password or token in the URL given
+            // on the command line must not be stored on disk. Fetches pass the full URL again (`fetch(url:)`).
+            let stored = withoutUserInfo(url)
+            if stored != url {
+                let code = git_remote_set_url(repo, "origin", stored)
+                if code != 0 { git_repository_free(repo); throw GitError.last(code, "could not record the remote of \(url)") }
+            }
             return GitRepository(repo, path: directory)
         }
     }
 
-    /// Fetches every branch and tag of `origin` (pruning deleted ones): only new objects travel.
-    /// Wraps `git_remote_fetch`.
-    public func fetch(credentials: GitCredentials = GitCredentials(), progress: (@Sendable (GitProgress) -> Void)? = nil) throws(GitError) {
+    /// Fetches every branch and tag of `origin` (pruning deleted ones): only new objects travel. `url`, when
+    /// given, is used for this fetch only (it may carry user-info that the stored config must not hold).
+    /// FETCH_HEAD is not written: it would record the URL. Wraps `git_remote_fetch`.
+    public func fetch(url givenURL: String? = nil, credentials: GitCredentials = GitCredentials(),
+                      progress: (@Sendable (GitProgress) -> Void)? = nil) throws(GitError) {
         var remote: OpaquePointer?
         try GitError.check(git_remote_lookup(&remote, repo, "origin"), "no remote origin in \(path)")
         guard let remote else { throw GitError(.other, "no remote origin in \(path)") }
         defer { git_remote_free(remote) }
+        if let givenURL { try GitError.check(git_remote_set_instance_url(remote, givenURL), "could not use \(givenURL)") }
         let url = git_remote_url(remote).map { String(cString: $0) } ?? "origin"
         var options = git_fetch_options()
         try GitError.check(git_fetch_options_init(&options, UInt32(GIT_FETCH_OPTIONS_VERSION)), "fetch options")
         options.prune = GIT_FETCH_PRUNE
+        options.update_fetchhead = 0
         options.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_ALL
         let context = RemoteContext(url: url, credentials: credentials, progress: progress)
         try withExtendedLifetime(context) { () throws(GitError) in
@@ -141,6 +152,36 @@ public final class GitRepository {
             }
             if code != 0 { throw context.error(code, "could not fetch \(url)") }
         }
+    }
+
+    /// Checks that every remote branch of a clone names a readable commit with a readable root tree: a cached
+    /// clone whose pack was truncated or whose objects were removed fails here (`.corrupt`), before anything
+    /// is read from it. Wraps `git_reference_foreach_glob`, `git_commit_lookup` and `git_commit_tree`.
+    public func verifyRefs() throws(GitError) {
+        let names = RefNames()
+        let code = withExtendedLifetime(names) {
+            git_reference_foreach_glob(repo, "refs/remotes/origin/*", { name, payload in
+                guard let name, let payload else { return -1 }
+                Unmanaged<RefNames>.fromOpaque(payload).takeUnretainedValue().names.append(String(cString: name))
+                return 0
+            }, Unmanaged.passUnretained(names).toOpaque())
+        }
+        if code < 0 { throw GitError(.corrupt, "the refs of \(path) cannot be read") }
+        for name in names.names where !name.hasSuffix("/HEAD") {
+            var object: OpaquePointer?
+            guard git_revparse_single(&object, repo, name) == 0, let object else {
+                throw GitError(.corrupt, "\(name) in \(path) names a missing or damaged object")
+            }
+            defer { git_object_free(object) }
+            var commit: OpaquePointer?
+            guard git_object_peel(&commit, object, GIT_OBJECT_COMMIT) == 0, let commit else {
+                throw GitError(.corrupt, "\(name) in \(path) names a missing or damaged commit")
+            }
+            defer { git_object_free(commit) }
+            let tree = try tree(of: ObjectID(git_object_id(commit)))
+            git_tree_free(tree)
+        }
+        git_error_clear()
     }
 
     /// The commit a ref names: a branch (local, or `origin/` in a clone), a tag (peeled), a full or short
@@ -308,6 +349,19 @@ public final class GitRepository {
             }
         }
     }
+}
+
+/// Reference names collected through libgit2's payload pointer.
+private final class RefNames { var names: [String] = [] }
+
+/// `https://user:token@host/x` → `https://host/x`; ssh URLs keep their user (a login name, not a secret, and
+/// the one the server expects); URLs without user-info unchanged.
+func withoutUserInfo(_ url: String) -> String {
+    guard !url.hasPrefix("ssh://"), let end = schemeEnd(url) else { return url }
+    let rest = url[end...]
+    let authority = rest[..<(rest.firstIndex(of: "/") ?? rest.endIndex)]
+    guard let at = authority.lastIndex(of: "@") else { return url }
+    return String(url[..<end]) + String(rest[rest.index(after: at)...])
 }
 
 /// State of one tree walk, reached through libgit2's payload pointer.

@@ -92,7 +92,11 @@ final class RemoteContext {
                 ? " (no credentials: set BALLAST_GIT_TOKEN)" : ""
             return GitError(.authenticationRefused, "\(what): authentication refused\(how)")
         }
-        let error = GitError.last(code, what)
+        var error = GitError.last(code, what)
+        if error.message.contains("unknown remote ssh hostkey") {
+            // libgit2 checks the host key against ~/.ssh/known_hosts and refuses an unknown or changed one.
+            error.message += " (not in ~/.ssh/known_hosts, or changed: check the host's fingerprint, then add it, e.g. with ssh-keyscan)"
+        }
         // libgit2 1.5 misreads the body of the 401 that answers credentials sent up front, and reports an
         // http parser error instead: with credentials sent, that is a refused login.
         if authorizationHeader != nil && error.message.contains("http parser error") {

@@ -13,8 +13,10 @@ public struct SARIFRenderer: Renderer {
     }
 
     public func renderUTF8(_ result: RunResult, _ context: ReportContext) -> [UInt8] {
-        var rules = result.rules
-        var known = Set(rules.map(\.id))
+        // One descriptor per id: a run may carry a rule twice (gate holds the lint and change passes' rules), and
+        // SARIF's ruleIndex must name one entry.
+        var known = Set<String>()
+        var rules = result.rules.filter { known.insert($0.id).inserted }
         for finding in result.findings + result.notes where !known.contains(finding.ruleID) {
             rules.append(RuleDescriptor(id: finding.ruleID, severity: finding.severity, summary: finding.ruleID))
             known.insert(finding.ruleID)

@@ -130,3 +130,19 @@ extension OutputFormat {
         }
     }
 }
+
+@Suite("Renderers: a rule listed twice")
+struct DuplicateRuleTests {
+    /// gate carries the rules of its lint and change passes: one id twice once crashed the SARIF renderer
+    /// (Dictionary(uniqueKeysWithValues:)); every format renders it, SARIF lists the rule once.
+    @Test(arguments: OutputFormat.allCases)
+    func renders(_ format: OutputFormat) throws {
+        var result = sampleResult()
+        result.rules += result.rules
+        let text = String(decoding: format.renderer.renderUTF8(result, ReportContext()), as: UTF8.self)
+        #expect(!text.isEmpty)
+        if format == .sarif {
+            #expect(text.components(separatedBy: "\"id\": \"vct-storageclass-undefined\"").count - 1 <= 1, "\(text.prefix(800))")
+        }
+    }
+}

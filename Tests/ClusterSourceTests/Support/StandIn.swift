@@ -132,6 +132,12 @@ final class StandIn {
 
     var server: String { "https://127.0.0.1:\(port)" }
 
+    /// Kills the server now (a crash mid-run): its port refuses connections from then on.
+    func crash() {
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+
     /// Calls a control endpoint with a JSON argument; returns the parsed answer.
     @discardableResult
     func control(_ name: String, _ json: String = "{}") throws -> Value {

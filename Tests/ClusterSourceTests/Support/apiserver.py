@@ -397,7 +397,14 @@ class Handler(BaseHTTPRequestHandler):
                 when = f.get("when")
                 if f["path"] == path and (when is None or (when == "continue" and "continue" in query)
                                           or (when == "full" and "limit" not in query)):
-                    fault = STATE.faults.pop(i)
+                    # "times": answer that many requests (-1: every one) instead of one.
+                    times = f.get("times", 1)
+                    if times == 1:
+                        fault = STATE.faults.pop(i)
+                    else:
+                        fault = f
+                        if times > 1:
+                            f["times"] = times - 1
                     break
         if fault and self.apply_fault(fault):
             return
