@@ -69,3 +69,15 @@ let package = Package(
     swiftLanguageModes: [.v6],
     cxxLanguageStandard: .cxx17
 )
+
+// libFuzzer targets (issue 17): only in the manifest when ci/fuzz builds them (BALLAST_FUZZ=1, with
+// --sanitize fuzzer and its own scratch path), so the normal build and test suite never see them.
+if Context.environment["BALLAST_FUZZ"] != nil {
+    package.targets.append(.executableTarget(
+        name: "ballast-fuzz",
+        dependencies: ["KubeModel", "ManifestIO", "CEL", "Policy", "ClusterSource", "Drift"],
+        path: "Fuzz/Sources/ballast-fuzz",
+        swiftSettings: [.unsafeFlags(["-parse-as-library"])]
+    ))
+    package.products.append(.executable(name: "ballast-fuzz", targets: ["ballast-fuzz"]))
+}
