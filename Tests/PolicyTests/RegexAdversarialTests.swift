@@ -3,6 +3,7 @@ import Testing
 import KubeModel
 import CEL
 @testable import Policy
+@testable import Lint
 
 /// Issue 17 item 3: every regular expression of the built-in pack, fed 100 KB adversarial strings (the
 /// inputs that make a backtracking engine exponential or polynomial), finishes and answers correctly.

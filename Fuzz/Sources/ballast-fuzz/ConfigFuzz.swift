@@ -1,6 +1,7 @@
 import KubeModel
 import ManifestIO
 import Policy
+import Lint
 
 private let configFile = FileID(".ballast.yaml")
 
