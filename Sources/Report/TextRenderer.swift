@@ -54,7 +54,8 @@ public struct TextRenderer: Renderer {
         } else if let object = finding.object {
             out.appendVisible(object.description)
         } else {
-            out.append("<input>")
+            // Not from a file or an object: what the cluster said (a live read), or the run itself.
+            out.append(finding.category == .live ? "cluster" : "ballast")
         }
         out.append(": ")
         switch finding.severity {

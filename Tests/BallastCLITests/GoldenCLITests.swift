@@ -33,6 +33,8 @@ struct GoldenCLITests {
         ("lint-kustomize", ["lint", "fixtures/kustomize"], 1),
         ("policies-eval", ["policies", "eval", "quantity(\"1.5Gi\") == quantity(\"1536Mi\")"], 0),
         ("policies-explain", ["policies", "explain", "storageclass-allow-volume-expansion"], 0),
+        ("check", ["check", "fixtures/gitops", "--snapshot", "fixtures/cluster"], 1),
+        ("drift", ["drift", "fixtures/gitops", "--snapshot", "fixtures/cluster"], 1),
         ("inventory", ["inventory", "fixtures/gitops"], 0),
         ("inventory-json", ["inventory", "fixtures/gitops", "--format", "json"], 0),
         ("inventory-snapshot", ["inventory", "fixtures/gitops", "--snapshot", "fixtures/cluster"], 0),
