@@ -187,9 +187,11 @@ public struct DesiredState: Sendable {
             do {
                 let (root, cleanup) = try tree.materialize()
                 defer { if let cleanup { try? FileManager.default.removeItem(atPath: cleanup) } }   // a leftover temporary copy is harmless
-                for (directory, files) in renders {
+                // Rendered in parallel, read in the order of the roots.
+                let outputs = tool.renderAll(renders.map { joinPath(root, $0.root.isEmpty ? "." : $0.root) })
+                for ((directory, files), output) in zip(renders, outputs) {
                     let rootPath = graph.nodes[directory]?.path ?? directory
-                    switch tool.render(directory: joinPath(root, directory.isEmpty ? "." : directory)) {
+                    switch output {
                     case .failure(let why):
                         state.unrendered += unrenderedObjects(files, root: rootPath, reason: why.description, tree: tree, reader: state.reader)
                         notes.append(notRendered(rootPath, why.description))
