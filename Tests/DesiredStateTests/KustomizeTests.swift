@@ -124,3 +124,18 @@ struct KustomizeTests {
         #expect(state.notes.contains { $0.ruleID == "helm-chart-skipped" })
     }
 }
+
+@Suite("the application pre-scan's byte search")
+struct ApplicationPreScanTests {
+    @Test func findsTheGroupsAnywhereAndNothingElse() {
+        let argo = Array("kind: Application\napiVersion: argoproj.io/v1alpha1\n".utf8)
+        #expect(DesiredState.mentionsApplication(argo))
+        #expect(DesiredState.mentionsApplication(Array("x: kustomize.toolkit.fluxcd.io".utf8)))
+        #expect(!DesiredState.mentionsApplication(Array("apiVersion: apps/v1\nkind: StatefulSet\n".utf8)))
+        #expect(!DesiredState.mentionsApplication(Array("argoproj.i".utf8)))
+        #expect(!DesiredState.mentionsApplication([]))
+        #expect(DesiredState.contains(Array("abc".utf8), Array("abc".utf8)))
+        #expect(DesiredState.contains(Array("aababc".utf8), Array("abc".utf8)))
+        #expect(!DesiredState.contains(Array("abc".utf8), []))
+    }
+}
