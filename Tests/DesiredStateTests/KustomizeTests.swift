@@ -78,6 +78,29 @@ struct KustomizeTests {
         #expect(!state.unrendered.isEmpty)
     }
 
+    @Test func rootsRenderedInParallelComeBackInTheirOrder() async throws {
+        // Twelve overlays of one base, the seventh broken: results and notes in root order, whatever order
+        // the kubectl processes finish in.
+        var files = ["base/kustomization.yaml": "resources: [cm.yaml]\n",
+                     "base/cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cm}\n"]
+        for i in 1...12 {
+            let name = String(format: "o%02d", i)
+            files["overlays/\(name)/kustomization.yaml"] = i == 7
+                ? "resources: [../../base]\npatches:\n- path: p.yaml\n"
+                : "namespace: ns-\(name)\nnamePrefix: \(name)-\nresources: [../../base]\n"
+        }
+        files["overlays/o07/p.yaml"] = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: nobody}\ndata: {a: b}\n"
+        let dir = try tree(files)
+        for _ in 0..<2 {
+            let state = await load(["."], in: dir)
+            let names = state.rendered.flatMap(\.objects).map { "\($0.object.namespace ?? "")/\($0.object.name)" }
+            #expect(names == (1...12).filter { $0 != 7 }.map { String(format: "ns-o%02d/o%02d-cm", $0, $0) })
+            let broken = state.notes.filter { $0.ruleID == "kustomization-not-rendered" }
+            #expect(broken.map { $0.span?.file.path } == ["overlays/o07/kustomization.yaml"], "\(state.notes)")
+        }
+        #expect(Kustomize(kubectl: "/nonexistent", version: "v5").renderAll([]).isEmpty)
+    }
+
     @Test func fromGitTheTreeIsExportedAndBlobsOverTheCapFailClosed() async throws {
         let dir = try tree([
             "base/kustomization.yaml": "resources: [cm.yaml]\n",
@@ -99,5 +122,20 @@ struct KustomizeTests {
         #expect(state.failures.map(\.source) == ["plain/big.yaml"])
         #expect(state.failures.first?.reason.contains("1000-byte cap") == true)
         #expect(state.notes.contains { $0.ruleID == "helm-chart-skipped" })
+    }
+}
+
+@Suite("the application pre-scan's byte search")
+struct ApplicationPreScanTests {
+    @Test func findsTheGroupsAnywhereAndNothingElse() {
+        let argo = Array("kind: Application\napiVersion: argoproj.io/v1alpha1\n".utf8)
+        #expect(DesiredState.mentionsApplication(argo))
+        #expect(DesiredState.mentionsApplication(Array("x: kustomize.toolkit.fluxcd.io".utf8)))
+        #expect(!DesiredState.mentionsApplication(Array("apiVersion: apps/v1\nkind: StatefulSet\n".utf8)))
+        #expect(!DesiredState.mentionsApplication(Array("argoproj.i".utf8)))
+        #expect(!DesiredState.mentionsApplication([]))
+        #expect(DesiredState.contains(Array("abc".utf8), Array("abc".utf8)))
+        #expect(DesiredState.contains(Array("aababc".utf8), Array("abc".utf8)))
+        #expect(!DesiredState.contains(Array("abc".utf8), []))
     }
 }

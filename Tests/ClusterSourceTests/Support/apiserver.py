@@ -78,6 +78,7 @@ class State:
         self.expire_always = False  # every continue token is expired on arrival
         self.faults = []            # [{"path": p, "type": t, "when": "continue"|None, ...}]
         self.requests = []          # [{"path", "query", "user", "auth", "accept"}]
+        self.bytes_sent = 0         # response body bytes of API requests (control calls excluded)
         self.connections = 0
 
     def load_snapshot(self, directory):
@@ -362,6 +363,9 @@ class Handler(BaseHTTPRequestHandler):
         for k, v in list(headers) + getattr(self, "extra_headers", []):
             self.send_header(k, v)
         self.end_headers()
+        if not self.path.startswith("/_control/"):
+            with STATE.lock:
+                STATE.bytes_sent += len(body)
         self.wfile.write(body)
 
     def user(self):
@@ -571,7 +575,8 @@ class Handler(BaseHTTPRequestHandler):
         data = json.loads(query.get("data", ["{}"])[0])
         with STATE.lock:
             if path == "/_control/stats":
-                return self.send(200, json.dumps({"requests": STATE.requests, "connections": STATE.connections}).encode())
+                return self.send(200, json.dumps({"requests": STATE.requests, "connections": STATE.connections,
+                                                  "bytes": STATE.bytes_sent}).encode())
             if path == "/_control/faults":
                 STATE.faults.extend(data["faults"])
             elif path == "/_control/tokens":
@@ -590,6 +595,7 @@ class Handler(BaseHTTPRequestHandler):
             elif path == "/_control/reset":
                 STATE.requests = []
                 STATE.connections = 0
+                STATE.bytes_sent = 0
             else:
                 return self.send(404, b"no such control\n", "text/plain")
         return self.send(200, b"{}")
