@@ -50,6 +50,8 @@ public struct ObjectIndex: Sendable {
     /// Backup CronJobs by the StatefulSet they back up (namespace, name): named in `ballast.dev/backup-of`,
     /// or the job is named `<name>-backup...`.
     private var backupJobs: [LabelPair: [Int]] = [:]
+    /// Restore-test CronJobs by the StatefulSet they restore (namespace, name).
+    private var restoreJobs: [LabelPair: [Int]] = [:]
 
     /// A label `key=value` in a scope (a kind and namespace, or a namespace).
     struct LabelPair: Hashable, Sendable {
@@ -82,6 +84,9 @@ public struct ObjectIndex: Sendable {
                 }
                 for target in targets {
                     backupJobs[LabelPair(scope: "", namespace: namespace, key: target, value: ""), default: []].append(i)
+                }
+                for target in Set(object.facts.restoreTestOf) {
+                    restoreJobs[LabelPair(scope: "", namespace: namespace, key: target, value: ""), default: []].append(i)
                 }
             }
             if let labels = object.podLabels {
@@ -179,5 +184,8 @@ extension ObjectIndex: ObjectLookup {
     }
     public func positions(backingUp statefulSet: String, namespace: String) -> [Int] {
         backupCronJobs(namespace: namespace, statefulSet: statefulSet)
+    }
+    public func positions(restoreTesting statefulSet: String, namespace: String) -> [Int] {
+        restoreJobs[LabelPair(scope: "", namespace: namespace, key: statefulSet, value: "")] ?? []
     }
 }

@@ -436,7 +436,8 @@ spec:
           && type(o.?spec.?template.?includedNamespaces.orValue(['*'])) == list && type(o.?spec.?template.?excludedNamespaces.orValue([])) == list
           && o.?spec.?template.?includedNamespaces.orValue(['*']).exists(n, n == '*' || n == variables.ns)
           && !(variables.ns in o.?spec.?template.?excludedNamespaces.orValue([])))
-    validate: "size(variables.jobs) + size(variables.schedules) + size(variables.exports) > 0"
+    # Cheapest first: `||` stops at the first cover found, and a variable is computed only when read.
+    validate: "size(variables.jobs) > 0 || size(variables.schedules) > 0 || size(variables.exports) > 0"
     messageExpression: >-
       'no backup covers ' + variables.name + ': no CronJob in namespace ' + variables.ns
       + ' annotated ballast.dev/backup-of: ' + variables.name + ' (or named ' + variables.name + '-backup...), no Velero Schedule including the namespace'
@@ -712,8 +713,7 @@ spec:
     - {name: name, expression: "object.metadata.name"}
     - name: drills
       expression: >-
-        objectsOf('batch/CronJob', variables.ns).filter(j,
-          j.?metadata.?annotations[?'ballast.dev/restore-test-of'].orValue('').split(',').exists(s, s.trim() == variables.name))
+        restoreTestCronJobs(variables.ns, variables.name)
     - name: regular
       expression: >-
         variables.drills.filter(j, j.?spec.?suspend.orValue(false) != true && cron(string(j.?spec.?schedule.orValue(''))).valid

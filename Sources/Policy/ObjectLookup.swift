@@ -22,6 +22,8 @@ public protocol ObjectLookup: Sendable {
     func positions(selecting qualifiedKind: String, namespace: String, labels: [String: String]) -> [Int]
     /// The CronJobs of a namespace that back up a StatefulSet.
     func positions(backingUp statefulSet: String, namespace: String) -> [Int]
+    /// The CronJobs of a namespace that restore-test a StatefulSet (`ballast.dev/restore-test-of`).
+    func positions(restoreTesting statefulSet: String, namespace: String) -> [Int]
     /// How many pod templates a namespace has, and how many `selector` selects.
     func podTemplates(namespace: String, selectedBy selector: LabelSelector) -> (total: Int, selected: Int)
 }
@@ -37,6 +39,8 @@ public struct ObjectFacts: Sendable {
     public var selector: LabelSelector?
     /// The StatefulSets a backup CronJob names in `ballast.dev/backup-of`, for `backupCronJobs`.
     public var backupOf: [String] = []
+    /// The StatefulSets a CronJob restore-tests (`ballast.dev/restore-test-of`), for `restoreTestCronJobs`.
+    public var restoreTestOf: [String] = []
     /// A Service's `spec.clusterIP` ("None" when headless).
     public var clusterIP: String?
     public init() {}
@@ -52,10 +56,15 @@ public struct ObjectFacts: Sendable {
             if let value = object.value[path: "spec", "selector"], value.isMap { selector = LabelSelector(mapSelector: value) }
             clusterIP = object.value[path: "spec", "clusterIP"]?.stringValue
         case "batch/CronJob":
-            backupOf = (object.annotations["ballast.dev/backup-of"] ?? "").split(separator: ",")
-                .map { $0.trimmingCharacters(in: " \t") }.filter { !$0.isEmpty }
+            backupOf = Self.names(object.annotations["ballast.dev/backup-of"])
+            restoreTestOf = Self.names(object.annotations["ballast.dev/restore-test-of"])
         default:
             break
         }
+    }
+
+    /// A comma-separated list of names, trimmed.
+    static func names(_ text: String?) -> [String] {
+        (text ?? "").split(separator: ",").map { $0.trimmingCharacters(in: " \t") }.filter { !$0.isEmpty }
     }
 }

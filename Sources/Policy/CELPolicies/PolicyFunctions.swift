@@ -103,6 +103,15 @@ enum PolicyFunctions {
                 }
                 return .list(index.positions(backingUp: name, namespace: namespace).map(runtime.celObject))
             },
+            // The CronJobs of a namespace that restore-test a StatefulSet: annotated
+            // `ballast.dev/restore-test-of: <name>` (a comma-separated list).
+            "restoreTestCronJobs": CELFunction(arities: [2]) { args in
+                guard let runtime = PolicyRuntime.current, let index = runtime.index else { throw CELError("restoreTestCronJobs() is not available here") }
+                guard case .string(let namespace) = args[0], case .string(let name) = args[1] else {
+                    throw CELError("restoreTestCronJobs() takes a namespace and a StatefulSet name")
+                }
+                return .list(index.positions(restoreTesting: name, namespace: namespace).map(runtime.celObject))
+            },
             // How many pod templates of a namespace there are, and how many a selector selects.
             "podTemplatesSelected": CELFunction(arities: [2]) { args in
                 guard let runtime = PolicyRuntime.current, let index = runtime.index else { throw CELError("podTemplatesSelected() is not available here") }

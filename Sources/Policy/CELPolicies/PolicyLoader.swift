@@ -104,7 +104,7 @@ public enum PolicyLoader {
     }
 
     /// The functions that read the object index.
-    static let indexedFunctions: Set<String> = ["lookup", "objectsOf", "objectsSelecting", "backupCronJobs",
+    static let indexedFunctions: Set<String> = ["lookup", "objectsOf", "objectsSelecting", "backupCronJobs", "restoreTestCronJobs", "sourceOf",
                                                 "podTemplatesSelected", "podTemplateLabels"]
 
     /// Whether a rule reads `objects` (every object is then built once per run), and whether it needs the
