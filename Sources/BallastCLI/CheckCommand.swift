@@ -20,11 +20,7 @@ struct CheckCommand: AsyncParsableCommand {
             """
     )
 
-    @Argument(help: "Files or directories of the desired state (instead of --repo).")
-    var paths: [String] = []
-    @OptionGroup var repository: RepositoryOptions
-    @Option(help: "With --repo: the branch, tag or commit to read (default HEAD).") var ref: String?
-    @OptionGroup var desired: DesiredOptions
+    @OptionGroup var source: DesiredSourceOptions
     @OptionGroup var live: LiveOptions
     @OptionGroup var sharding: ShardOption
     @Option(help: "Configuration file (default: .ballast.yaml in the current directory, when present).") var config: String?
@@ -36,7 +32,7 @@ struct CheckCommand: AsyncParsableCommand {
         options.keepsMemoryUntilExit = true
         options.config = try loadConfig(config)
         let pack = try policies.pack()
-        let state = try await loadDesiredState(paths: paths, repository: repository, ref: ref, desired: desired, config: options.config)
+        let state = try await source.load(config: options.config)
         let result = try await Comparison(desired: state, live: live, config: options.config,
                                           linter: Linter(options: options, pack: pack), lints: true, liveChecks: true,
                                           shard: sharding.shard).run()
@@ -61,11 +57,7 @@ struct DriftCommand: AsyncParsableCommand {
             """
     )
 
-    @Argument(help: "Files or directories of the desired state (instead of --repo).")
-    var paths: [String] = []
-    @OptionGroup var repository: RepositoryOptions
-    @Option(help: "With --repo: the branch, tag or commit to read (default HEAD).") var ref: String?
-    @OptionGroup var desired: DesiredOptions
+    @OptionGroup var source: DesiredSourceOptions
     @OptionGroup var live: LiveOptions
     @OptionGroup var sharding: ShardOption
     @Option(help: "Configuration file (default: .ballast.yaml in the current directory, when present).") var config: String?
@@ -73,7 +65,7 @@ struct DriftCommand: AsyncParsableCommand {
 
     func run() async throws {
         let configuration = try loadConfig(config)
-        let state = try await loadDesiredState(paths: paths, repository: repository, ref: ref, desired: desired, config: configuration)
+        let state = try await source.load(config: configuration)
         var options = LintOptions()
         options.config = configuration
         let result = try await Comparison(desired: state, live: live, config: configuration,

@@ -31,6 +31,23 @@ struct DesiredOptions: ParsableArguments {
     }
 }
 
+/// Where the desired state comes from, for the commands that compare it or read the cluster's kinds from
+/// it (`check`, `drift`, `snapshot`): PATHs or `--repo` at `--ref`, and how to read them.
+struct DesiredSourceOptions: ParsableArguments {
+    @Argument(help: "Files or directories of the desired state (instead of --repo).")
+    var paths: [String] = []
+    @OptionGroup var repository: RepositoryOptions
+    @Option(help: "With --repo: the branch, tag or commit to read (default HEAD).") var ref: String?
+    @OptionGroup var desired: DesiredOptions
+
+    /// Whether a desired state was given at all.
+    var isGiven: Bool { repository.repo != nil || !paths.isEmpty }
+
+    func load(config: BallastConfig) async throws -> DesiredState {
+        try await loadDesiredState(paths: paths, repository: repository, ref: ref, desired: desired, config: config)
+    }
+}
+
 /// The desired state from `--repo` (at `ref`) or from paths; a git problem ends the run (exit 2 or 3).
 func loadDesiredState(paths: [String], repository: RepositoryOptions, ref: String?, desired: DesiredOptions,
                       config: BallastConfig) async throws -> DesiredState {

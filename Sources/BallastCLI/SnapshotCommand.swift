@@ -64,19 +64,15 @@ struct SnapshotCommand: AsyncParsableCommand {
     )
 
     @Option(help: "The directory to write.") var out: String
-    @Argument(help: "The desired state (files or directories) whose kinds are read too, CRDs included (instead of --repo).")
-    var paths: [String] = []
-    @OptionGroup var repository: RepositoryOptions
-    @Option(help: "With --repo: the branch, tag or commit whose kinds are read.") var ref: String?
-    @OptionGroup var desired: DesiredOptions
+    @OptionGroup var source: DesiredSourceOptions
     @OptionGroup var cluster: ClusterOptions
 
     func run() async throws {
         // With a desired state, the snapshot holds every kind git holds, so that `drift --snapshot` compares
         // all of them; without one, the in-scope kinds.
         var groupKinds: [(group: String, kind: String)]?
-        if repository.repo != nil || !paths.isEmpty {
-            let state = try await loadDesiredState(paths: paths, repository: repository, ref: ref, desired: desired, config: BallastConfig())
+        if source.isGiven {
+            let state = try await source.load(config: BallastConfig())
             let objects = await state.readAll().flatMap { $0.objects.map(\.object) }
             groupKinds = Comparison.kinds(of: objects)
             for kind in ClusterClient.defaultKinds where !groupKinds!.contains(where: { $0.group == kind.group && $0.kind == kind.kind }) {
