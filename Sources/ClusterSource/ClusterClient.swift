@@ -131,18 +131,7 @@ public final class ClusterClient {
 
     /// Discovery: `/api`, `/apis`, then the resource list of each group/version that may hold `kinds`.
     public func discover(kinds: [KindInfo] = ClusterClient.defaultKinds) throws(ClusterError) -> Discovery {
-        var groupVersions: [String: [String]] = [:]
-        let core = try json(try transport.get("/api"), path: "/api")
-        groupVersions[""] = (core["versions"]?.listValue ?? []).compactMap(\.stringValue)
-        let apis = try json(try transport.get("/apis"), path: "/apis")
-        for group in apis["groups"]?.listValue ?? [] {
-            guard let name = group["name"]?.stringValue else { continue }
-            var versions = (group["versions"]?.listValue ?? []).compactMap { $0["version"]?.stringValue }
-            if let preferred = group[path: "preferredVersion", "version"]?.stringValue, let i = versions.firstIndex(of: preferred) {
-                versions.remove(at: i); versions.insert(preferred, at: 0)
-            }
-            groupVersions[name] = versions
-        }
+        let groupVersions = try servedGroupVersions()
         var resources: [String: ServedResource] = [:]
         var fetched: [String: Value] = [:]
         for kind in kinds {
@@ -274,6 +263,23 @@ public final class ClusterClient {
     }
 
     /// GET a path and parse its JSON (node stats and other single reads).
+    /// Discovery's first step: `/api` and `/apis`, the versions each group serves, preferred first.
+    func servedGroupVersions() throws(ClusterError) -> [String: [String]] {
+        var groupVersions: [String: [String]] = [:]
+        let core = try getJSON("/api", resource: ("get", "/api", nil))
+        groupVersions[""] = (core["versions"]?.listValue ?? []).compactMap(\.stringValue)
+        let apis = try getJSON("/apis", resource: ("get", "/apis", nil))
+        for group in apis["groups"]?.listValue ?? [] {
+            guard let name = group["name"]?.stringValue else { continue }
+            var versions = (group["versions"]?.listValue ?? []).compactMap { $0["version"]?.stringValue }
+            if let preferred = group[path: "preferredVersion", "version"]?.stringValue, let i = versions.firstIndex(of: preferred) {
+                versions.remove(at: i); versions.insert(preferred, at: 0)
+            }
+            groupVersions[name] = versions
+        }
+        return groupVersions
+    }
+
     func getJSON(_ path: String, resource: (verb: String, name: String, namespace: String?)) throws(ClusterError) -> Value {
         try json(try transport.get(path, resource: resource), path: path)
     }

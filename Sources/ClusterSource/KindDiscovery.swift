@@ -37,18 +37,7 @@ extension ClusterClient {
     /// or `/apis` cannot be read. Core Secrets are never looked up.
     public func resolve(_ kinds: [GroupKind]) throws(ClusterError) -> KindResolution {
         var result = KindResolution()
-        var groupVersions: [String: [String]] = [:]
-        let core = try getJSON("/api", resource: ("get", "/api", nil))
-        groupVersions[""] = (core["versions"]?.listValue ?? []).compactMap(\.stringValue)
-        let apis = try getJSON("/apis", resource: ("get", "/apis", nil))
-        for group in apis["groups"]?.listValue ?? [] {
-            guard let name = group["name"]?.stringValue else { continue }
-            var versions = (group["versions"]?.listValue ?? []).compactMap { $0["version"]?.stringValue }
-            if let preferred = group[path: "preferredVersion", "version"]?.stringValue, let i = versions.firstIndex(of: preferred) {
-                versions.remove(at: i); versions.insert(preferred, at: 0)
-            }
-            groupVersions[name] = versions
-        }
+        let groupVersions = try servedGroupVersions()
         var lists: [String: Result<[Value], ClusterError>] = [:]
         for kind in kinds where result.served[kind] == nil && result.unread[kind] == nil {
             if kind.isSecret { result.unread[kind] = ClusterClient.secretsReason; continue }

@@ -72,7 +72,8 @@ final class GitTree: SourceTree {
     /// git objects). The caller removes it.
     func materialize() throws -> (root: String, cleanup: String?) {
         let base = ProcessInfo.processInfo.environment["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
-        var template = Array((base + "/ballast-tree-XXXXXX").utf8CString)
+        // mkdtemp replaces the template's last six characters, which must be "X".
+        var template = Array((base + "/ballast-tree-" + String(repeating: "X", count: 6)).utf8CString)
         guard let made = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else {
             throw RenderFailure("could not create a temporary directory: \(String(cString: strerror(errno)))")
         }

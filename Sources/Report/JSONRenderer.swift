@@ -87,14 +87,7 @@ public struct JSONRenderer: Renderer {
         out.append(", \"live\": "); out.appendJSON(item.live)
         out.append(", \"class\": "); out.appendJSON(item.driftClass.rawValue)
         out.append(", \"attribution\": [")
-        for (i, a) in item.attribution.enumerated() {
-            if i > 0 { out.append(", ") }
-            out.append("{\"manager\": "); out.appendJSON(a.manager)
-            out.append(", \"operation\": "); out.appendJSON(a.operation)
-            out.append(", \"subresource\": "); out.appendJSON(a.subresource)
-            out.append(", \"time\": "); out.appendJSON(a.time)
-            out.append("}")
-        }
+        out.appendAttributionItems(item.attribution)
         out.append("], \"remediation\": "); out.appendJSON(item.remediation)
         out.append(", \"message\": "); out.appendJSON(item.message)
         out.append(", \"file\": "); out.appendJSON(item.span.map { paths.path(of: $0.file) })

@@ -1,4 +1,5 @@
 import KubeModel
+import Findings
 
 /// A report as it is being rendered: UTF-8 appended in one pass, handed over once. A report of tens of
 /// thousands of findings is written byte by byte here rather than as many small `String`s joined.
@@ -170,4 +171,18 @@ func hasC1Control(_ text: String) -> Bool {
 func hex2(_ value: UInt32) -> String {
     let digits = Array("0123456789ABCDEF")
     return String(digits[Int(value >> 4) & 0xF]) + String(digits[Int(value & 0xF)])
+}
+
+extension ReportBuffer {
+    /// The items of a drift item's `attribution` array (JSON and SARIF write the same objects).
+    mutating func appendAttributionItems(_ attribution: [Attribution]) {
+        for (i, a) in attribution.enumerated() {
+            if i > 0 { append(", ") }
+            append("{\"manager\": "); appendJSON(a.manager)
+            append(", \"operation\": "); appendJSON(a.operation)
+            append(", \"subresource\": "); appendJSON(a.subresource)
+            append(", \"time\": "); appendJSON(a.time)
+            append("}")
+        }
+    }
 }

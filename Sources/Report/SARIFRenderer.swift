@@ -149,14 +149,7 @@ public struct SARIFRenderer: Renderer {
         out.append(", \"remediation\": "); out.appendJSON(item.remediation)
         if let firstSeen = item.firstSeen { out.append(", \"firstSeen\": "); out.appendJSON(firstSeen) }
         out.append(", \"attribution\": [")
-        for (i, a) in item.attribution.enumerated() {
-            if i > 0 { out.append(", ") }
-            out.append("{\"manager\": "); out.appendJSON(a.manager)
-            out.append(", \"operation\": "); out.appendJSON(a.operation)
-            out.append(", \"subresource\": "); out.appendJSON(a.subresource)
-            out.append(", \"time\": "); out.appendJSON(a.time)
-            out.append("}")
-        }
+        out.appendAttributionItems(item.attribution)
         out.append("]}}")
     }
 
