@@ -33,7 +33,7 @@ struct CheckCommand: AsyncParsableCommand {
         options.config = try loadConfig(config)
         let pack = try policies.pack()
         let state = try await source.load(config: options.config)
-        let result = try await Comparison(desired: state, live: live, config: options.config,
+        let result = try await Comparison(desired: consume state, live: live, config: options.config,
                                           linter: Linter(options: options, pack: pack), lints: true, liveChecks: true,
                                           shard: sharding.shard).run()
         let code = report.finish(result, command: "check")
@@ -68,7 +68,7 @@ struct DriftCommand: AsyncParsableCommand {
         let state = try await source.load(config: configuration)
         var options = LintOptions()
         options.config = configuration
-        let result = try await Comparison(desired: state, live: live, config: configuration,
+        let result = try await Comparison(desired: consume state, live: live, config: configuration,
                                           linter: Linter(options: options), lints: false, liveChecks: false,
                                           shard: sharding.shard).run()
         let code = report.finish(result, command: "drift")

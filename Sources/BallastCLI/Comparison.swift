@@ -32,20 +32,28 @@ struct Comparison {
         ("storage.k8s.io", "StorageClass"), ("autoscaling", "HorizontalPodAutoscaler"), ("batch", "CronJob"),
     ]
 
-    func run() async throws -> RunResult {
+    /// Consuming: the desired state's file contents are released once they are read.
+    consuming func run() async throws -> RunResult {
         let started = Date()
-        var files = await desired.readAll()
-        let namespaces = live.cluster.namespaces.isEmpty ? nil : Set(live.cluster.namespaces)
-        if let namespaces {
-            // --namespace: only objects of these namespaces (and cluster-scoped ones) are checked and compared.
-            for i in files.indices { files[i].objects.removeAll { $0.object.namespace.map { !namespaces.contains($0) } ?? false } }
-        }
         var result: RunResult
+        // The desired objects, packed: each is rebuilt only while it is compared. `check` lints the trees
+        // first; `drift` packs each file as soon as it is read.
+        let namespaces = live.cluster.namespaces.isEmpty ? nil : Set(live.cluster.namespaces)
+        var packed: [PackedFile]
         if lints {
+            var files = await desired.readAll()
+            if let namespaces {
+                // --namespace: only objects of these namespaces (and cluster-scoped ones) are checked and compared.
+                for i in files.indices { files[i].objects.removeAll { $0.object.namespace.map { !namespaces.contains($0) } ?? false } }
+            }
+            desired.inputs = []
             result = await linter.lint([], reader: desired.reader, prepared: files)
+            packed = files.map(PackedFile.init)
         } else {
-            result = RunResult(filesRead: files.count)
-            for file in files {
+            packed = await desired.readAllPacked()
+            desired.inputs = []   // the files' bytes (from git, tens of megabytes) are not read again
+            result = RunResult(filesRead: packed.count)
+            for file in packed.map(\.result) {
                 if let failure = file.failure { result.failures.append(failure) }
                 result.notes += file.notes
                 for error in file.errors {
@@ -57,14 +65,24 @@ struct Comparison {
         result.notes += desired.notes
         for (tool, version) in desired.toolVersions { result.toolVersions[tool] = version }
 
-        // Desired objects, first document of each identity (a duplicate is a lint finding).
+        // Desired objects, first document of each identity (a duplicate is a lint finding); with
+        // --namespace, only those of these namespaces (and cluster-scoped ones) are compared.
         var seen = Set<ObjectRef>()
-        var objects: [KubeObject] = []
-        for file in files { for parsed in file.objects where seen.insert(parsed.object.ref).inserted { objects.append(parsed.object) } }
+        var objects = CompactObjects()
+        for file in packed {
+            var kept = file.objects
+            kept.removeAll(whereRef: { ref in
+                !seen.insert(ref).inserted || (namespaces != nil && ref.namespace.map { !namespaces!.contains($0) } ?? false)
+            })
+            objects += kept
+        }
+        packed = []
+        let desiredRefs = objects.refs
         // A shard compares its own namespaces' objects; cluster-scoped ones stay for context (classes
         // classify claim drift), and what they yield outside shard 0 is dropped by `restricted(to:)`.
-        let compared = shard.map { shard in objects.filter { $0.namespace == nil || shard.contains($0.ref) } } ?? objects
-        let kinds = Self.kinds(of: objects)
+        var compared = objects
+        if let shard { compared.removeAll(whereRef: { $0.namespace != nil && !shard.contains($0) }) }
+        let kinds = Self.kinds(of: desiredRefs)
 
         // The live state.
         var read: LiveRead
@@ -72,14 +90,14 @@ struct Comparison {
         var now = Int64(Date().timeIntervalSince1970)
         let client = live.snapshot == nil ? try live.cluster.client() : nil
         var scope = namespaces.map { Array($0).sorted() }
-        var allNamespaces: [KubeObject]?
+        var allNamespaces: CompactObjects?
         if let shard {
             let listed = try listNamespaces(client)
             if let reason = listed.unreadKinds["Namespace"] {
                 result.failures.append(ReadFailure(source: "cluster: namespaces (for --shard \(shard))", reason: reason))
             }
             if listed.completeKinds.contains("Namespace") { allNamespaces = listed.objects }
-            scope = shard.namespaces(desired: objects.map(\.ref), live: listed.objects.map(\.name), restrictedTo: namespaces)
+            scope = shard.namespaces(desired: desiredRefs, live: listed.objects.refs.map(\.name), restrictedTo: namespaces)
         }
         if let directory = live.snapshot {
             do { read = try Snapshot.load(directory, kinds: kinds, namespaces: scope) } catch {
@@ -98,7 +116,7 @@ struct Comparison {
         }
         if let allNamespaces, read.completeKinds.contains("Namespace") {
             // Namespaces are cluster-scoped: shard 0 compares all of them, not only its own.
-            read.objects.removeAll { $0.ref.group.isEmpty && $0.kind == "Namespace" }
+            read.objects.removeAll(whereRef: { $0.group.isEmpty && $0.kind == "Namespace" })
             read.objects += allNamespaces
         }
         for note in read.notes + usage.notes {
@@ -109,7 +127,7 @@ struct Comparison {
         }
         // Context kinds that git does not hold and that could not be read: what depends on them is unknown.
         for (qualified, reason) in read.unreadKinds.sorted(by: { $0.key < $1.key })
-        where !objects.contains(where: { $0.ref.qualifiedKind == qualified }) {
+        where !desiredRefs.contains(where: { $0.qualifiedKind == qualified }) {
             result.notes.append(Finding(ruleID: "cluster-kind-unread", severity: .info,
                                         message: "\(qualified) could not be read (\(reason)): orphans, reclaim policies and live checks that need it are not checked",
                                         category: .live))
@@ -133,14 +151,14 @@ struct Comparison {
                 }
             }
         }
-        driftOptions.management = Self.managementSelectors(objects)
+        driftOptions.management = Self.managementSelectors(desiredRefs)
         let comparison = DriftComparer(options: driftOptions).compare(desired: compared, live: state)
         var items = comparison.items
         result.uncompared = comparison.uncompared + desired.unrendered
         result.objectsCompared = comparison.compared
         if let shard, shard.index != 0 {
             // Cluster-scoped objects were compared for context only: shard 0 counts them.
-            let context = compared.filter { $0.namespace == nil }.count - comparison.uncompared.filter { $0.object.namespace == nil }.count
+            let context = compared.refs.filter { $0.namespace == nil }.count - comparison.uncompared.filter { $0.object.namespace == nil }.count
             result.objectsCompared = comparison.compared - context
         }
         result.notes += comparison.notes
@@ -155,7 +173,7 @@ struct Comparison {
         result.drift = linter.settleDrift(items)
 
         if liveChecks {
-            let checks = LiveChecks(params: Self.liveParams(config.params)).run(desired: objects, live: read.objects,
+            let checks = LiveChecks(params: Self.liveParams(config.params)).run(desired: Array(objects), live: read.objects,
                                                                                usage: usage.usage.compactMap { u in
                 u.usedFraction.map { PVCUsageSample(namespace: u.namespace, name: u.name, usedFraction: $0) }
             }, now: now)
@@ -172,10 +190,10 @@ struct Comparison {
     }
 
     /// The kinds to read live: every kind git holds (Secrets never) and the context kinds.
-    static func kinds(of objects: [KubeObject]) -> [(group: String, kind: String)] {
+    static func kinds(of objects: [ObjectRef]) -> [(group: String, kind: String)] {
         var kinds: [(group: String, kind: String)] = []
         var seen = Set<String>()
-        for ref in objects.map(\.ref) + contextKinds.map({ ObjectRef(group: $0.group, kind: $0.kind, namespace: nil, name: "") })
+        for ref in objects + contextKinds.map({ ObjectRef(group: $0.group, kind: $0.kind, namespace: nil, name: "") })
         where !(ref.group.isEmpty && ref.kind == "Secret") && seen.insert(ref.qualifiedKind).inserted {
             kinds.append((ref.group, ref.kind))
         }
@@ -195,9 +213,9 @@ struct Comparison {
     /// The marks of the appliers that git itself declares: the tracking annotation of each Argo CD
     /// Application and the label of each Flux Kustomization. A live object that carries one but is not in
     /// git is unmanaged drift.
-    static func managementSelectors(_ objects: [KubeObject]) -> [ManagementSelector] {
+    static func managementSelectors(_ objects: [ObjectRef]) -> [ManagementSelector] {
         objects.compactMap { object in
-            switch (object.ref.group, object.kind) {
+            switch (object.group, object.kind) {
             case ("argoproj.io", "Application"): .argoCD(application: object.name)
             case ("kustomize.toolkit.fluxcd.io", "Kustomization"): .flux(kustomization: object.name)
             default: nil

@@ -57,7 +57,7 @@ struct InventoryCommand: AsyncParsableCommand {
         var live: [KubeObject]?
         var usage: [VolumeUsageSample] = []
         if let read = try readCluster() {
-            live = read.live.objects
+            live = Array(read.live.objects)
             incomplete += InventoryInputs.unreadReasons(read.live)
             usage = read.usage.usage.map {
                 VolumeUsageSample(namespace: $0.namespace, name: $0.name, usedBytes: $0.usedBytes,

@@ -73,8 +73,8 @@ struct SnapshotCommand: AsyncParsableCommand {
         var groupKinds: [(group: String, kind: String)]?
         if source.isGiven {
             let state = try await source.load(config: BallastConfig())
-            let objects = await state.readAll().flatMap { $0.objects.map(\.object) }
-            groupKinds = Comparison.kinds(of: objects)
+            let refs = await state.readAllPacked().flatMap(\.objects.refs)
+            groupKinds = Comparison.kinds(of: refs)
             for kind in ClusterClient.defaultKinds where !groupKinds!.contains(where: { $0.group == kind.group && $0.kind == kind.kind }) {
                 groupKinds!.append((kind.group, kind.kind))
             }

@@ -31,6 +31,8 @@ public struct ListPage {
     public var resourceVersion: String?
     /// The items as the API returned them (no `apiVersion`/`kind` of their own).
     public var items: [Value]
+    /// The items packed as they were parsed, when the list was read `packed` (then `items` is empty).
+    var packedItems: [PackedItem] = []
     public var bodyBytes: Int
     /// The response body and where each item lies in it.
     var body: [UInt8] = []
@@ -64,7 +66,8 @@ public struct ListRecord: Sendable, Equatable {
 
 /// Everything read from a cluster (or a snapshot). Never "clean" while `incomplete` is non-empty.
 public struct ClusterReadResult: Sendable {
-    public var objects: [KubeObject]
+    /// The objects read, kept packed.
+    public var objects: CompactObjects
     public var incomplete: [Incomplete]
     /// Information that changes nothing (a kind not served, server warnings).
     public var notes: [String]
@@ -76,7 +79,7 @@ public struct ClusterReadResult: Sendable {
     public var namespaces: [String]?
     public var isComplete: Bool { incomplete.isEmpty }
 
-    public init(objects: [KubeObject] = [], incomplete: [Incomplete] = [], notes: [String] = [], lists: [ListRecord] = [],
+    public init(objects: CompactObjects = [], incomplete: [Incomplete] = [], notes: [String] = [], lists: [ListRecord] = [],
                 serverVersion: String? = nil, readAt: String = "") {
         self.objects = objects; self.incomplete = incomplete; self.notes = notes; self.lists = lists
         self.serverVersion = serverVersion; self.readAt = readAt
@@ -231,13 +234,13 @@ public final class ClusterClient {
                 }
                 continue
             }
-            var objects: [KubeObject] = []
+            var objects = CompactObjects()
             do {
                 let record = try list(kind: kind, namespaces: namespaces) { (page, served) throws(ClusterError) in
-                    objects.append(contentsOf: page.items.map { ClusterClient.object(from: $0, served: served) })
+                    objects.append(contentsOf: page.items.lazy.map { ClusterClient.object(from: $0, served: served) })
                 } restarted: { objects.removeAll() }
                 if kind.kind == "Namespace", let namespaces {
-                    objects.removeAll { !namespaces.contains($0.name) }
+                    objects.removeAll(whereRef: { !namespaces.contains($0.name) })
                 }
                 result.objects.append(contentsOf: objects)
                 result.lists.append(ListRecord(kind: record.kind, group: record.group, apiVersion: record.apiVersion,

@@ -12,7 +12,7 @@ extension ClusterClient {
     /// (tools/pager/pager.go); only a failure of that list throws `.expired`. `restarted` is called before
     /// each new start: drop what was handed over. Core Secrets are refused before any request.
     @discardableResult
-    public func list(served: ServedResource, namespaces: [String]?,
+    public func list(served: ServedResource, namespaces: [String]?, packedKeys: KeyTable? = nil,
                      page: (ListPage, ServedResource) throws(ClusterError) -> Void,
                      restarted: () -> Void) throws(ClusterError) -> ListRecord {
         guard !(served.group.isEmpty && (served.plural == "secrets" || served.kind == "Secret")) else { throw .secretsRefused }
@@ -46,21 +46,30 @@ extension ClusterClient {
                     continue pages
                 }
                 let value: Value
-                let ranges: [Range<Int>]
-                do { (value, ranges) = try ResponseJSON.parseList(response.body) } catch {
+                var ranges: [Range<Int>] = []
+                var packedItems: [PackedItem] = []
+                do {
+                    if let packedKeys {
+                        value = try ResponseJSON.parseListPacked(response.body, keys: packedKeys) { packedItems.append($0) }
+                    } else {
+                        (value, ranges) = try ResponseJSON.parseList(response.body)
+                    }
+                } catch {
                     throw .invalidResponse(path: path + query, problem: "\(error.problem) (at byte \(error.offset) of \(response.body.count) received)")
                 }
                 guard let items = value["items"]?.listValue else {
                     throw .invalidResponse(path: path + query, problem: "no items list in the response")
                 }
-                let listPage = ListPage(apiVersion: value["apiVersion"]?.stringValue ?? served.apiVersion,
+                var listPage = ListPage(apiVersion: value["apiVersion"]?.stringValue ?? served.apiVersion,
                                         listKind: value["kind"]?.stringValue ?? "\(served.kind)List",
                                         resourceVersion: value[path: "metadata", "resourceVersion"]?.stringValue,
-                                        items: items, bodyBytes: response.body.count, body: response.body, itemRanges: ranges)
+                                        items: items, bodyBytes: response.body.count, body: packedKeys != nil ? [] : response.body, itemRanges: ranges)
+                listPage.packedItems = packedItems
+                let itemCount = items.count + packedItems.count
                 // The first scope's list (after any restart) names the version read.
                 if scopeIndex == 0 && count == 0 { record.resourceVersion = listPage.resourceVersion }
-                count += items.count
-                record.count += items.count
+                count += itemCount
+                record.count += itemCount
                 try page(listPage, served)
                 // An unpaginated list is whole, whatever its metadata says.
                 guard expirations < 2 else { break }

@@ -5,8 +5,9 @@ import ManifestIO
 /// (the CLI copies it across): objects, the kinds read completely, and the kinds not read with the reason.
 /// Fail closed: a kind is either in `completeKinds` or in `unreadKinds`, never silently absent.
 public struct LiveRead: Sendable {
-    /// Every object of the complete kinds, with `apiVersion` and `kind` set from its list.
-    public var objects: [KubeObject] = []
+    /// Every object of the complete kinds, with `apiVersion` and `kind` set from its list, kept packed
+    /// (each page is packed as it arrives; its tree is dropped with the page).
+    public var objects = CompactObjects()
     /// Qualified kinds (`apps/StatefulSet`, `Service`) listed completely.
     public var completeKinds: Set<String> = []
     /// Qualified kinds not read, with the reason: "not served by this cluster", "forbidden: …",
@@ -57,6 +58,8 @@ extension ClusterClient {
             for kind in wanted { result.unreadKinds[kind.qualifiedKind] = "discovery failed: \(error.description)" }
             return result
         }
+        // One key table for every object read: a cluster's objects share a few hundred key names.
+        let keys = KeyTable()
         for kind in wanted {
             guard let served = resolution.served[kind] else {
                 result.unreadKinds[kind.qualifiedKind] = resolution.unread[kind] ?? ClusterClient.notServedReason
@@ -66,19 +69,21 @@ extension ClusterClient {
                 result.unreadKinds[kind.qualifiedKind] = "not listable (the server allows only \(served.verbs.joined(separator: ", ")))"
                 continue
             }
-            var objects: [KubeObject] = []
+            // Pages are packed straight into the result; a restarted or failed list takes its objects back.
+            let start = result.objects.count
             do {
-                let record = try list(served: served, namespaces: namespaces) { (page, served) throws(ClusterError) in
-                    objects.append(contentsOf: page.items.map { ClusterClient.object(from: $0, page: page, served: served) })
-                } restarted: { objects.removeAll() }
+                let record = try list(served: served, namespaces: namespaces, packedKeys: keys) { (page, served) throws(ClusterError) in
+                    ClusterClient.append(page, served: served, to: &result.objects)
+                } restarted: { result.objects.truncate(to: start) }
                 if kind == GroupKind(group: "", kind: "Namespace"), let namespaces {
-                    objects.removeAll { !namespaces.contains($0.name) }
+                    // The only Namespaces in the result are this list's.
+                    result.objects.removeAll(whereRef: { $0.kind == "Namespace" && $0.group.isEmpty && !namespaces.contains($0.name) })
                 }
-                result.objects.append(contentsOf: objects)
                 result.completeKinds.insert(kind.qualifiedKind)
                 result.lists.append(ListRecord(kind: record.kind, group: record.group, apiVersion: record.apiVersion,
-                                               resourceVersion: record.resourceVersion, count: objects.count))
+                                               resourceVersion: record.resourceVersion, count: result.objects.count - start))
             } catch {
+                result.objects.truncate(to: start)
                 result.unreadKinds[kind.qualifiedKind] = ClusterClient.unreadReason(error)
             }
         }
@@ -99,12 +104,37 @@ extension ClusterClient {
 
     /// A list item as a `KubeObject` whose `apiVersion` and `kind` are the list's (`FooList` → `Foo`).
     static func object(from item: Value, page: ListPage, served: ServedResource) -> KubeObject {
+        object(from: item, served: servedFromList(page, served: served))
+    }
+
+    /// `served` as the page names it: the kind of its list (`FooList` → `Foo`), the version it was read in.
+    static func servedFromList(_ page: ListPage, served: ServedResource) -> ServedResource {
         var kind = page.listKind
         if kind.hasSuffix("List") && kind.count > 4 { kind.removeLast(4) } else { kind = served.kind }
         var fromList = served
         fromList.kind = kind
         let (group, version) = splitAPIVersion(page.apiVersion)
         if group == served.group && !version.isEmpty { fromList.version = version }
-        return object(from: item, served: fromList)
+        return fromList
+    }
+
+    /// Appends a page's items to `objects`, packed: the items of a list read `packed` as they are (no tree
+    /// is ever built), the others packed from their trees. Identity and `apiVersion`/`kind` as
+    /// `object(from:served:)` gives them.
+    static func append(_ page: ListPage, served: ServedResource, to objects: inout CompactObjects) {
+        let served = servedFromList(page, served: served)
+        objects.append(contentsOf: page.items.lazy.map { object(from: $0, served: served) })
+        for item in page.packedItems {
+            objects.append(packed(item, served: served))
+        }
+    }
+
+    /// A packed item's identity and value, as `object(from:served:)` gives them for its tree.
+    static func packed(_ item: PackedItem, served: ServedResource, span: SourceSpan? = nil) -> (ref: ObjectRef, apiVersion: String, compact: CompactValue, span: SourceSpan?) {
+        let compact = item.value(apiVersion: served.apiVersion, kind: served.kind, span: span)
+        let namespace = served.isNamespaced ? (compact.value(at: ["metadata", "namespace"])?.stringValue ?? "default") : nil
+        let ref = ObjectRef(group: served.group, kind: served.kind, namespace: namespace,
+                            name: compact.value(at: ["metadata", "name"])?.stringValue ?? "")
+        return (ref, served.apiVersion, compact, span)
     }
 }

@@ -16,6 +16,10 @@ struct ResponseJSON {
     private var i = 0
     /// Byte ranges of the elements of the top-level `items` array (a list's objects, as sent).
     private var itemRanges: [Range<Int>] = []
+    /// When set, each element of the top-level `items` array is packed straight from the bytes (no tree)
+    /// and handed here.
+    private var packedSink: ((PackedItem) -> Void)?
+    private var writer = CompactWriter(capacity: 0)
 
     static func parse(_ buffer: UnsafeBufferPointer<UInt8>) throws(Failure) -> Value {
         var parser = ResponseJSON(bytes: buffer)
@@ -40,6 +44,25 @@ struct ResponseJSON {
             parser.skipSpace()
             guard parser.i == buffer.count else { throw parser.fail("unexpected \(parser.describe()) after the JSON value") }
             return (value, parser.itemRanges)
+        }
+    }
+
+    /// Parses a list response, packing each of its `items` straight from the bytes, without building its
+    /// tree: the entries of the item's object (its own `apiVersion` and `kind` left out: the list's are
+    /// put in front by `PackedItem.value`), handed over as they are parsed. The returned value's `items` is
+    /// empty. An item that is not an object is packed as an object without entries.
+    static func parseListPacked(_ bytes: [UInt8], keys: KeyTable, eachItem: (PackedItem) -> Void) throws(Failure) -> Value {
+        try withoutActuallyEscaping(eachItem) { (sink) throws(Failure) -> Value in
+            try bytes.withUnsafeBufferPointer { (buffer) throws(Failure) -> Value in
+                var parser = ResponseJSON(bytes: buffer)
+                parser.packedSink = sink
+                parser.writer = CompactWriter(capacity: 16 << 10, keys: keys)
+                parser.skipSpace()
+                let value = try parser.value(depth: 0)
+                parser.skipSpace()
+                guard parser.i == buffer.count else { throw parser.fail("unexpected \(parser.describe()) after the JSON value") }
+                return value
+            }
         }
     }
 
@@ -124,6 +147,23 @@ struct ResponseJSON {
         while true {
             skipSpace()
             let start = i
+            if let packedSink {
+                let count = try packItem(depth: depth + 1)
+                // An exact copy: the writer's buffer is reused for the next item.
+                let entries = writer.bytes.withUnsafeBufferPointer { written in
+                    [UInt8](unsafeUninitializedCapacity: written.count) { buffer, initialized in
+                        if written.count > 0 { buffer.baseAddress!.update(from: written.baseAddress!, count: written.count) }
+                        initialized = written.count
+                    }
+                }
+                packedSink(PackedItem(entries: entries[...], count: count, range: start..<i, keys: writer.keys))
+                writer.reset()
+                skipSpace()
+                guard i < bytes.count else { throw fail("unexpected end of input inside an array") }
+                if bytes[i] == UInt8(ascii: ",") { i += 1; continue }
+                if bytes[i] == UInt8(ascii: "]") { i += 1; return Value(.list(items)) }
+                throw fail("expected ',' or ']' in an array, found \(describe())")
+            }
             items.append(try value(depth: depth + 1))
             itemRanges.append(start..<i)
             skipSpace()
@@ -131,6 +171,158 @@ struct ResponseJSON {
             if bytes[i] == UInt8(ascii: ",") { i += 1; continue }
             if bytes[i] == UInt8(ascii: "]") { i += 1; return Value(.list(items)) }
             throw fail("expected ',' or ']' in an array, found \(describe())")
+        }
+    }
+
+    // MARK: Packing (no tree)
+
+    /// Packs the entries of one list item into `writer`, leaving out its own `apiVersion` and `kind`;
+    /// returns how many were written.
+    private mutating func packItem(depth: Int) throws(Failure) -> Int {
+        guard i < bytes.count else { throw fail("unexpected end of input, expected a value") }
+        guard bytes[i] == UInt8(ascii: "{") else {
+            _ = try value(depth: depth)   // not an object: validated, and packed as an object without entries
+            return 0
+        }
+        i += 1
+        var count = 0
+        skipSpace()
+        if i < bytes.count && bytes[i] == UInt8(ascii: "}") { i += 1; return 0 }
+        while true {
+            skipSpace()
+            guard i < bytes.count, bytes[i] == UInt8(ascii: "\"") else {
+                throw fail(i < bytes.count ? "expected a string key, found \(describe())" : "unexpected end of input inside an object")
+            }
+            let key = try rawString()
+            skipSpace()
+            guard i < bytes.count, bytes[i] == UInt8(ascii: ":") else { throw fail("expected ':' after a key, found \(describe())") }
+            i += 1
+            skipSpace()
+            if isTypeMeta(key) {
+                _ = try value(depth: depth + 1)
+            } else {
+                switch key {
+                case .raw(let range): writer.key(UnsafeBufferPointer(rebasing: bytes[range]))
+                case .decoded(let text): writer.key(text)
+                }
+                try pack(depth: depth + 1)
+                count += 1
+            }
+            skipSpace()
+            guard i < bytes.count else { throw fail("unexpected end of input inside an object") }
+            if bytes[i] == UInt8(ascii: ",") { i += 1; continue }
+            if bytes[i] == UInt8(ascii: "}") { i += 1; return count }
+            throw fail("expected ',' or '}' in an object, found \(describe())")
+        }
+    }
+
+    /// A string literal: the bytes between its quotes when it has no escapes (checked as UTF-8), else
+    /// its decoded text.
+    private enum RawString { case raw(Range<Int>), decoded(String) }
+
+    private mutating func rawString() throws(Failure) -> RawString {
+        let start = i + 1
+        var j = start
+        var ascii = true
+        while j < bytes.count {
+            let b = bytes[j]
+            if b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") || b < 0x20 { break }
+            if b >= 0x80 { ascii = false }
+            j += 1
+        }
+        if j < bytes.count && bytes[j] == UInt8(ascii: "\"") {
+            if !ascii && String(validating: UnsafeBufferPointer(rebasing: bytes[start..<j]), as: UTF8.self) == nil {
+                i = j
+                throw fail("invalid UTF-8 in a string")
+            }
+            i = j + 1
+            return .raw(start..<j)
+        }
+        return .decoded(try string())
+    }
+
+    /// Whether a key is `apiVersion` or `kind`.
+    private func isTypeMeta(_ key: RawString) -> Bool {
+        switch key {
+        case .decoded(let text): return text == "apiVersion" || text == "kind"
+        case .raw(let range):
+            let key = UnsafeBufferPointer(rebasing: bytes[range])
+            return key.elementsEqual("kind".utf8) || key.elementsEqual("apiVersion".utf8)
+        }
+    }
+
+    /// Packs one value into `writer`.
+    private mutating func pack(depth: Int) throws(Failure) {
+        guard i < bytes.count else { throw fail("unexpected end of input, expected a value") }
+        switch bytes[i] {
+        case UInt8(ascii: "{"):
+            guard depth < ResponseJSON.maxDepth else { throw fail("nesting deeper than \(ResponseJSON.maxDepth) levels") }
+            i += 1
+            let mark = writer.openMap()
+            var count = 0
+            skipSpace()
+            if i < bytes.count && bytes[i] == UInt8(ascii: "}") { i += 1; _ = writer.close(mark, count: 0); return }
+            while true {
+                skipSpace()
+                guard i < bytes.count, bytes[i] == UInt8(ascii: "\"") else {
+                    throw fail(i < bytes.count ? "expected a string key, found \(describe())" : "unexpected end of input inside an object")
+                }
+                switch try rawString() {
+                case .raw(let range): writer.key(UnsafeBufferPointer(rebasing: bytes[range]))
+                case .decoded(let text): writer.key(text)
+                }
+                skipSpace()
+                guard i < bytes.count, bytes[i] == UInt8(ascii: ":") else { throw fail("expected ':' after a key, found \(describe())") }
+                i += 1
+                skipSpace()
+                try pack(depth: depth + 1)
+                count += 1
+                skipSpace()
+                guard i < bytes.count else { throw fail("unexpected end of input inside an object") }
+                if bytes[i] == UInt8(ascii: ",") { i += 1; continue }
+                if bytes[i] == UInt8(ascii: "}") {
+                    i += 1
+                    guard writer.close(mark, count: count) else { throw fail("an object with more than \(CompactWriter.maxChildren) keys") }
+                    return
+                }
+                throw fail("expected ',' or '}' in an object, found \(describe())")
+            }
+        case UInt8(ascii: "["):
+            guard depth < ResponseJSON.maxDepth else { throw fail("nesting deeper than \(ResponseJSON.maxDepth) levels") }
+            i += 1
+            let mark = writer.openList()
+            var count = 0
+            skipSpace()
+            if i < bytes.count && bytes[i] == UInt8(ascii: "]") { i += 1; _ = writer.close(mark, count: 0); return }
+            while true {
+                skipSpace()
+                try pack(depth: depth + 1)
+                count += 1
+                skipSpace()
+                guard i < bytes.count else { throw fail("unexpected end of input inside an array") }
+                if bytes[i] == UInt8(ascii: ",") { i += 1; continue }
+                if bytes[i] == UInt8(ascii: "]") {
+                    i += 1
+                    guard writer.close(mark, count: count) else { throw fail("an array of more than \(CompactWriter.maxChildren) elements") }
+                    return
+                }
+                throw fail("expected ',' or ']' in an array, found \(describe())")
+            }
+        case UInt8(ascii: "\""):
+            switch try rawString() {
+            case .raw(let range): writer.string(UnsafeBufferPointer(rebasing: bytes[range]))
+            case .decoded(let text): writer.string(text)
+            }
+        case UInt8(ascii: "t"): try literal("true"); writer.bool(true)
+        case UInt8(ascii: "f"): try literal("false"); writer.bool(false)
+        case UInt8(ascii: "n"): try literal("null"); writer.null()
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+            let start = i
+            switch try number() {
+            case .int(let v): writer.int(v)
+            default: writer.number(UnsafeBufferPointer(rebasing: bytes[start..<i]))
+            }
+        default: throw fail("unexpected \(describe()), expected a value")
         }
     }
 
@@ -187,5 +379,19 @@ struct ResponseJSON {
         case .success(let s): return s
         case .failure(let problem): throw fail(problem.message)
         }
+    }
+}
+
+/// One item of a list response, packed as it was parsed (`ResponseJSON.parseListPacked`): the entries of
+/// its object without its own `apiVersion`/`kind`, and where it lies in the response body.
+struct PackedItem {
+    var entries: ArraySlice<UInt8>
+    var count: Int
+    var range: Range<Int>
+    var keys: KeyTable?
+
+    /// The object, with `apiVersion` and `kind` in front (as `kubectl get -o json` shows list items).
+    func value(apiVersion: String, kind: String, span: SourceSpan? = nil) -> CompactValue {
+        CompactWriter.map(leading: [("apiVersion", apiVersion), ("kind", kind)], entries: entries, count: count, span: span, keys: keys)
     }
 }

@@ -13,14 +13,17 @@ public enum Snapshot {
     public static func write(_ result: ClusterReadResult, to directory: String) throws(ClusterError) {
         try makePrivateDirectory(directory)
         try invalidate(directory)
-        var byKind: [String: [KubeObject]] = [:]
-        for object in result.objects where object.kind != "Secret" { byKind[object.ref.qualifiedKind, default: []].append(object) }
+        // Positions by kind: each object is rebuilt only while it is written.
+        var byKind: [String: [Int]] = [:]
+        for k in result.objects.indices where result.objects.ref(at: k).kind != "Secret" {
+            byKind[result.objects.ref(at: k).qualifiedKind, default: []].append(k)
+        }
         var records = result.lists
         // Objects without a list record (made by code) still get a file.
-        for (qualified, objects) in byKind where !records.contains(where: { qualifiedKind($0) == qualified }) {
-            if let first = objects.first {
+        for (qualified, positions) in byKind where !records.contains(where: { qualifiedKind($0) == qualified }) {
+            if let first = positions.first.map({ result.objects[$0] }) {
                 records.append(ListRecord(kind: first.kind, group: first.ref.group, apiVersion: first.apiVersion,
-                                          resourceVersion: nil, count: objects.count))
+                                          resourceVersion: nil, count: positions.count))
             }
         }
         for record in records.sorted(by: { qualifiedKind($0) < qualifiedKind($1) }) where record.kind != "Secret" {
@@ -29,9 +32,9 @@ public enum Snapshot {
             var text = "{\"kind\":\(jsonQuoted(record.kind + "List")),\"apiVersion\":\(jsonQuoted(record.apiVersion)),\"metadata\":{"
             if let rv = record.resourceVersion { text += "\"resourceVersion\":\(jsonQuoted(rv))" }
             text += "},\"items\":["
-            for (i, object) in objects.enumerated() {
+            for (i, position) in objects.enumerated() {
                 text += i == 0 ? "\n" : ",\n"
-                text += itemWithoutTypeMeta(object.value).json
+                text += itemWithoutTypeMeta(result.objects[position].value).json
             }
             text += objects.isEmpty ? "]}\n" : "\n]}\n"
             try writePrivateFile(directory + "/" + file, Array(text.utf8))
@@ -161,6 +164,7 @@ public enum Snapshot {
         }
         result.notes = (meta["notes"]?.listValue ?? []).compactMap(\.stringValue)
         result.namespaces = meta["namespaces"]?.listValue?.compactMap(\.stringValue)
+        let keys = KeyTable()   // shared by every object of the snapshot
         for entry in lists {
             guard let file = entry["file"]?.stringValue, !file.contains("/"), let kind = entry["kind"]?.stringValue,
                   let apiVersion = entry["apiVersion"]?.stringValue else {
@@ -173,36 +177,43 @@ public enum Snapshot {
                 result.incomplete.append(Incomplete(what: qualified, reason: "snapshot file \(file) is missing"))
                 continue
             }
-            // Linear-time parse; each object gets the span of its first byte (file:line:column).
-            let list: Value
+            // Linear-time parse, one item at a time (each packed as soon as it is read, so a list file of
+            // any size costs the memory of one item); each object gets the span of its first byte.
             let bytesArray = [UInt8](bytes)
-            let ranges: [Range<Int>]
-            do { (list, ranges) = try ResponseJSON.parseList(bytesArray) } catch {
+            let (group, version) = splitAPIVersion(apiVersion)
+            let info = KindCatalog.info(group: group, kind: kind)
+            let fileID = FileID(path)
+            var served: ServedResource?
+            var objects = CompactObjects()
+            var line = 1, column = 1, k = 0
+            let list: Value
+            do {
+                list = try ResponseJSON.parseListPacked(bytesArray, keys: keys) { item in
+                    while k < item.range.lowerBound {
+                        if bytesArray[k] == 0x0A { line += 1; column = 1 } else if bytesArray[k] & 0xC0 != 0x80 { column += 1 }
+                        k += 1
+                    }
+                    if served == nil {
+                        let namespaced = info.map { !$0.isClusterScoped }
+                            ?? (item.value(apiVersion: apiVersion, kind: kind).value(at: ["metadata", "namespace"]) != nil)
+                        served = ServedResource(group: group, version: version, plural: info?.plural ?? kind.lowercased() + "s",
+                                                kind: kind, isNamespaced: namespaced, verbs: ["list"])
+                    }
+                    objects.append(ClusterClient.packed(item, served: served!, span: SourceSpan(file: fileID, line: line, column: column)))
+                }
+            } catch {
                 let at = lineColumn(of: [error.offset], in: bytesArray)[0]
                 result.incomplete.append(Incomplete(what: qualified, reason: "snapshot file \(file):\(at.line):\(at.column): \(error.problem)"))
                 continue
             }
-            guard var items = list["items"]?.listValue else {
+            guard list["items"]?.listValue != nil else {   // the items were handed over one by one
                 result.incomplete.append(Incomplete(what: qualified, reason: "snapshot file \(file) has no items"))
                 continue
             }
-            let fileID = FileID(path)
-            for (index, at) in lineColumn(of: ranges.map(\.lowerBound), in: bytesArray).enumerated() where index < items.count {
-                items[index].span = SourceSpan(file: fileID, line: at.line, column: at.column)
-            }
-            let (group, version) = splitAPIVersion(apiVersion)
-            let info = KindCatalog.info(group: group, kind: kind)
-            let namespaced = info.map { !$0.isClusterScoped } ?? (items.first?[path: "metadata", "namespace"] != nil)
-            let served = ServedResource(group: group, version: version, plural: info?.plural ?? kind.lowercased() + "s",
-                                        kind: kind, isNamespaced: namespaced, verbs: ["list"])
-            result.objects.append(contentsOf: items.map { item in
-                var object = ClusterClient.object(from: item, served: served)
-                object.span = item.span
-                return object
-            })
+            result.objects.append(contentsOf: objects)
             result.lists.append(ListRecord(kind: kind, group: group, apiVersion: apiVersion,
                                            resourceVersion: list[path: "metadata", "resourceVersion"]?.stringValue,
-                                           count: items.count))
+                                           count: objects.count))
         }
         return result
     }

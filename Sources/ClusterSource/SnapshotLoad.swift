@@ -49,14 +49,15 @@ extension Snapshot {
         }
         result.completeKinds = complete
         let inScope = result.namespaces.map(Set.init)
-        result.objects = snapshot.objects.filter { object in
-            guard complete.contains(object.ref.qualifiedKind) else { return false }
-            guard let inScope else { return true }
-            if object.ref.group.isEmpty && object.kind == "Namespace" { return inScope.contains(object.name) }
-            return object.namespace.map(inScope.contains) ?? true
-        }
+        result.objects = snapshot.objects
+        result.objects.removeAll(whereRef: { ref in
+            guard complete.contains(ref.qualifiedKind) else { return true }
+            guard let inScope else { return false }
+            if ref.group.isEmpty && ref.kind == "Namespace" { return !inScope.contains(ref.name) }
+            return ref.namespace.map { !inScope.contains($0) } ?? false
+        })
         var counts: [String: Int] = [:]
-        for object in result.objects { counts[object.ref.qualifiedKind, default: 0] += 1 }
+        for ref in result.objects.refs { counts[ref.qualifiedKind, default: 0] += 1 }
         result.lists = snapshot.lists.filter { complete.contains(Snapshot.qualifiedKind($0)) }.map { record in
             var record = record
             record.count = counts[Snapshot.qualifiedKind(record)] ?? 0

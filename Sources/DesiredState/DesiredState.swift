@@ -1,6 +1,6 @@
 import Foundation
 import Glibc
-import KubeModel
+public import KubeModel
 public import Findings
 public import ManifestIO
 public import GitSource
@@ -51,6 +51,12 @@ public struct DesiredState: Sendable {
     /// Reads every input: the plain files (in parallel) followed by the rendered ones.
     public func readAll() async -> [FileResult] {
         await reader.read(inputs) + rendered
+    }
+
+    /// Reads every input as `readAll` does, each file's objects packed as soon as the file is read (its
+    /// trees dropped): the desired state of drift, whose objects are rebuilt one at a time when compared.
+    public func readAllPacked() async -> [PackedFile] {
+        await reader.read(inputs, transform: PackedFile.init) + rendered.map(PackedFile.init)
     }
 
     /// The manifest rule as the reader applies it.
@@ -281,5 +287,18 @@ public struct DesiredState: Sendable {
             }
         }
         return out
+    }
+}
+
+/// One file's result with its objects packed: `result` keeps the file, errors, notes and failure (its
+/// `objects` emptied); `objects` holds them, in document order.
+public struct PackedFile: Sendable {
+    public var result: FileResult
+    public var objects: CompactObjects
+
+    public init(_ file: FileResult) {
+        objects = CompactObjects(file.objects.lazy.map(\.object), keys: KeyTable())   // the file's objects share their keys
+        result = file
+        result.objects = []
     }
 }

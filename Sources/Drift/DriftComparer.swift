@@ -18,15 +18,21 @@ public struct DriftComparer: Sendable {
     /// in git. Objects of kinds not read completely are `uncompared`, never "no drift"; Secrets are never
     /// compared (an info note each). Items come in report order; waived and ignored items carry a waiver.
     public func compare(desired: [KubeObject], live: LiveState) -> DriftComparison {
+        compare(desired: CompactObjects(desired), live: live)
+    }
+
+    /// The same over packed desired objects: each desired and live object is rebuilt only while it is
+    /// compared, so memory stays near the packed size of both sides.
+    public func compare(desired: CompactObjects, live: LiveState) -> DriftComparison {
         var result = DriftComparison()
         let index = LiveIndex(live.objects)
         var desiredRefs: [ObjectRef: Int] = [:]
         desiredRefs.reserveCapacity(desired.count)
-        for (k, object) in desired.enumerated() { desiredRefs[object.ref] = k }
+        for k in desired.indices { desiredRefs[desired.ref(at: k)] = k }
 
         var storageClasses: [String: Value] = [:]
-        for object in live.objects where object.ref.kind == "StorageClass" { storageClasses[object.name] = object.value }
-        for object in desired where object.ref.kind == "StorageClass" { storageClasses[object.name] = object.value }
+        for object in live.objects.objects(kind: "StorageClass") { storageClasses[object.name] = object.value }
+        for object in desired.objects(kind: "StorageClass") { storageClasses[object.name] = object.value }
         let classifier = Classifier(context: ClassificationContext(storageClasses: storageClasses, applyHint: options.applyHint))
         let injectedKeys = Set(options.management.map(\.key))
         let comparison = ObjectComparison(options: options, classifier: classifier,
@@ -80,9 +86,10 @@ public struct DriftComparer: Sendable {
     }
 
     /// The workloads HorizontalPodAutoscalers (in git or live) scale.
-    static func autoscaled(_ desired: [KubeObject], index: LiveIndex) -> Set<ObjectRef> {
+    static func autoscaled(_ desired: CompactObjects, index: LiveIndex) -> Set<ObjectRef> {
         var targets: Set<ObjectRef> = []
-        for object in desired + index.objects(ofKind: "HorizontalPodAutoscaler") where object.kind == "HorizontalPodAutoscaler" {
+        let autoscalers = desired.objects(kind: "HorizontalPodAutoscaler") + index.objects(ofKind: "HorizontalPodAutoscaler")
+        for object in autoscalers {
             guard let target = object.value[path: "spec", "scaleTargetRef"], let kind = target["kind"]?.stringValue,
                   let name = target["name"]?.stringValue else { continue }
             let group = target["apiVersion"]?.stringValue.map { splitAPIVersion($0).group }
@@ -93,21 +100,37 @@ public struct DriftComparer: Sendable {
     }
 }
 
-/// Live objects by identity, and by kind for the few whole-kind passes (HPAs, PVCs, PVs).
+/// Live objects by identity, and by kind for the few whole-kind passes (HPAs, PVCs, PVs). The objects
+/// stay packed: a lookup rebuilds the one object it returns. Identity lookups search positions sorted by
+/// identity (no dictionary of tens of thousands of identities).
 struct LiveIndex {
-    private var byRef: [ObjectRef: Int] = [:]
+    private var order: [Int32] = []
     private var byKind: [String: [Int]] = [:]
-    let all: [KubeObject]
+    let all: CompactObjects
 
-    init(_ objects: [KubeObject]) {
+    init(_ objects: CompactObjects) {
         all = objects
-        byRef.reserveCapacity(objects.count)
-        for (k, object) in objects.enumerated() {
-            byRef[object.ref] = k
-            byKind[object.kind, default: []].append(k)
+        order = (0..<Int32(objects.count)).sorted { a, b in
+            let ra = objects.ref(at: Int(a)), rb = objects.ref(at: Int(b))
+            return ra < rb || (ra == rb && a < b)
         }
+        for k in objects.indices { byKind[objects.ref(at: k).kind, default: []].append(k) }
     }
 
-    func object(_ ref: ObjectRef) -> KubeObject? { byRef[ref].map { all[$0] } }
+    /// The position of the object with identity `ref` (the last one read, should a list repeat it).
+    func position(_ ref: ObjectRef) -> Int? {
+        var low = 0, high = order.count
+        while low < high {
+            let middle = (low + high) / 2
+            if all.ref(at: Int(order[middle])) <= ref { low = middle + 1 } else { high = middle }
+        }
+        guard low > 0, all.ref(at: Int(order[low - 1])) == ref else { return nil }
+        return Int(order[low - 1])
+    }
+
+    func object(_ ref: ObjectRef) -> KubeObject? { position(ref).map { all[$0] } }
+    /// The objects of a kind (any group), rebuilt.
     func objects(ofKind kind: String) -> [KubeObject] { (byKind[kind] ?? []).map { all[$0] } }
+    /// The positions of the objects of a kind (any group), none rebuilt.
+    func positions(ofKind kind: String) -> [Int] { byKind[kind] ?? [] }
 }

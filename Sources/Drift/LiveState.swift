@@ -4,8 +4,8 @@ public import Findings
 /// The live side of a comparison, as the CLI read it (from the API or a snapshot): Drift never talks to
 /// a cluster itself.
 public struct LiveState: Sendable {
-    /// Every live object read, of the kinds listed.
-    public var objects: [KubeObject]
+    /// Every live object read, of the kinds listed, kept packed: each is rebuilt only while it is compared.
+    public var objects: CompactObjects
     /// Kinds (`apps/StatefulSet`, `Service`) listed completely: an object of such a kind that is not in
     /// `objects` is absent from the cluster.
     public var completeKinds: Set<String>
@@ -17,10 +17,17 @@ public struct LiveState: Sendable {
     /// The namespaces read (nil: all of them).
     public var namespaces: [String]?
 
-    public init(objects: [KubeObject] = [], completeKinds: Set<String> = [], unreadKinds: [String: String] = [:],
+    public init(objects: CompactObjects = [], completeKinds: Set<String> = [], unreadKinds: [String: String] = [:],
                 serverVersion: String? = nil, namespaces: [String]? = nil) {
         self.objects = objects; self.completeKinds = completeKinds; self.unreadKinds = unreadKinds
         self.serverVersion = serverVersion; self.namespaces = namespaces
+    }
+
+    /// The same from objects as trees (tests, small inputs).
+    public init(objects: [KubeObject], completeKinds: Set<String> = [], unreadKinds: [String: String] = [:],
+                serverVersion: String? = nil, namespaces: [String]? = nil) {
+        self.init(objects: CompactObjects(objects), completeKinds: completeKinds, unreadKinds: unreadKinds,
+                  serverVersion: serverVersion, namespaces: namespaces)
     }
 }
 

@@ -6,14 +6,14 @@ import Findings
 /// reclaim policy differs from their StorageClass in git (DESIGN §6, research/drift.md RD4, RD5).
 struct ObjectItems {
     let options: DriftOptions
-    let desired: [KubeObject]
+    let desired: CompactObjects
     let desiredRefs: [ObjectRef: Int]
     let index: LiveIndex
     let live: LiveState
     /// Live claims named `<template>-<statefulset>-<ordinal>` of a desired StatefulSet (never unmanaged).
-    private var templateClaims: Set<ObjectRef> = []
+    private var templateClaims: Set<Int> = []   // positions in `index.all`
 
-    init(options: DriftOptions, desired: [KubeObject], desiredRefs: [ObjectRef: Int], index: LiveIndex, live: LiveState) {
+    init(options: DriftOptions, desired: CompactObjects, desiredRefs: [ObjectRef: Int], index: LiveIndex, live: LiveState) {
         self.options = options; self.desired = desired; self.desiredRefs = desiredRefs; self.index = index; self.live = live
     }
 
@@ -32,17 +32,20 @@ struct ObjectItems {
     /// them to an autoscaler). Claims are found through one index by name prefix, never a scan per
     /// StatefulSet.
     mutating func orphanedClaims() -> [DriftItem] {
-        var claimsByPrefix: [String: [(ordinal: Int, claim: KubeObject)]] = [:]
-        for claim in index.objects(ofKind: "PersistentVolumeClaim") where claim.ref.group.isEmpty {
-            guard let dash = claim.name.lastIndex(of: "-") else { continue }
+        // Claims by identity only: a claim is rebuilt when it is judged, not to be indexed.
+        var claimsByPrefix: [String: [(ordinal: Int, position: Int)]] = [:]
+        for position in index.positions(ofKind: "PersistentVolumeClaim") {
+            let claim = index.all.ref(at: position)
+            guard claim.group.isEmpty, let dash = claim.name.lastIndex(of: "-") else { continue }
             let suffix = claim.name[claim.name.index(after: dash)...]
             guard !suffix.isEmpty, suffix.utf8.count <= 9, suffix.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }),
                   let ordinal = Int(suffix) else { continue }
-            claimsByPrefix["\(claim.namespace ?? "")/\(claim.name[..<dash])", default: []].append((ordinal, claim))
+            claimsByPrefix["\(claim.namespace ?? "")/\(claim.name[..<dash])", default: []].append((ordinal, position))
         }
         guard !claimsByPrefix.isEmpty else { return [] }
         var items: [DriftItem] = []
-        for statefulSet in desired where statefulSet.kind == "StatefulSet" && statefulSet.ref.group == "apps" {
+        for k in desired.indices where desired.ref(at: k).kind == "StatefulSet" && desired.ref(at: k).group == "apps" {
+            let statefulSet = desired[k]
             let templates = statefulSet.value[path: "spec", "volumeClaimTemplates"]?.listValue ?? []
             guard !templates.isEmpty else { continue }
             let liveSet = index.object(statefulSet.ref)
@@ -57,13 +60,19 @@ struct ObjectItems {
             for template in templates {
                 guard let templateName = template[path: "metadata", "name"]?.stringValue else { continue }
                 let prefix = "\(templateName)-\(statefulSet.name)"
-                for (ordinal, claim) in claimsByPrefix["\(statefulSet.namespace ?? "")/\(prefix)"] ?? [] {
-                    templateClaims.insert(claim.ref)
+                let wantedSize = template[path: "spec", "resources", "requests", "storage"].flatMap { Quantity($0) }
+                for (ordinal, position) in claimsByPrefix["\(statefulSet.namespace ?? "")/\(prefix)"] ?? [] {
+                    let ref = index.all.ref(at: position)
+                    templateClaims.insert(position)
                     if Int64(ordinal) >= start && Int64(ordinal) < start + replicas {
-                        if let item = sizeDrift(claim, template: template, statefulSet: statefulSet, waiver: waiver) { items.append(item) }
+                        // The size alone first: a claim of the template's size is not rebuilt.
+                        if let wantedSize, let size = index.all.value(at: position, path: ["spec", "resources", "requests", "storage"]),
+                           Quantity(size) == wantedSize { continue }
+                        if let item = sizeDrift(index.all[position], template: template, statefulSet: statefulSet, waiver: waiver) { items.append(item) }
                         continue
                     }
-                    if desiredRefs[claim.ref] != nil { continue }
+                    if desiredRefs[ref] != nil { continue }
+                    let claim = index.all[position]
                     items.append(orphan(claim, statefulSet: statefulSet, replicas: replicas, start: start,
                                         span: template.span ?? statefulSet.span, waiver: waiver))
                 }
@@ -117,10 +126,13 @@ struct ObjectItems {
     /// class's (omitted: `Delete`). PVs copy the policy when provisioned and never follow later changes.
     func reclaimPolicies() -> [DriftItem] {
         var classes: [String: KubeObject] = [:]
-        for object in desired where object.kind == "StorageClass" && object.ref.group == "storage.k8s.io" { classes[object.name] = object }
+        for object in desired.objects(group: "storage.k8s.io", kind: "StorageClass") { classes[object.name] = object }
         guard !classes.isEmpty else { return [] }
         var items: [DriftItem] = []
-        for volume in index.objects(ofKind: "PersistentVolume") where volume.ref.group.isEmpty && desiredRefs[volume.ref] == nil {
+        for position in index.positions(ofKind: "PersistentVolume") {
+            let ref = index.all.ref(at: position)
+            guard ref.group.isEmpty && desiredRefs[ref] == nil else { continue }
+            let volume = index.all[position]
             guard let className = volume.value[path: "spec", "storageClassName"]?.stringValue, let storageClass = classes[className],
                   let policy = volume.value[path: "spec", "persistentVolumeReclaimPolicy"]?.stringValue else { continue }
             let declared = storageClass.value["reclaimPolicy"]
@@ -146,8 +158,11 @@ struct ObjectItems {
     func unmanaged() -> [DriftItem] {
         guard !options.management.isEmpty else { return [] }
         var items: [DriftItem] = []
-        for object in index.all where desiredRefs[object.ref] == nil && !templateClaims.contains(object.ref) {
-            if object.kind == "PersistentVolume" || (object.kind == "Secret" && object.ref.group.isEmpty) { continue }
+        for position in index.all.indices {
+            let ref = index.all.ref(at: position)
+            guard desiredRefs[ref] == nil && !templateClaims.contains(position) else { continue }
+            if ref.kind == "PersistentVolume" || (ref.kind == "Secret" && ref.group.isEmpty) { continue }
+            let object = index.all[position]
             let metadata = object.metadata
             if let owners = metadata?["ownerReferences"]?.listValue, !owners.isEmpty { continue }
             guard let selector = options.management.first(where: { $0.matches(metadata) }) else { continue }

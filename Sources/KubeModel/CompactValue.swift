@@ -1,24 +1,44 @@
+import Glibc
+
 /// A `Value` packed into one byte buffer (spans included), for keeping every object of a large
 /// repository in memory at a fraction of the tree's size. `value` rebuilds the tree.
 ///
 /// Layout, one node after another in document order: a tag byte (low 4 bits: kind; bit 7: a span
 /// follows; bit 6: the span names a file other than `file`), then the span as varints (file index when
 /// bit 6, line, column), then the payload: varint (ints zig-zag), length-prefixed UTF-8, or a count of
-/// children (maps: key, key span, value per entry).
+/// children. A map entry is a key, its span, then the value; the key is a varint header
+/// `n << 3 | interned << 2 | span` (span: 0 none, 1 in `file`, 2 in another file) followed by `n` bytes of
+/// UTF-8, or, when interned, by nothing: `n` is then its index in `keys`, the key table the values of one
+/// batch share (an API read has some ninety distinct keys over millions of entries).
 public struct CompactValue: Sendable, Equatable {
     private let bytes: [UInt8]
     /// The file most spans belong to.
     public let file: FileID?
+    /// The table interned keys refer to (`CompactWriter` with a table); nil when every key is inline.
+    let keys: KeyTable?
 
-    private enum Tag: UInt8 { case null = 0, bool0, bool1, int, string, number, list, map }
-    private static let hasSpan: UInt8 = 0x80, otherFile: UInt8 = 0x40
+    /// Bytes already in this layout (`CompactWriter`).
+    init(packed bytes: [UInt8], file: FileID?, keys: KeyTable?) { self.bytes = bytes; self.file = file; self.keys = keys }
 
-    public init(_ value: Value) {
+    public static func == (a: CompactValue, b: CompactValue) -> Bool { a.bytes == b.bytes && a.file == b.file && a.keys === b.keys }
+
+    enum Tag: UInt8 { case null = 0, bool0, bool1, int, string, number, list, map }
+    static let hasSpan: UInt8 = 0x80, otherFile: UInt8 = 0x40
+
+    /// `value` packed; with `keys`, its keys are interned there (values packed together share a table).
+    public init(_ value: Value, keys: KeyTable? = nil) {
         file = value.span?.file
+        self.keys = keys
         var out: [UInt8] = []
         out.reserveCapacity(256)
-        Self.encode(value, file: file, into: &out)
-        bytes = Array(out)   // a copy without spare capacity
+        Self.encode(value, file: file, keys: keys, into: &out)
+        // An exact copy: `Array(out)` would keep `out`'s buffer, spare capacity and all.
+        bytes = out.withUnsafeBufferPointer { written in
+            [UInt8](unsafeUninitializedCapacity: written.count) { buffer, initialized in
+                if written.count > 0 { buffer.baseAddress!.update(from: written.baseAddress!, count: written.count) }
+                initialized = written.count
+            }
+        }
     }
 
     /// Bytes held.
@@ -27,12 +47,25 @@ public struct CompactValue: Sendable, Equatable {
     /// The tree, spans included.
     public var value: Value {
         bytes.withUnsafeBufferPointer { buffer in
-            var reader = Reader(bytes: buffer, file: file)
+            var reader = Reader(bytes: buffer, file: file, keys: keys)
             return reader.node()
         }
     }
 
-    private static func encode(_ value: Value, file: FileID?, into out: inout [UInt8]) {
+    /// The value at a path of map keys (the last entry of a repeated key, as `Value`'s subscript reads
+    /// it), rebuilt alone: the nodes around it are skipped, not rebuilt.
+    public func value(at path: [String]) -> Value? {
+        bytes.withUnsafeBufferPointer { buffer -> Value? in
+            var reader = Reader(bytes: buffer, file: file, keys: keys)
+            for key in path {
+                guard let found = reader.seek(key) else { return nil }
+                reader.i = found
+            }
+            return reader.node()
+        }
+    }
+
+    private static func encode(_ value: Value, file: FileID?, keys: KeyTable?, into out: inout [UInt8]) {
         var tag: UInt8
         switch value.kind {
         case .null: tag = Tag.null.rawValue
@@ -55,24 +88,27 @@ public struct CompactValue: Sendable, Equatable {
         case .string(let s), .number(let s): string(s, into: &out)
         case .list(let items):
             varint(UInt64(items.count), into: &out)
-            for item in items { encode(item, file: file, into: &out) }
+            for item in items { encode(item, file: file, keys: keys, into: &out) }
         case .map(let entries):
             varint(UInt64(entries.count), into: &out)
             for entry in entries {
-                string(entry.key, into: &out)
-                if let span = entry.keySpan {
-                    let other = span.file != file
-                    out.append(other ? 2 : 1)
-                    encodeSpan(span, file: file, flagged: other, into: &out)
-                } else {
-                    out.append(0)
+                var key = entry.key
+                let spanState: UInt64 = entry.keySpan.map { $0.file != file ? 2 : 1 } ?? 0
+                key.withUTF8 { utf8 in
+                    if let index = keys?.intern(utf8) {
+                        varint(UInt64(index) << 3 | 4 | spanState, into: &out)
+                    } else {
+                        varint(UInt64(utf8.count) << 3 | spanState, into: &out)
+                        out.append(contentsOf: utf8)
+                    }
                 }
-                encode(entry.value, file: file, into: &out)
+                if let span = entry.keySpan { encodeSpan(span, file: file, flagged: spanState == 2, into: &out) }
+                encode(entry.value, file: file, keys: keys, into: &out)
             }
         }
     }
 
-    private static func encodeSpan(_ span: SourceSpan, file: FileID?, flagged: Bool, into out: inout [UInt8]) {
+    static func encodeSpan(_ span: SourceSpan, file: FileID?, flagged: Bool, into out: inout [UInt8]) {
         if flagged { varint(UInt64(span.file.index), into: &out) }
         varint(UInt64(span.start.line), into: &out)
         varint(UInt64(span.start.column), into: &out)
@@ -86,7 +122,7 @@ public struct CompactValue: Sendable, Equatable {
         }
     }
 
-    private static func varint(_ v: UInt64, into out: inout [UInt8]) {
+    static func varint(_ v: UInt64, into out: inout [UInt8]) {
         var v = v
         while v >= 0x80 { out.append(UInt8(truncatingIfNeeded: v) | 0x80); v >>= 7 }
         out.append(UInt8(v))
@@ -95,7 +131,47 @@ public struct CompactValue: Sendable, Equatable {
     private struct Reader {
         let bytes: UnsafeBufferPointer<UInt8>
         let file: FileID?
+        let keys: KeyTable?
         var i = 0
+
+        /// A key's header: its length or table index, whether it is interned, and its span state.
+        mutating func keyHeader() -> (n: Int, interned: Bool, span: UInt64) {
+            let header = varint()
+            return (Int(truncatingIfNeeded: header >> 3), header & 4 != 0, header & 3)
+        }
+
+        /// Reads a key (header, text, span).
+        mutating func key() -> (String, SourceSpan?) {
+            let (n, interned, spanState) = keyHeader()
+            let text: String
+            if interned {
+                text = keys.flatMap { n < $0.names.count ? $0.names[n] : nil } ?? ""
+            } else {
+                let end = min(i + n, bytes.count)
+                text = String(decoding: UnsafeBufferPointer(rebasing: bytes[i..<end]), as: UTF8.self)
+                i = end
+            }
+            return (text, spanState == 0 ? nil : span(otherFile: spanState == 2))
+        }
+
+        /// Moves past a key, telling whether it is `wanted`.
+        mutating func skipKey(matching wanted: UnsafeBufferPointer<UInt8>?) -> Bool {
+            let (n, interned, spanState) = keyHeader()
+            var matches = false
+            if interned {
+                if let wanted, let keys, n < keys.utf8.count {
+                    matches = keys.utf8[n].withUnsafeBufferPointer { $0.elementsEqual(wanted) }
+                }
+            } else {
+                let end = min(i + n, bytes.count)
+                if let wanted {
+                    matches = end - i == wanted.count && (wanted.count == 0 || memcmp(bytes.baseAddress! + i, wanted.baseAddress!, wanted.count) == 0)
+                }
+                i = end
+            }
+            if spanState != 0 { _ = span(otherFile: spanState == 2) }
+            return matches
+        }
 
         mutating func varint() -> UInt64 {
             var v: UInt64 = 0, shift: UInt64 = 0
@@ -123,6 +199,48 @@ public struct CompactValue: Sendable, Equatable {
             return SourceSpan(file: spanFile, start: Position(line: line, column: column))
         }
 
+        /// At a map node: the position of the value of `key` (its last entry), nil when the node is not a
+        /// map or lacks the key. Moves past the node either way.
+        mutating func seek(_ key: String) -> Int? {
+            guard i < bytes.count else { return nil }
+            let tag = bytes[i]; i += 1
+            if tag & CompactValue.hasSpan != 0 { _ = span(otherFile: tag & CompactValue.otherFile != 0) }
+            guard Tag(rawValue: tag & 0x0F) == Tag.map else { i -= 1; skipNode(); return nil }
+            let n = Int(varint())
+            var found: Int?
+            var key = key
+            key.withUTF8 { wanted in
+                for _ in 0..<n where i < bytes.count {
+                    if skipKey(matching: wanted) { found = i }
+                    skipNode()
+                }
+            }
+            return found
+        }
+
+        /// Moves past one node without rebuilding it.
+        mutating func skipNode() {
+            guard i < bytes.count else { return }
+            let tag = bytes[i]; i += 1
+            if tag & CompactValue.hasSpan != 0 { _ = span(otherFile: tag & CompactValue.otherFile != 0) }
+            switch Tag(rawValue: tag & 0x0F) ?? .null {
+            case .null, .bool0, .bool1: return
+            case .int: _ = varint()
+            case .string, .number:
+                let length = Int(varint())   // read before `i` is: varint() moves it
+                i = min(i + length, bytes.count)
+            case .list:
+                let n = Int(varint())
+                for _ in 0..<n where i < bytes.count { skipNode() }
+            case .map:
+                let n = Int(varint())
+                for _ in 0..<n where i < bytes.count {
+                    _ = skipKey(matching: nil)
+                    skipNode()
+                }
+            }
+        }
+
         mutating func node() -> Value {
             guard i < bytes.count else { return .null }
             let tag = bytes[i]; i += 1
@@ -147,14 +265,162 @@ public struct CompactValue: Sendable, Equatable {
                 var entries: [Value.Entry] = []
                 entries.reserveCapacity(min(n, bytes.count - i))
                 for _ in 0..<n where i < bytes.count {
-                    let key = string()
-                    let flag = i < bytes.count ? bytes[i] : 0
-                    i += 1
-                    let keySpan = flag == 0 ? nil : self.span(otherFile: flag == 2)
+                    let (key, keySpan) = self.key()
                     entries.append(Value.Entry(key: key, keySpan: keySpan, value: node()))
                 }
                 return Value(.map(entries), span: span)
             }
+        }
+    }
+}
+
+/// Writes a `CompactValue` straight from a parser's events, without building the tree first (an API
+/// response is packed as it is parsed). Maps and lists are opened, filled, then closed with their count,
+/// which is patched into a 3-byte varint (up to 2,097,151 children; `close` reports a larger count).
+/// Nodes written here carry no spans.
+public struct CompactWriter {
+    public private(set) var bytes: [UInt8] = []
+    /// Keys are interned here when set (the table then belongs to every value this writer makes).
+    public let keys: KeyTable?
+
+    public init(capacity: Int = 1024, keys: KeyTable? = nil) {
+        bytes.reserveCapacity(capacity)
+        self.keys = keys
+    }
+
+    public static let maxChildren = (1 << 21) - 1
+
+    public mutating func null() { bytes.append(CompactValue.Tag.null.rawValue) }
+    public mutating func bool(_ b: Bool) { bytes.append(b ? CompactValue.Tag.bool1.rawValue : CompactValue.Tag.bool0.rawValue) }
+    public mutating func int(_ v: Int64) {
+        bytes.append(CompactValue.Tag.int.rawValue)
+        CompactValue.varint(UInt64(bitPattern: (v << 1) ^ (v >> 63)), into: &bytes)
+    }
+    /// A string from valid UTF-8.
+    public mutating func string(_ utf8: UnsafeBufferPointer<UInt8>) {
+        bytes.append(CompactValue.Tag.string.rawValue)
+        raw(utf8)
+    }
+    public mutating func string(_ s: String) {
+        var s = s
+        s.withUTF8 { string($0) }
+    }
+    /// A number's exact text (not an Int64).
+    public mutating func number(_ utf8: UnsafeBufferPointer<UInt8>) {
+        bytes.append(CompactValue.Tag.number.rawValue)
+        raw(utf8)
+    }
+    /// Opens a list; returns what `close` needs.
+    public mutating func openList() -> Int { open(.list) }
+    /// Opens a map; write `key` then the value for each entry.
+    public mutating func openMap() -> Int { open(.map) }
+    /// An entry's key (valid UTF-8), before its value: interned when the writer has a table with room.
+    public mutating func key(_ utf8: UnsafeBufferPointer<UInt8>) {
+        if let index = keys?.intern(utf8) {
+            CompactValue.varint(UInt64(index) << 3 | 4, into: &bytes)
+        } else {
+            CompactValue.varint(UInt64(utf8.count) << 3, into: &bytes)
+            bytes.append(contentsOf: utf8)
+        }
+    }
+    public mutating func key(_ s: String) {
+        var s = s
+        s.withUTF8 { key($0) }
+    }
+    /// Closes the list or map opened at `mark` with `count` children; false when `count` is too large.
+    public mutating func close(_ mark: Int, count: Int) -> Bool {
+        guard count <= CompactWriter.maxChildren else { return false }
+        bytes[mark] = UInt8(truncatingIfNeeded: count) | 0x80
+        bytes[mark + 1] = UInt8(truncatingIfNeeded: count >> 7) | 0x80
+        bytes[mark + 2] = UInt8(truncatingIfNeeded: count >> 14)
+        return true
+    }
+
+    /// Forgets what was written, keeping the buffer for the next value.
+    public mutating func reset() { bytes.removeAll(keepingCapacity: true) }
+
+    /// A map whose first entries are `leading` (string values) and then `count` entries written as
+    /// `entries` (key, value, ...) by a writer with `keys`, with `span` (its file becomes the value's file).
+    /// The buffer is exactly as long as the value.
+    public static func map(leading: [(String, String)], entries: ArraySlice<UInt8>, count: Int, span: SourceSpan?,
+                           keys: KeyTable?) -> CompactValue {
+        var head = CompactWriter(capacity: 64, keys: keys)
+        head.bytes.append(CompactValue.Tag.map.rawValue | (span == nil ? 0 : CompactValue.hasSpan))
+        if let span { CompactValue.encodeSpan(span, file: span.file, flagged: false, into: &head.bytes) }
+        CompactValue.varint(UInt64(count + leading.count), into: &head.bytes)
+        for (key, value) in leading {
+            head.key(key)
+            head.string(value)
+        }
+        let out = [UInt8](unsafeUninitializedCapacity: head.bytes.count + entries.count) { buffer, initialized in
+            var k = 0
+            for byte in head.bytes { buffer[k] = byte; k += 1 }
+            entries.withUnsafeBufferPointer { source in
+                if source.count > 0 { (buffer.baseAddress! + k).update(from: source.baseAddress!, count: source.count) }
+            }
+            initialized = head.bytes.count + entries.count
+        }
+        return CompactValue(packed: out, file: span?.file, keys: keys)
+    }
+
+    private mutating func open(_ tag: CompactValue.Tag) -> Int {
+        bytes.append(tag.rawValue)
+        let mark = bytes.count
+        bytes.append(contentsOf: [0x80, 0x80, 0x00])
+        return mark
+    }
+
+    private mutating func raw(_ utf8: UnsafeBufferPointer<UInt8>) {
+        CompactValue.varint(UInt64(utf8.count), into: &bytes)
+        bytes.append(contentsOf: utf8)
+    }
+}
+
+/// The key names shared by the values one `CompactWriter` packs (one API read, one snapshot): each
+/// distinct key is stored once and entries refer to it by index. Written by one thread while values
+/// are packed, then only read; a value keeps its table alive.
+public final class KeyTable: @unchecked Sendable {
+    /// Keys by index, as text and as UTF-8.
+    private(set) var names: [String] = []
+    private(set) var utf8: [[UInt8]] = []
+    /// Open addressing: index + 1, 0 when empty.
+    private var slots = [Int32](repeating: 0, count: 256)
+    /// At most this many keys (then keys are written inline), each at most `maxKeyLength` bytes.
+    public static let capacity = 1 << 16
+    public static let maxKeyLength = 256
+
+    public init() {}
+
+    public var count: Int { names.count }
+
+    /// The index of `key`, added when new; nil when the table is full or the key too long.
+    func intern(_ key: UnsafeBufferPointer<UInt8>) -> Int? {
+        guard key.count <= KeyTable.maxKeyLength else { return nil }
+        var hash: UInt64 = 0xcbf29ce484222325
+        for byte in key { hash = (hash ^ UInt64(byte)) &* 0x100000001b3 }
+        var slot = Int(truncatingIfNeeded: hash) & (slots.count - 1)
+        while slots[slot] != 0 {
+            let index = Int(slots[slot]) - 1
+            if utf8[index].withUnsafeBufferPointer({ $0.elementsEqual(key) }) { return index }
+            slot = (slot + 1) & (slots.count - 1)
+        }
+        guard names.count < KeyTable.capacity else { return nil }
+        let index = names.count
+        utf8.append(Array(key))
+        names.append(String(decoding: key, as: UTF8.self))
+        slots[slot] = Int32(index + 1)
+        if names.count * 2 > slots.count { rehash() }
+        return index
+    }
+
+    private func rehash() {
+        slots = [Int32](repeating: 0, count: slots.count * 2)
+        for (index, key) in utf8.enumerated() {
+            var hash: UInt64 = 0xcbf29ce484222325
+            for byte in key { hash = (hash ^ UInt64(byte)) &* 0x100000001b3 }
+            var slot = Int(truncatingIfNeeded: hash) & (slots.count - 1)
+            while slots[slot] != 0 { slot = (slot + 1) & (slots.count - 1) }
+            slots[slot] = Int32(index + 1)
         }
     }
 }

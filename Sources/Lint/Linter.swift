@@ -369,7 +369,7 @@ extension Linter {
 
     /// Findings about the live cluster, settled as lint findings are: rule selection, severities, the
     /// waiver annotations of the desired objects they name, and `.ballast.yaml` waivers.
-    public func settleLive(_ findings: [Finding], desired: [KubeObject]) -> [Finding] {
+    public func settleLive<Objects: Sequence>(_ findings: [Finding], desired: Objects) -> [Finding] where Objects.Element == KubeObject {
         var annotationWaivers: [ObjectRef: [String: Waiver]] = [:]
         for object in desired {
             let waivers = WaiverParser.waivers(of: object, today: options.today).waivers

@@ -66,6 +66,11 @@ public struct LiveChecks: Sendable {
     /// `live`: the objects read from the cluster or a snapshot; `usage`: PVC usage from kubelet stats
     /// (empty when not read); `now`: Unix seconds.
     public func run(desired: [KubeObject], live: [KubeObject], usage: [PVCUsageSample], now: Int64) -> LiveCheckResult {
+        run(desired: desired, live: CompactObjects(live), usage: usage, now: now)
+    }
+
+    /// The same over packed live objects: each rule rebuilds only the objects of the kinds it judges.
+    public func run(desired: [KubeObject], live: CompactObjects, usage: [PVCUsageSample], now: Int64) -> LiveCheckResult {
         let context = LiveContext(desired: desired, live: live, usage: usage, now: now, params: params)
         var result = LiveCheckResult()
         for rule in LiveRule.all { result.findings += rule.check(context) }

@@ -15,35 +15,38 @@ struct BackupJob {
 /// StatefulSets by namespace, backup CronJobs.
 struct LiveContext {
     let desired: [ObjectRef: KubeObject]
-    let live: [KubeObject]
+    /// The live objects in identity order, packed; `live(group:kind:)` rebuilds those of one kind.
+    let live: CompactObjects
     let usage: [PVCUsageSample]
     let now: Int64
     let params: LiveCheckParams
     /// Desired StatefulSets by namespace (git names the volume claim templates and the RPO).
     let desiredStatefulSets: [String: [KubeObject]]
-    let liveStatefulSets: [String: [String: KubeObject]]
+    /// Positions in `live` of the StatefulSets, by namespace and name.
+    let liveStatefulSets: [String: [String: Int]]
     let backupJobs: [BackupJob]
 
-    init(desired: [KubeObject], live: [KubeObject], usage: [PVCUsageSample], now: Int64, params: LiveCheckParams) {
+    init(desired: [KubeObject], live: CompactObjects, usage: [PVCUsageSample], now: Int64, params: LiveCheckParams) {
         var byRef: [ObjectRef: KubeObject] = [:]
         var stsByNamespace: [String: [KubeObject]] = [:]
         for object in desired {
             if byRef[object.ref] == nil { byRef[object.ref] = object }   // a duplicate is lint's finding
             if LiveContext.isStatefulSet(object.ref) { stsByNamespace[object.namespace ?? "", default: []].append(object) }
         }
-        var liveSts: [String: [String: KubeObject]] = [:]
-        for object in live where LiveContext.isStatefulSet(object.ref) {
-            liveSts[object.namespace ?? "", default: [:]][object.name] = object
+        let live = live.sortedByRef()
+        var liveSts: [String: [String: Int]] = [:]
+        for k in live.indices where LiveContext.isStatefulSet(live.ref(at: k)) {
+            liveSts[live.ref(at: k).namespace ?? "", default: [:]][live.ref(at: k).name] = k
         }
         self.desired = byRef
-        self.live = live.sorted { $0.ref < $1.ref }
+        self.live = live
         self.usage = usage
         self.now = now
         self.params = params
         desiredStatefulSets = stsByNamespace
         liveStatefulSets = liveSts
         var jobs: [BackupJob] = []
-        for object in self.live where LiveContext.isCronJob(object.ref) {
+        for object in live.objects(group: "batch", kind: "CronJob") {
             let twin = byRef[object.ref]
             var targets = LiveContext.annotationList("ballast.dev/backup-of", object, twin)
             let name = Array(object.name.utf8), suffix = Array("-backup".utf8)
@@ -70,9 +73,7 @@ struct LiveContext {
     }
 
     /// Live objects of a kind.
-    func live(group: String, kind: String) -> [KubeObject] {
-        live.filter { $0.ref.group == group && $0.ref.kind == kind }
-    }
+    func live(group: String, kind: String) -> [KubeObject] { live.objects(group: group, kind: kind) }
 
     /// Where a finding about `ref` points: the node at `path` in its desired object when git has it
     /// (falling back to the object's start), else nothing.
@@ -107,7 +108,7 @@ struct LiveContext {
     /// The StatefulSet named `name` in `namespace`: git's, else the live one.
     func statefulSet(namespace: String, name: String) -> KubeObject? {
         desired[ObjectRef(group: "apps", kind: "StatefulSet", namespace: namespace, name: name)]
-            ?? liveStatefulSets[namespace]?[name]
+            ?? liveStatefulSets[namespace]?[name].map { live[$0] }
     }
 
     /// A finding of category `.live` with the rule's remediation unless one is given.

@@ -15,7 +15,7 @@ enum RestoreDrillStale {
     static func check(_ context: LiveContext) -> [Finding] {
         var findings: [Finding] = []
         let maxAge = context.params.restoreDrillMaxDays * 86_400
-        for object in context.live where LiveContext.isCronJob(object.ref) {
+        for object in context.live(group: "batch", kind: "CronJob") {
             let targets = LiveContext.annotationList("ballast.dev/restore-test-of", object, context.desired[object.ref])
             guard !targets.isEmpty else { continue }
             let name = "restore drill CronJob \(object.namespace ?? "")/\(object.name) (of \(targets.joined(separator: ", ")))"

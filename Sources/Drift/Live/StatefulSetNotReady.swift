@@ -14,7 +14,7 @@ enum StatefulSetNotReady {
 
     static func check(_ context: LiveContext) -> [Finding] {
         var findings: [Finding] = []
-        for object in context.live where LiveContext.isStatefulSet(object.ref) {
+        for object in context.live(group: "apps", kind: "StatefulSet") {
             let replicas = LiveContext.integer(object.value[path: "spec", "replicas"]) ?? 1   // the API's default
             let ready = LiveContext.integer(object.value[path: "status", "readyReplicas"]) ?? 0
             guard replicas > 0, ready < replicas else { continue }

@@ -26,7 +26,7 @@ enum StatefulSetRolloutStuck {
 
     static func check(_ context: LiveContext) -> [Finding] {
         var findings: [Finding] = []
-        for object in context.live where LiveContext.isStatefulSet(object.ref) {
+        for object in context.live(group: "apps", kind: "StatefulSet") {
             let value = object.value
             guard let rollout = Rollout(value) else { continue }
             let started = lastSpecChange(value)
