@@ -26,7 +26,8 @@ public struct DesiredStateOptions: Sendable {
     public var directory: String?
     /// Argo CD / Flux applications are found among the objects of the one read of the plain files
     /// (`DesiredState.pendingApplications`), instead of by a byte scan that reads every file beforehand.
-    /// The caller must then resolve them (`Linter.lint` does, and so does `readAll`).
+    /// The caller must then resolve them: `Linter.lint` does, and `readAllResolving` (which also returns
+    /// their notes; `readAll` drops them).
     public var findsApplicationsWhileReading = false
     public init() {}
 }
