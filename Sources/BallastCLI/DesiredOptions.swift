@@ -49,9 +49,11 @@ struct DesiredSourceOptions: ParsableArguments {
 }
 
 /// The desired state from `--repo` (at `ref`) or from paths; a git problem ends the run (exit 2 or 3).
+/// `findsApplicationsWhileReading`: the caller resolves Argo CD / Flux applications itself (`Linter.lint`).
 func loadDesiredState(paths: [String], repository: RepositoryOptions, ref: String?, desired: DesiredOptions,
-                      config: BallastConfig) async throws -> DesiredState {
-    let options = desired.options(config: config, maxBlobSize: repository.maxBlobSize)
+                      config: BallastConfig, findsApplicationsWhileReading: Bool = false) async throws -> DesiredState {
+    var options = desired.options(config: config, maxBlobSize: repository.maxBlobSize)
+    options.findsApplicationsWhileReading = findsApplicationsWhileReading
     if let spec = repository.repo {
         guard paths.isEmpty else { throw ValidationError("give either --repo or paths, not both (use --path to narrow a repository)") }
         do {
@@ -69,7 +71,8 @@ func loadDesiredState(paths: [String], repository: RepositoryOptions, ref: Strin
 extension Linter {
     /// Lints a desired state: its plain files as they are read, and its rendered objects.
     func lint(_ desired: DesiredState) async -> RunResult {
-        var result = await lint(desired.inputs, reader: desired.reader, prepared: desired.rendered)
+        var result = await lint(desired.inputs, reader: desired.reader, prepared: desired.rendered,
+                                applications: desired.pendingApplications)
         result.failures = desired.failures + result.failures
         result.notes += desired.notes
         result.notes.sort(by: Finding.reportOrder)

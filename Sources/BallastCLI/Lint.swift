@@ -40,7 +40,9 @@ struct Lint: AsyncParsableCommand {
         var options = LintOptions()
         options.keepsMemoryUntilExit = true
         options.config = try loadConfig(config)
-        let state = try await loadDesiredState(paths: paths, repository: repository, ref: ref, desired: desired, config: options.config)
+        // The plain files are read once: the linter finds Argo CD / Flux applications among their objects.
+        let state = try await loadDesiredState(paths: paths, repository: repository, ref: ref, desired: desired,
+                                               config: options.config, findsApplicationsWhileReading: true)
         let pack = try policies.pack()
         let progress = Progress(label: "reading", total: state.inputs.count)
         var result = await Linter(options: options, pack: pack).lint(state)

@@ -24,6 +24,11 @@ public struct DesiredStateOptions: Sendable {
     /// The directory that relative paths are read from, and reported relative to (default: the current
     /// directory).
     public var directory: String?
+    /// Argo CD / Flux applications are found among the objects of the one read of the plain files
+    /// (`DesiredState.pendingApplications`), instead of by a byte scan that reads every file beforehand.
+    /// The caller must then resolve them: `Linter.lint` does, and `readAllResolving` (which also returns
+    /// their notes; `readAll` drops them).
+    public var findsApplicationsWhileReading = false
     public init() {}
 }
 
@@ -45,12 +50,31 @@ public struct DesiredState: Sendable {
     public var unrendered: [UncomparedObject] = []
     /// `kustomize: v5.8.1` when kustomize ran.
     public var toolVersions: [String: String] = [:]
+    /// Set when the Argo CD / Flux applications among `inputs` are still to be found: `reader` then gives
+    /// objects the namespaces of kustomizations, globs and the default only, and files whose namespace an
+    /// application changes must be read again with the reader it returns.
+    public var pendingApplications: PendingApplications?
 
     init(reader: ManifestReader) { self.reader = reader }
 
-    /// Reads every input: the plain files (in parallel) followed by the rendered ones.
+    /// Reads every input: the plain files (in parallel) followed by the rendered ones. With applications
+    /// pending, their notes are not in the result: `readAllResolving` gives them.
     public func readAll() async -> [FileResult] {
-        await reader.read(inputs) + rendered
+        await readAllResolving().files
+    }
+
+    /// Reads every input, resolving pending applications: the files, and the notes about applications.
+    public func readAllResolving() async -> (files: [FileResult], notes: [Finding]) {
+        var files = await reader.read(inputs)
+        var appNotes: [Finding] = []
+        if let pending = pendingApplications {
+            let holds = files.map { $0.objects.contains { PendingApplications.isApplication($0.object.ref) } }
+            let revision = await pending.resolve(inputs, holdsApplications: holds)
+            let again = await revision.reader.read(revision.reread.map { inputs[$0] })
+            for (i, file) in zip(revision.reread, again) { files[i] = file }
+            appNotes = revision.notes
+        }
+        return (files + rendered, appNotes)
     }
 
     /// Reads every input as `readAll` does, each file's objects packed as soon as the file is read (its
@@ -61,7 +85,11 @@ public struct DesiredState: Sendable {
 
     /// The manifest rule as the reader applies it.
     static func reader(_ options: DesiredStateOptions, namespaces: EffectiveNamespaces) -> ManifestReader {
-        ManifestReader(limits: options.limits, namespaces: namespaces.resolver,
+        reader(limits: options.limits, namespaces: namespaces)
+    }
+
+    static func reader(limits: ReaderLimits, namespaces: EffectiveNamespaces) -> ManifestReader {
+        ManifestReader(limits: limits, namespaces: namespaces.resolver,
                        skipReason: { ManifestRule.toolConfiguration(group: $0, kind: $1) })
     }
 
@@ -172,6 +200,14 @@ public struct DesiredState: Sendable {
         if !options.render { reached = [] }
         for name in manifests where !reached.contains(name) {
             if let made = input(name) { inputs.append(made) }
+        }
+        state.inputs = inputs
+        if options.findsApplicationsWhileReading && renders.isEmpty {
+            // Nothing below reads with the reader (rendered output needs the applications' namespaces):
+            // the caller finds the applications among the objects of its one read.
+            state.pendingApplications = PendingApplications(namespaces: namespaces, limits: options.limits, allPaths: names)
+            state.notes = notes
+            return state
         }
         let mentionsApplications = inputs.filter { candidate in
             switch candidate.source {

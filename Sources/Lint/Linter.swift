@@ -3,6 +3,7 @@ import KubeModel
 import Policy
 public import Findings
 public import ManifestIO
+public import DesiredState
 import CEL
 
 /// Settings of a lint run.
@@ -97,9 +98,30 @@ public struct Linter: Sendable {
 
     /// Reads and lints `inputs`, one task per core taking files in small batches as it gets free (a core
     /// slowed by the machine does not hold the others back); results do not depend on completion order.
+    /// With `applications` pending (DesiredState `findsApplicationsWhileReading`), the Argo CD / Flux
+    /// applications are found among the objects read, and the files whose namespace they change are read
+    /// and checked again; their notes are added to the result's (unsorted) notes.
     public func lint(_ inputs: [ManifestInput], reader: ManifestReader, prepared: [FileResult] = [],
-                     workers: Int = systemCores()) async -> RunResult {
+                     applications: PendingApplications? = nil, workers: Int = systemCores()) async -> RunResult {
         Profile.phase("files collected, pack loaded")
+        var outcomes = await phaseOne(inputs, reader: reader, prepared: prepared, workers: workers)
+        var applicationNotes: [Finding] = []
+        if let applications {
+            let holds = inputs.indices.map { i in outcomes[i].objects.contains { PendingApplications.isApplication($0.ref) } }
+            let revision = await applications.resolve(inputs, holdsApplications: holds)
+            let again = await phaseOne(revision.reread.map { inputs[$0] }, reader: revision.reader, prepared: [], workers: workers)
+            for (i, outcome) in zip(revision.reread, again) { outcomes[i] = outcome }
+            applicationNotes = revision.notes
+        }
+        Profile.phase("phase one: files read and checked")
+        var result = await finish(outcomes, workers: workers)
+        result.notes += applicationNotes
+        return result
+    }
+
+    /// Phase one over files to read and files already read, in input order.
+    func phaseOne(_ inputs: [ManifestInput], reader: ManifestReader, prepared: [FileResult],
+                  workers: Int) async -> [FileOutcome] {
         // Files still to read, then files already read (rendered kustomizations, or a desired state that
         // drift reads too): one phase one for both.
         let total = inputs.count + prepared.count
@@ -121,8 +143,7 @@ public struct Linter: Sendable {
             }
             for await chunk in group { for (i, outcome) in chunk { outcomes[i] = outcome } }
         }
-        Profile.phase("phase one: files read and checked")
-        return await finish(outcomes.compactMap { $0 }, workers: workers)
+        return outcomes.compactMap { $0 }
     }
 
     /// Lints files already read.
