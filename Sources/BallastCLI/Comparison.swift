@@ -63,7 +63,13 @@ struct Comparison {
         for file in files { for parsed in file.objects where seen.insert(parsed.object.ref).inserted { objects.append(parsed.object) } }
         // A shard compares its own namespaces' objects; cluster-scoped ones stay for context (classes
         // classify claim drift), and what they yield outside shard 0 is dropped by `restricted(to:)`.
-        let compared = shard.map { shard in objects.filter { $0.namespace == nil || shard.contains($0.ref) } } ?? objects
+        let compared = shard.map { shard in
+            objects.filter { object in
+                guard object.namespace == nil else { return shard.contains(object.ref) }
+                // Shards other than 0 read no PVs from a cluster (ShardVolumes.swift): git's are shard 0's alone.
+                return shard.index == 0 || live.snapshot != nil || !Self.isVolume((object.ref.group, object.kind))
+            }
+        } ?? objects
         let kinds = Self.kinds(of: objects)
 
         // The live state.
@@ -90,7 +96,12 @@ struct Comparison {
             // A snapshot is judged as of when it was taken.
             if let taken = parseRFC3339(read.readAt) { now = taken }
         } else if let client {
-            read = client.readLive(kinds: kinds, namespaces: scope)
+            if let shard {
+                read = client.readLive(kinds: kinds.filter { !Self.isVolume($0) }, namespaces: scope)
+                if shard.index == 0 { Self.readShardVolumes(client, desired: objects, into: &read) }
+            } else {
+                read = client.readLive(kinds: kinds, namespaces: scope)
+            }
             usage = liveChecks ? client.pvcUsage() : PVCUsageResult()
         } else {
             read = LiveRead()
