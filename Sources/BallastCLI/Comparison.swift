@@ -81,7 +81,13 @@ struct Comparison {
         // A shard compares its own namespaces' objects; cluster-scoped ones stay for context (classes
         // classify claim drift), and what they yield outside shard 0 is dropped by `restricted(to:)`.
         var compared = objects
-        if let shard { compared.removeAll(whereRef: { $0.namespace != nil && !shard.contains($0) }) }
+        if let shard {
+            compared.removeAll(whereRef: { ref in
+                guard ref.namespace == nil else { return !shard.contains(ref) }
+                // Shards other than 0 read no PVs from a cluster (ShardVolumes.swift): git's are shard 0's alone.
+                return !(shard.index == 0 || live.snapshot != nil || !Self.isVolume((ref.group, ref.kind)))
+            })
+        }
         let kinds = Self.kinds(of: desiredRefs)
 
         // The live state.
@@ -108,7 +114,12 @@ struct Comparison {
             // A snapshot is judged as of when it was taken.
             if let taken = parseRFC3339(read.readAt) { now = taken }
         } else if let client {
-            read = client.readLive(kinds: kinds, namespaces: scope)
+            if let shard {
+                read = client.readLive(kinds: kinds.filter { !Self.isVolume($0) }, namespaces: scope)
+                if shard.index == 0 { Self.readShardVolumes(client, desired: objects, into: &read) }
+            } else {
+                read = client.readLive(kinds: kinds, namespaces: scope)
+            }
             usage = liveChecks ? client.pvcUsage() : PVCUsageResult()
         } else {
             read = LiveRead()

@@ -38,6 +38,9 @@ public struct ListPage {
     var body: [UInt8] = []
     var itemRanges: [Range<Int>] = []
 
+    /// The column names of a Table page (`asTable`), in the order of each row's `cells`; empty otherwise.
+    public var columns: [String] = []
+
     /// Item `index` exactly as the server sent it (compact JSON).
     public func itemJSON(_ index: Int) -> ArraySlice<UInt8> {
         guard itemRanges.count == items.count, index < itemRanges.count else {
@@ -254,8 +257,9 @@ public final class ClusterClient {
     }
 
     /// GET a list page (counted as a list request).
-    func transportGet(_ path: String, resource: (verb: String, name: String, namespace: String?)) throws(ClusterError) -> HTTPResponse {
-        try transport.get(path, isList: true, resource: resource)
+    func transportGet(_ path: String, accept: String = "application/json",
+                      resource: (verb: String, name: String, namespace: String?)) throws(ClusterError) -> HTTPResponse {
+        try transport.get(path, accept: accept, isList: true, resource: resource)
     }
 
     // MARK: Node stats

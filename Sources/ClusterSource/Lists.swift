@@ -11,8 +11,13 @@ extension ClusterClient {
     /// unpaginated list follows (no `limit`), as client-go's pager does with `FullListIfExpired`
     /// (tools/pager/pager.go); only a failure of that list throws `.expired`. `restarted` is called before
     /// each new start: drop what was handed over. Core Secrets are refused before any request.
+    ///
+    /// `asTable`: ask for the rows `kubectl get` prints instead of the objects (`Accept: application/json;
+    /// as=Table;v=v1;g=meta.k8s.io`, `includeObject=None`): a page's `items` are then the Table's `rows`
+    /// (`{cells: [...]}`), and `columns` the names of its `columnDefinitions`. A server that answers with
+    /// the plain list instead hands over objects (`listKind` says which arrived).
     @discardableResult
-    public func list(served: ServedResource, namespaces: [String]?, packedKeys: KeyTable? = nil,
+    public func list(served: ServedResource, namespaces: [String]?, packedKeys: KeyTable? = nil, asTable: Bool = false,
                      page: (ListPage, ServedResource) throws(ClusterError) -> Void,
                      restarted: () -> Void) throws(ClusterError) -> ListRecord {
         guard !(served.group.isEmpty && (served.plural == "secrets" || served.kind == "Secret")) else { throw .secretsRefused }
@@ -29,9 +34,11 @@ extension ClusterClient {
                 // After two expirations: one list without `limit` (the pager's full list).
                 var query = expirations >= 2 ? "" : "?limit=\(options.pageSize)"
                 if let token { query += "&continue=\(queryEscape(token))" }
+                if asTable { query += (query.isEmpty ? "?" : "&") + "includeObject=None" }
                 let response: HTTPResponse
                 do {
-                    response = try transportGet(path + query, resource: ("list", resourceName, namespace))
+                    response = try transportGet(path + query, accept: asTable ? Self.tableAccept : "application/json",
+                                                resource: ("list", resourceName, namespace))
                 } catch {
                     guard case .http(_, 410, _, _) = error, expirations < 2 else {
                         if case .http(_, 410, _, _) = error { throw .expired(path: path) }
@@ -57,8 +64,9 @@ extension ClusterClient {
                 } catch {
                     throw .invalidResponse(path: path + query, problem: "\(error.problem) (at byte \(error.offset) of \(response.body.count) received)")
                 }
-                guard let items = value["items"]?.listValue else {
-                    throw .invalidResponse(path: path + query, problem: "no items list in the response")
+                let isTable = asTable && value["kind"]?.stringValue == "Table"
+                guard let items = value[isTable ? "rows" : "items"]?.listValue else {
+                    throw .invalidResponse(path: path + query, problem: "no \(isTable ? "rows" : "items") list in the response")
                 }
                 var listPage = ListPage(apiVersion: value["apiVersion"]?.stringValue ?? served.apiVersion,
                                         listKind: value["kind"]?.stringValue ?? "\(served.kind)List",
@@ -66,6 +74,7 @@ extension ClusterClient {
                                         items: items, bodyBytes: response.body.count, body: packedKeys != nil ? [] : response.body, itemRanges: ranges)
                 listPage.packedItems = packedItems
                 let itemCount = items.count + packedItems.count
+                if isTable { listPage.columns = (value["columnDefinitions"]?.listValue ?? []).map { $0["name"]?.stringValue ?? "" } }
                 // The first scope's list (after any restart) names the version read.
                 if scopeIndex == 0 && count == 0 { record.resourceVersion = listPage.resourceVersion }
                 count += itemCount
@@ -79,4 +88,7 @@ extension ClusterClient {
         }
         return record
     }
+
+    /// The media type of a Table response (kubectl asks for it the same way, with the list as fallback).
+    static let tableAccept = "application/json;as=Table;v=v1;g=meta.k8s.io,application/json"
 }

@@ -92,7 +92,7 @@ extension ClusterClient {
     }
 
     /// Why a list failed, as `unreadKinds` says it.
-    static func unreadReason(_ error: ClusterError) -> String {
+    public static func unreadReason(_ error: ClusterError) -> String {
         switch error {
         case .notServed: return notServedReason
         case .secretsRefused: return secretsReason

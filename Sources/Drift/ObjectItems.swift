@@ -125,19 +125,16 @@ struct ObjectItems {
     /// research/drift.md RD5: a live PV of a StorageClass in git whose reclaim policy differs from the
     /// class's (omitted: `Delete`). PVs copy the policy when provisioned and never follow later changes.
     func reclaimPolicies() -> [DriftItem] {
-        var classes: [String: KubeObject] = [:]
-        for object in desired.objects(group: "storage.k8s.io", kind: "StorageClass") { classes[object.name] = object }
+        let classes = ReportedVolumes.storageClasses(in: desired.objects(group: "storage.k8s.io", kind: "StorageClass"))
         guard !classes.isEmpty else { return [] }
         var items: [DriftItem] = []
         for position in index.positions(ofKind: "PersistentVolume") {
             let ref = index.all.ref(at: position)
             guard ref.group.isEmpty && desiredRefs[ref] == nil else { continue }
             let volume = index.all[position]
-            guard let className = volume.value[path: "spec", "storageClassName"]?.stringValue, let storageClass = classes[className],
-                  let policy = volume.value[path: "spec", "persistentVolumeReclaimPolicy"]?.stringValue else { continue }
-            let declared = storageClass.value["reclaimPolicy"]
-            let want = declared?.stringValue ?? "Delete"
-            guard policy != want else { continue }
+            guard let mismatch = ReportedVolumes.reclaimMismatch(volume, classes: classes) else { continue }
+            let (storageClass, declared, policy, want) = mismatch
+            let className = storageClass.name
             let patch = "kubectl patch pv \(volume.name) -p '{\"spec\":{\"persistentVolumeReclaimPolicy\":\"\(want)\"}}'"
             let remediation = want == "Delete"
                 ? "\(patch) (the volume is then deleted with its claim), or set reclaimPolicy: \(policy) on StorageClass \(className) in git"

@@ -82,13 +82,12 @@ public struct HTMLRenderer: Renderer {
 
         if result.hasComparison {
             let byClass = result.driftCountsByClass
-            page["driftTotal"] = String(result.activeDrift.count)
+            page["driftTotal"] = String(byClass.reduce(0) { $0 + $1.1 })
             page["driftClasses"] = byClass.map { ["name": $0.0.rawValue, "count": String($0.1), "nonzero": $0.1 > 0] }
             page["driftChart"] = driftChart(byClass)
-            let allDrift = result.drift.filter { $0.status != .resolved }.sorted(by: DriftItem.reportOrder)
-            let drift = allDrift.prefix(Self.rowLimit)
-            if allDrift.count > drift.count {
-                page["driftMore"] = "The first \(drift.count) of \(allDrift.count) drift items; the JSON and SARIF reports have them all."
+            let (drift, shown) = Self.firstInReportOrder(result.drift, limit: Self.rowLimit)
+            if shown > drift.count {
+                page["driftMore"] = "The first \(drift.count) of \(shown) drift items; the JSON and SARIF reports have them all."
             }
             page["hasDrift"] = !drift.isEmpty
             page["noDriftText"] = result.isIncomplete
@@ -135,6 +134,25 @@ public struct HTMLRenderer: Renderer {
                     "color": Self.color(entry.0)]
         }
         return ["bars": bars, "width": "620", "height": String(byClass.count * 24 + 4)]
+    }
+
+    /// The first `limit` drift items not resolved, in report order, and how many there are in all. A run's
+    /// items are sorted once before rendering, so the order is checked (one pass) and the rows taken from the
+    /// front; only items out of order (a caller that did not sort) are copied and sorted.
+    static func firstInReportOrder(_ items: [DriftItem], limit: Int) -> (rows: [DriftItem], total: Int) {
+        var total = 0
+        for i in items.indices where items[i].status != .resolved { total += 1 }
+        let isSorted = !items.indices.dropFirst().contains { DriftItem.reportOrder(items[$0], items[$0 - 1]) }
+        guard isSorted else {
+            return (Array(items.filter { $0.status != .resolved }.sorted(by: DriftItem.reportOrder).prefix(limit)), total)
+        }
+        var rows: [DriftItem] = []
+        rows.reserveCapacity(min(limit, total))
+        for i in items.indices where items[i].status != .resolved {
+            if rows.count == limit { break }
+            rows.append(items[i])
+        }
+        return (rows, total)
     }
 
     /// Rows of the findings and drift tables at most.

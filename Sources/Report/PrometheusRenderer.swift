@@ -29,15 +29,16 @@ public struct PrometheusRenderer: Renderer {
         out.reserveCapacity(200 * (result.liveMetrics.pvcUsage.count + result.liveMetrics.backupAges.count) + 4096)
 
         var findings: [Key: Double] = [:]
-        for f in result.findings where f.waiver == nil {
-            findings[Key(f.ruleID, f.severity.rawValue), default: 0] += 1
+        for i in result.findings.indices where result.findings[i].waiver == nil {   // by index: no copy of each finding
+            findings[Key(result.findings[i].ruleID, result.findings[i].severity.rawValue), default: 0] += 1
         }
         family("ballast_findings", help: "Active (not waived) findings of the last run, by rule and severity.",
                labels: ["rule", "severity"], findings, into: &out)
 
         var drift: [Key: Double] = [:]
-        for item in result.drift where item.isActive {
-            drift[Key(item.driftClass.rawValue, item.object.kind, item.object.namespace ?? ""), default: 0] += 1
+        for i in result.drift.indices where result.drift[i].isActive {
+            let object = result.drift[i].object
+            drift[Key(result.drift[i].driftClass.rawValue, object.kind, object.namespace ?? ""), default: 0] += 1
         }
         family("ballast_drift_items", help: "Active drift items of the last run, by class, kind and namespace.",
                labels: ["class", "kind", "namespace"], drift, into: &out)

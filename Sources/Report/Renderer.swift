@@ -71,8 +71,8 @@ extension RunResult {
     /// Active drift items by class, in `DriftClass.allCases` order, zero counts included.
     var driftCountsByClass: [(DriftClass, Int)] {
         var counts = [Int](repeating: 0, count: DriftClass.allCases.count)
-        for item in drift where item.isActive {
-            counts[DriftClass.allCases.firstIndex(of: item.driftClass) ?? 0] += 1
+        for i in drift.indices where drift[i].isActive {   // by index: no copy of each item
+            counts[DriftClass.allCases.firstIndex(of: drift[i].driftClass) ?? 0] += 1
         }
         return zip(DriftClass.allCases, counts).map { ($0, $1) }
     }

@@ -24,8 +24,57 @@ struct ShardCommandTests {
         ["lint", "fixtures/gitops"],
     ])
     func unionIsWhole(_ arguments: [String]) throws {
+        try expectUnionIsWhole(arguments)
+        // The fixtures put redis in shard 0, postgres in 2, rabbitmq and monitoring in 3 (of 4): a shard
+        // really is a part, not the whole.
+        let shard2 = try ballast(arguments + ["--format", "json", "--shard", "2/4"])
+        for item in try items(shard2.stdout, "findings") + items(shard2.stdout, "drift") {
+            #expect(!item.contains("\"namespace\":\"redis\""), "\(item)")
+        }
+    }
+
+    /// PVs bound to claims of other shards' namespaces (Released in postgres, a reclaim policy unlike
+    /// git's class in rabbitmq, Failed in redis, one Available): each is reported once, by shard 0.
+    @Test("PVs bound across shards are reported once", arguments: ["check", "drift"])
+    func volumesAcrossShards(_ command: String) throws {
+        let snapshot = try Self.snapshotWithVolumesAcrossShards()
+        defer { try? FileManager.default.removeItem(atPath: snapshot) }
+        let arguments = [command, "fixtures/gitops", "--snapshot", snapshot]
+        try expectUnionIsWhole(arguments)
+        let report = try ballast(arguments + ["--format", "json"]).stdout
+        let whole = try items(report, "findings") + items(report, "drift")
+        for name in ["pvc-shard-delete-rabbitmq", "pvc-shard-failed-redis"] + (command == "check" ? ["pvc-shard-released-postgres"] : []) {
+            #expect(whole.contains { $0.contains(name) }, "\(command): nothing about \(name)")
+        }
+        #expect(!whole.contains { $0.contains("pvc-shard-available") })
+    }
+
+    /// fixtures/cluster with the PVs of Tests/Fixtures/shard/volumes-across-shards.json added, in a new
+    /// temporary directory (the caller removes it).
+    static func snapshotWithVolumesAcrossShards() throws -> String {
+        let directory = NSTemporaryDirectory() + "ballast-shard-volumes-\(getpid())-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.copyItem(atPath: packageRoot.appendingPathComponent("fixtures/cluster").path, toPath: directory)
+        let extra = try JSONSerialization.jsonObject(with: Data(contentsOf: packageRoot.appendingPathComponent("Tests/Fixtures/shard/volumes-across-shards.json"))) as? [Any] ?? []
+        let file = directory + "/persistentvolumes.json"
+        var list = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: file))) as? [String: Any])
+        list["items"] = (list["items"] as? [Any] ?? []) + extra
+        try JSONSerialization.data(withJSONObject: list).write(to: URL(fileURLWithPath: file))
+        let metaFile = directory + "/snapshot.json"
+        var meta = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: metaFile))) as? [String: Any])
+        meta["lists"] = (meta["lists"] as? [[String: Any]] ?? []).map { entry in
+            var entry = entry
+            if entry["file"] as? String == "persistentvolumes.json" { entry["count"] = ((list["items"] as? [Any]) ?? []).count }
+            return entry
+        }
+        try JSONSerialization.data(withJSONObject: meta).write(to: URL(fileURLWithPath: metaFile))
+        return directory
+    }
+
+    /// The n shards' findings and drift items, together, are the unsharded run's (n = 1, 2, 4), and
+    /// their objectsCompared add up.
+    func expectUnionIsWhole(_ arguments: [String], sourceLocation: SourceLocation = #_sourceLocation) throws {
         let whole = try ballast(arguments + ["--format", "json"])
-        #expect([0, 1].contains(whole.status), "\(whole.stderr)")
+        #expect([0, 1].contains(whole.status), "\(whole.stderr)", sourceLocation: sourceLocation)
         for count in [1, 2, 4] {
             var findings: [String] = [], drift: [String] = [], compared = 0
             for index in 0..<count {
@@ -38,12 +87,6 @@ struct ShardCommandTests {
             #expect(compared == (try objectsCompared(whole.stdout) ?? 0), "\(arguments) in \(count) shards: objects compared")
             #expect(findings.sorted() == (try items(whole.stdout, "findings")), "\(arguments) in \(count) shards: findings differ")
             #expect(drift.sorted() == (try items(whole.stdout, "drift")), "\(arguments) in \(count) shards: drift differs")
-        }
-        // The fixtures put redis in shard 0, postgres in 2, rabbitmq and monitoring in 3 (of 4): a shard
-        // really is a part, not the whole.
-        let shard2 = try ballast(arguments + ["--format", "json", "--shard", "2/4"])
-        for item in try items(shard2.stdout, "findings") + items(shard2.stdout, "drift") {
-            #expect(!item.contains("\"namespace\":\"redis\""), "\(item)")
         }
     }
 

@@ -52,4 +52,69 @@ struct ShardRequestTests {
         #expect(run.status == 3, "\(run.out)")
         #expect(run.out.contains("namespaces (for --shard 1/4)"), "\(run.out)")
     }
+
+    /// PVs bound to claims of other shards' namespaces (Tests/Fixtures/shard/volumes-across-shards.json:
+    /// Released in postgres, Delete against git's Retain class in rabbitmq, Failed in redis, one Available),
+    /// served live: shard 0 lists the volumes as a Table and GETs only those a check reports on, the other
+    /// shards read no PV at all, and the four reports together are the unsharded one.
+    @Test func volumesAcrossShards() throws {
+        let snapshot = try Self.snapshotWithVolumesAcrossShards()
+        defer { try? FileManager.default.removeItem(atPath: snapshot) }
+        let server = try StandIn(snapshot: snapshot)
+        let kubeconfig = try server.write("config", server.kubeconfig())
+        let gitops = TestPaths.repository + "/fixtures/gitops"
+        func run(_ shard: String?) throws -> (items: [String], compared: Int, requests: [(path: String, accept: String)]) {
+            try server.control("reset")
+            let run = shell("'\(SnapshotCommandTests.binary)' check '\(gitops)' --kubeconfig '\(kubeconfig)' --format json"
+                            + (shard.map { " --shard \($0)" } ?? ""))
+            #expect([0, 1].contains(run.status), "\(shard ?? "unsharded"): \(run.err)")
+            let report = try #require(try JSONSerialization.jsonObject(with: Data(run.out.utf8)) as? [String: Any])
+            var items: [String] = []
+            for key in ["findings", "drift"] {
+                for item in report[key] as? [Any] ?? [] {
+                    items.append(String(decoding: try JSONSerialization.data(withJSONObject: item, options: [.sortedKeys]), as: UTF8.self))
+                }
+            }
+            let compared = (report["summary"] as? [String: Any])?["objectsCompared"] as? Int ?? 0
+            let requests = try server.requests().map { ($0["path"]?.stringValue ?? "", $0["accept"]?.stringValue ?? "") }
+            return (items, compared, requests)
+        }
+        let whole = try run(nil)
+        for name in ["pvc-shard-released-postgres", "pvc-shard-delete-rabbitmq", "pvc-shard-failed-redis"] {
+            #expect(whole.items.contains { $0.contains(name) }, "the unsharded report says nothing about \(name)")
+        }
+        var union: [String] = []
+        var compared = 0
+        for index in 0..<4 {
+            let part = try run("\(index)/4")
+            union += part.items
+            compared += part.compared
+            let volumeRequests = part.requests.filter { $0.path.hasPrefix("/api/v1/persistentvolumes") }
+            if index == 0 {
+                let lists = volumeRequests.filter { $0.path == "/api/v1/persistentvolumes" }
+                #expect(!lists.isEmpty && lists.allSatisfy { $0.accept.contains("as=Table") }, "\(lists)")
+                let fetched = Set(volumeRequests.map(\.path).filter { $0 != "/api/v1/persistentvolumes" })
+                #expect(fetched == Set(["pvc-shard-released-postgres", "pvc-shard-delete-rabbitmq", "pvc-shard-failed-redis"]
+                    .map { "/api/v1/persistentvolumes/" + $0 }), "\(fetched.sorted())")
+            } else {
+                #expect(volumeRequests.isEmpty, "shard \(index) read PVs: \(volumeRequests)")
+            }
+        }
+        #expect(union.sorted() == whole.items.sorted(), "the shards' findings and drift differ from the unsharded run's")
+        #expect(compared == whole.compared)
+    }
+
+    /// fixtures/cluster with the PVs of Tests/Fixtures/shard/volumes-across-shards.json added, in a new
+    /// temporary directory (the caller removes it).
+    static func snapshotWithVolumesAcrossShards() throws -> String {
+        let directory = NSTemporaryDirectory() + "ballast-shard-volumes-\(getpid())-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.copyItem(atPath: TestPaths.fixtures, toPath: directory)
+        let extraPath = TestPaths.repository + "/Tests/Fixtures/shard/volumes-across-shards.json"
+        let extra = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: extraPath))) as? [Any] ?? []
+        let file = directory + "/persistentvolumes.json"
+        var list = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: file))) as? [String: Any])
+        list["items"] = (list["items"] as? [Any] ?? []) + extra
+        try JSONSerialization.data(withJSONObject: list).write(to: URL(fileURLWithPath: file))
+        return directory
+    }
 }

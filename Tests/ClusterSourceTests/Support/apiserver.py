@@ -4,7 +4,8 @@
 It serves a snapshot directory (fixtures/cluster layout: snapshot.json + one list file per kind) the way
 the API server does (research/kubeapi.md §3, §6.3): HTTPS with a test CA, bearer-token and client-certificate
 authentication (CN = user), a small deny table (403 Status naming verb and resource), discovery, lists with
-limit/continue (real-format base64url tokens) and expiry (410 Expired), Status error bodies, plain-text 404
+limit/continue (real-format base64url tokens) and expiry (410 Expired), lists as a meta.k8s.io Table (PV columns as
+kubectl prints them), GET of one object, Status error bodies, plain-text 404
 for unknown group/versions, node stats through /api/v1/nodes/N/proxy/stats/summary, and failure injection
 (429 + Retry-After, 5xx, slow and trickled responses, dropped and cut connections, truncated or non-JSON
 bodies) through /_control endpoints. Python 3 standard library only.
@@ -334,6 +335,44 @@ def status_body(code, reason, message, details=None, cont=None):
     return json.dumps(body, separators=(",", ":")).encode()
 
 
+# The columns `kubectl get` prints, as the server's Table conversion makes them (kubernetes
+# pkg/printers/internalversion/printers.go); kinds without their own columns get Name and Created At.
+PV_COLUMNS = [("Name", "string", "name"), ("Capacity", "string", ""), ("Access Modes", "string", ""),
+              ("Reclaim Policy", "string", ""), ("Status", "string", ""), ("Claim", "string", ""),
+              ("StorageClass", "string", ""), ("VolumeAttributesClass", "string", ""), ("Reason", "string", ""),
+              ("Age", "string", ""), ("VolumeMode", "string", "")]
+MODES = {"ReadWriteOnce": "RWO", "ReadOnlyMany": "ROX", "ReadWriteMany": "RWX", "ReadWriteOncePod": "RWOP"}
+
+
+def table_body(res, page, meta, include_object):
+    """A meta.k8s.io/v1 Table of one list page (Accept: application/json;as=Table;v=v1;g=meta.k8s.io)."""
+    plural = res[2]
+    columns = PV_COLUMNS if plural == "persistentvolumes" else [("Name", "string", "name"), ("Created At", "date", "")]
+    rows = []
+    for _, _, raw in page:
+        obj = json.loads(raw)
+        md, spec, status = obj.get("metadata", {}), obj.get("spec", {}), obj.get("status", {})
+        if plural == "persistentvolumes":
+            claim = spec.get("claimRef")
+            phase = "Terminating" if md.get("deletionTimestamp") else status.get("phase", "")
+            cells = [md.get("name", ""), spec.get("capacity", {}).get("storage", ""),
+                     ",".join(MODES.get(m, m) for m in spec.get("accessModes", [])),
+                     spec.get("persistentVolumeReclaimPolicy", ""), phase,
+                     (claim.get("namespace", "") + "/" + claim.get("name", "")) if claim else "",
+                     spec.get("storageClassName", ""), spec.get("volumeAttributesClassName", "<unset>"),
+                     status.get("reason", ""), "270d", spec.get("volumeMode", "<unset>")]
+        else:
+            cells = [md.get("name", ""), md.get("creationTimestamp", "")]
+        row = {"cells": cells, "object": None}
+        if include_object != "None":
+            row["object"] = {"kind": "PartialObjectMetadata", "apiVersion": "meta.k8s.io/v1", "metadata": md}
+        rows.append(row)
+    table = {"kind": "Table", "apiVersion": "meta.k8s.io/v1", "metadata": meta,
+             "columnDefinitions": [{"name": n, "type": t, "format": f, "description": n, "priority": 0} for n, t, f in columns],
+             "rows": rows}
+    return json.dumps(table, separators=(",", ":")).encode()
+
+
 def make_token(rv, start):
     raw = json.dumps({"v": "meta.k8s.io/v1", "rv": rv, "start": start}, separators=(",", ":")).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
@@ -526,9 +565,11 @@ class Handler(BaseHTTPRequestHandler):
                 return self.send(503, status_body(503, "ServiceUnavailable", f"error trying to reach service: dial tcp 192.0.2.12:10250: i/o timeout"))
             return self.send(200, STATE.stats[node])
         res = next((r for r in served if r[2] == rest[0]), None)
-        if res is None or len(rest) != 1:
+        if res is None or len(rest) not in (1, 2):
             return self.send(404, status_body(404, "NotFound", "the server could not find the requested resource", {}))
         resource = res[2] if not group else f"{res[2]}.{group}"
+        if len(rest) == 2:
+            return self.get_one(res, namespace, rest[1], user)
         if self.denied(user, "list", resource) or (namespace is None and res[4] and self.denied(user, "list", resource + " cluster")):
             return self.forbidden(user, "list", res[2], group, namespace)
         return self.list(res, namespace, query)
@@ -566,9 +607,25 @@ class Handler(BaseHTTPRequestHandler):
             meta["continue"] = make_token(rv, page[-1][0] + "\u0000")
             meta["remainingItemCount"] = len(rows) - begin - limit
         gv = f"{group}/{version}" if group else version
+        if "as=Table" in self.headers.get("Accept", ""):
+            return self.send(200, table_body(res, page, meta, query.get("includeObject", ["Metadata"])[0]))
         body = (b'{"kind":"' + kind.encode() + b'List","apiVersion":"' + gv.encode() + b'","metadata":'
                 + json.dumps(meta, separators=(",", ":")).encode() + b',"items":[' + b",".join(r[2] for r in page) + b"]}")
         return self.send(200, body)
+
+    def get_one(self, res, namespace, name, user):
+        """GET of one object (`kubectl get pv NAME`): the object with its apiVersion and kind, or 404 NotFound."""
+        group, version, plural, kind, namespaced = res
+        resource = plural if not group else f"{plural}.{group}"
+        if self.denied(user, "get", resource):
+            return self.forbidden(user, "get", plural, group, namespace, name)
+        key = (namespace + "/" if namespaced and namespace else "") + name
+        row = next((r for r in STATE.items.get((group, plural), []) if r[0] == key), None)
+        if row is None:
+            return self.send(404, status_body(404, "NotFound", f'{resource} "{name}" not found',
+                                              {"name": name, "group": group, "kind": plural}))
+        gv = f"{group}/{version}" if group else version
+        return self.send(200, b'{"kind":"' + kind.encode() + b'","apiVersion":"' + gv.encode() + b'",' + row[2][1:])
 
     # --- control plane (tests only): GET /_control/NAME?data=<json> ---
     def control(self, path, query):
