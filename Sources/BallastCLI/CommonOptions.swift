@@ -63,14 +63,15 @@ struct ReportOptions: ParsableArguments {
             let color = target.file == nil && !noColor && isTerminal(1)
                 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
             let context = ReportContext(useColor: color, quiet: quiet, command: command)
+            guard let file = target.file else {
+                // Standard output is written as the report is rendered: a large report never sits whole in memory.
+                target.format.renderer.write(shown, context) { writeAll($0, to: 1) }
+                continue
+            }
             let bytes = target.format.renderer.renderUTF8(shown, context)
-            if let file = target.file {
-                do { try Data(bytes).write(to: URL(fileURLWithPath: file), options: .atomic) } catch {
-                    writeAll("ballast: could not write \(file): \(error.localizedDescription)\n", to: 2)
-                    unwritten.append(ReadFailure(source: file, reason: "the report could not be written: \(error.localizedDescription)"))
-                }
-            } else {
-                writeAll(bytes, to: 1)
+            do { try Data(bytes).write(to: URL(fileURLWithPath: file), options: .atomic) } catch {
+                writeAll("ballast: could not write \(file): \(error.localizedDescription)\n", to: 2)
+                unwritten.append(ReadFailure(source: file, reason: "the report could not be written: \(error.localizedDescription)"))
             }
         }
         return unwritten

@@ -114,7 +114,7 @@ public struct Linter: Sendable {
             applicationNotes = revision.notes
         }
         Profile.phase("phase one: files read and checked")
-        var result = await finish(outcomes, workers: workers)
+        var result = await finish(consume outcomes, workers: workers)   // phase two frees the files' outcomes early
         result.notes += applicationNotes
         return result
     }
@@ -143,7 +143,9 @@ public struct Linter: Sendable {
             }
             for await chunk in group { for (i, outcome) in chunk { outcomes[i] = outcome } }
         }
-        return outcomes.compactMap { $0 }
+        let read = outcomes.compactMap { $0 }
+        outcomes = []   // `read` is then the only owner of the files' outcomes, and phase two frees them early
+        return read
     }
 
     /// Lints files already read.
@@ -208,8 +210,13 @@ public struct Linter: Sendable {
 
     /// Phase two across the cores: objects taken in small batches by whichever core is free, findings put
     /// back in object order.
-    func finish(_ outcomes: [FileOutcome], workers: Int) async -> RunResult {
+    func finish(_ outcomes: consuming [FileOutcome], workers: Int) async -> RunResult {
+        // Memory at 50,000 apps: the files' outcomes are consumed here (copied into the phase, then freed);
+        // and the findings leave the phase before the tasks get a copy of it, so that one array of them is
+        // grown and settled in place (every copy of it is over 100 MB there).
         var phase = PhaseTwo(self, outcomes)
+        var result = phase.result
+        phase.result = RunResult()
         Profile.phase("phase two: objects indexed")
         let count = phase.stored.count
         let workerCount = max(1, min(workers, count / 256))
@@ -239,10 +246,12 @@ public struct Linter: Sendable {
             }
         }
         byObject.sort { $0.0 < $1.0 }
-        for (_, findings) in byObject { phase.result.findings += findings }
+        result.findings.reserveCapacity(result.findings.count + byObject.reduce(0) { $0 + $1.1.count } + settled.findings.count)
+        for (_, findings) in byObject { result.findings += findings }
+        byObject = []
         Profile.phase("phase two: cross-object rules")
-        let result = complete(phase, settled: settled)
-        if options.keepsMemoryUntilExit { KeptUntilExit.keep(phase); KeptUntilExit.keep(outcomes) }
+        settle(&result, stored: phase.stored, settled: settled)
+        if options.keepsMemoryUntilExit { KeptUntilExit.keep(phase) }
         Profile.phase("phase two: config applied, sorted")
         return result
     }
@@ -298,14 +307,18 @@ public struct Linter: Sendable {
         return (findings, notes)
     }
 
-    private func complete(_ phase: PhaseTwo, settled: (findings: [Finding], notes: [Finding])? = nil) -> RunResult {
+    private func complete(_ phase: PhaseTwo) -> RunResult {
         var result = phase.result
-        let (findings, notes) = settled ?? Self.settle(phase)
-        result.findings += findings
-        applyConfig(to: &result, stored: phase.stored)
-        result.notes += notes
-        result.sort()
+        settle(&result, stored: phase.stored, settled: Self.settle(phase))
         return result
+    }
+
+    /// The run's findings completed with the settled checks and notes, under the configuration, sorted.
+    private func settle(_ result: inout RunResult, stored: [StoredObject], settled: (findings: [Finding], notes: [Finding])) {
+        result.findings += settled.findings
+        applyConfig(to: &result, stored: stored)
+        result.notes += settled.notes
+        result.sort()
     }
 }
 
@@ -349,10 +362,16 @@ extension Linter {
         var annotationWaivers: [ObjectRef: [String: Waiver]] = [:]
         for object in stored where !object.waivers.isEmpty { annotationWaivers[object.ref] = object.waivers }
         let configWaivers = activeConfigWaivers
-        result.findings = result.findings.compactMap { finding in
-            if onlyChange && finding.category != .change { return finding }
-            return settle(finding, annotationWaivers: annotationWaivers, configWaivers: configWaivers)
+        // In place: a second array of every finding would double the largest allocation of a big run.
+        var kept = 0
+        for i in result.findings.indices {
+            let finding = result.findings[i]
+            guard let settled = onlyChange && finding.category != .change
+                ? finding : settle(finding, annotationWaivers: annotationWaivers, configWaivers: configWaivers) else { continue }
+            result.findings[kept] = settled
+            kept += 1
         }
+        result.findings.removeLast(result.findings.count - kept)
         if onlyChange { return }
         for waiver in config.waivers where waiver.until.map({ $0 < options.today }) ?? false {
             result.findings.append(Finding(ruleID: "waiver-expired", severity: .warning,

@@ -12,6 +12,20 @@ public struct JSONRenderer: Renderer {
 
     public func renderUTF8(_ result: RunResult, _ context: ReportContext) -> [UInt8] {
         var out = ReportBuffer(capacity: 512 * (result.findings.count + result.notes.count + result.drift.count) + 1024)
+        render(result, context, into: &out)
+        return out.bytes
+    }
+
+    /// The same bytes, streamed a megabyte at a time.
+    public func write(_ result: RunResult, _ context: ReportContext, to sink: ([UInt8]) -> Void) {
+        withoutActuallyEscaping(sink) { sink in
+            var out = ReportBuffer(sink: sink)
+            render(result, context, into: &out)
+            sink(out.bytes)
+        }
+    }
+
+    private func render(_ result: RunResult, _ context: ReportContext, into out: inout ReportBuffer) {
         out.append("{\n  \"schemaVersion\": 1,\n  \"tool\": {\"name\": \"ballast\", \"version\": ")
         out.appendJSON(context.toolVersion)
         out.append("},\n")
@@ -55,7 +69,6 @@ public struct JSONRenderer: Renderer {
             out.append("}")
         }
         out.append("]}\n}\n")
-        return out.bytes
     }
 
     /// The `drift` and `uncompared` arrays (only when a comparison ran: a lint report stays as it was).
@@ -65,6 +78,7 @@ public struct JSONRenderer: Renderer {
         for i in drift.indices {
             out.append(i == 0 ? "\n    " : ",\n    ")
             driftObject(drift[i], into: &out, &paths)
+            out.spill()
         }
         out.append(drift.isEmpty ? "],\n" : "\n  ],\n")
         out.append("  \"uncompared\": [")
@@ -108,6 +122,7 @@ public struct JSONRenderer: Renderer {
         for i in findings.indices {
             out.append(i == 0 ? "\n    " : ",\n    ")
             object(findings, i, into: &out, &paths)
+            out.spill()
         }
         out.append(findings.isEmpty ? "],\n" : "\n  ],\n")
     }

@@ -25,12 +25,20 @@ public protocol Renderer: Sendable {
     func render(_ result: RunResult, _ context: ReportContext) -> String
     /// The same report as UTF-8, as it is written out.
     func renderUTF8(_ result: RunResult, _ context: ReportContext) -> [UInt8]
+    /// The bytes of `renderUTF8`, handed to `sink` in pieces as they are rendered: a renderer that streams
+    /// holds one piece at a time, not the whole report (the JSON of 50,000 apps is over 200 MB).
+    func write(_ result: RunResult, _ context: ReportContext, to sink: ([UInt8]) -> Void)
 }
 
 extension Renderer {
     /// The text of `render`, as UTF-8. Renderers that build bytes override this and `render` decodes it.
     public func renderUTF8(_ result: RunResult, _ context: ReportContext) -> [UInt8] {
         Array(render(result, context).utf8)
+    }
+
+    /// The whole report in one piece (renderers that do not stream).
+    public func write(_ result: RunResult, _ context: ReportContext, to sink: ([UInt8]) -> Void) {
+        sink(renderUTF8(result, context))
     }
 }
 

@@ -5,8 +5,26 @@ import Findings
 /// thousands of findings is written byte by byte here rather than as many small `String`s joined.
 struct ReportBuffer {
     private(set) var bytes: [UInt8] = []
+    /// Where a streaming buffer hands its bytes (`spill`); nil: they all stay in `bytes`.
+    private let sink: (([UInt8]) -> Void)?
+    private let chunk: Int
 
-    init(capacity: Int) { bytes.reserveCapacity(capacity) }
+    init(capacity: Int) { bytes.reserveCapacity(capacity); sink = nil; chunk = .max }
+
+    /// A buffer that streams: `spill()` hands the bytes to `sink` once they reach `chunk`, so a report of
+    /// hundreds of megabytes never sits in memory whole; the caller hands over what is left at the end.
+    init(chunk: Int = 1 << 20, sink: @escaping ([UInt8]) -> Void) {
+        bytes.reserveCapacity(chunk + chunk / 4)
+        self.sink = sink
+        self.chunk = chunk
+    }
+
+    /// Between items: hands a full chunk to the sink (a buffer without one keeps everything).
+    mutating func spill() {
+        guard let sink, bytes.count >= chunk else { return }
+        sink(bytes)
+        bytes.removeAll(keepingCapacity: true)
+    }
 
     mutating func append(_ text: String) { bytes.append(contentsOf: text.utf8) }
 
