@@ -138,7 +138,7 @@ enum Defaults {
 
     /// core/v1 `SetDefaults_Container`: `Always` when the tag is `latest` or absent (and no digest).
     static func imageDefaultsToAlways(_ image: String) -> Bool {
-        if image.contains("@") { return false }
+        if image.utf8.contains(UInt8(ascii: "@")) { return false }
         let lastComponent = image.split(separator: "/").last.map(String.init) ?? image
         guard let colon = lastComponent.lastIndex(of: ":") else { return true }
         return lastComponent[lastComponent.index(after: colon)...] == "latest"

@@ -101,31 +101,32 @@ public struct DriftComparer: Sendable {
 }
 
 /// Live objects by identity, and by kind for the few whole-kind passes (HPAs, PVCs, PVs). The objects
-/// stay packed: a lookup rebuilds the one object it returns. Identity lookups search positions sorted by
-/// identity (no dictionary of tens of thousands of identities).
+/// stay packed: a lookup rebuilds the one object it returns. Identities are found by their hash (a
+/// dictionary of integers, not of tens of thousands of identities), checked against the object.
 struct LiveIndex {
-    private var order: [Int32] = []
+    private var byHash: [Int: Int32] = [:]
+    /// Identities whose hash another identity took first.
+    private var collided: [ObjectRef: Int] = [:]
     private var byKind: [String: [Int]] = [:]
     let all: CompactObjects
 
     init(_ objects: CompactObjects) {
         all = objects
-        order = (0..<Int32(objects.count)).sorted { a, b in
-            let ra = objects.ref(at: Int(a)), rb = objects.ref(at: Int(b))
-            return ra < rb || (ra == rb && a < b)
+        byHash.reserveCapacity(objects.count)
+        for k in objects.indices {
+            let ref = objects.ref(at: k)
+            let hash = ref.hashValue
+            // The last object read of an identity wins, as a list that repeats one would be read.
+            if let first = byHash[hash], objects.ref(at: Int(first)) != ref { collided[ref] = k } else { byHash[hash] = Int32(k) }
+            byKind[ref.kind, default: []].append(k)
         }
-        for k in objects.indices { byKind[objects.ref(at: k).kind, default: []].append(k) }
     }
 
-    /// The position of the object with identity `ref` (the last one read, should a list repeat it).
+    /// The position of the object with identity `ref`.
     func position(_ ref: ObjectRef) -> Int? {
-        var low = 0, high = order.count
-        while low < high {
-            let middle = (low + high) / 2
-            if all.ref(at: Int(order[middle])) <= ref { low = middle + 1 } else { high = middle }
-        }
-        guard low > 0, all.ref(at: Int(order[low - 1])) == ref else { return nil }
-        return Int(order[low - 1])
+        if let k = collided[ref] { return k }
+        guard let k = byHash[ref.hashValue].map(Int.init), all.ref(at: k) == ref else { return nil }
+        return k
     }
 
     func object(_ ref: ObjectRef) -> KubeObject? { position(ref).map { all[$0] } }

@@ -49,14 +49,14 @@ enum ListKeys {
 
     /// The value of a dotted key in an item.
     static func keyValue(_ item: Value, _ key: String) -> Value? {
-        if !key.contains(".") { return item[key] ?? defaultKeyValue(key) }
+        if !key.utf8.contains(UInt8(ascii: ".")) { return item[key] ?? defaultKeyValue(key) }   // not Foundation's contains: this is hot
         return item[path: key.split(separator: ".").map(String.init)]
     }
 
     /// The step naming `item` in a list matched by `keys`, or nil when the item lacks a key.
     static func step(for item: Value, keys: [String]) -> PathStep? {
         // The common case (name, mountPath): one plain key with a string value.
-        if keys.count == 1, !keys[0].contains("."), let value = item[keys[0]], let text = value.stringValue {
+        if keys.count == 1, !keys[0].utf8.contains(UInt8(ascii: ".")), let value = item[keys[0]], let text = value.stringValue {
             return .keyed(label: keys[0], value: text, key: ItemKey(names: keys, values: [value]))
         }
         var values: [Value] = []

@@ -160,7 +160,9 @@ public struct CompactValue: Sendable, Equatable {
             var matches = false
             if interned {
                 if let wanted, let keys, n < keys.utf8.count {
-                    matches = keys.utf8[n].withUnsafeBufferPointer { $0.elementsEqual(wanted) }
+                    matches = keys.utf8[n].withUnsafeBufferPointer { stored in
+                        stored.count == wanted.count && (wanted.count == 0 || memcmp(stored.baseAddress!, wanted.baseAddress!, wanted.count) == 0)
+                    }
                 }
             } else {
                 let end = min(i + n, bytes.count)
@@ -401,7 +403,10 @@ public final class KeyTable: @unchecked Sendable {
         var slot = Int(truncatingIfNeeded: hash) & (slots.count - 1)
         while slots[slot] != 0 {
             let index = Int(slots[slot]) - 1
-            if utf8[index].withUnsafeBufferPointer({ $0.elementsEqual(key) }) { return index }
+            let matches = utf8[index].withUnsafeBufferPointer { stored in
+                stored.count == key.count && (key.count == 0 || memcmp(stored.baseAddress!, key.baseAddress!, key.count) == 0)
+            }
+            if matches { return index }
             slot = (slot + 1) & (slots.count - 1)
         }
         guard names.count < KeyTable.capacity else { return nil }
