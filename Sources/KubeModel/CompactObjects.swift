@@ -70,11 +70,6 @@ public struct CompactObjects: RandomAccessCollection, Sendable, ExpressibleByArr
         return out
     }
 
-    /// Bytes held by the packed trees.
-    public var byteCount: Int { stored.reduce(0) { $0 + $1.compact.byteCount } }
-
-    public mutating func reserveCapacity(_ n: Int) { stored.reserveCapacity(n) }
-
     public mutating func append(_ object: KubeObject, keys: KeyTable? = nil) {
         stored.append(Stored(ref: object.ref, apiVersion: object.apiVersion, span: object.span, helmSource: object.helmSource,
                              compact: CompactValue(object.value, keys: keys)))
