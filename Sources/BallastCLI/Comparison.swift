@@ -48,7 +48,8 @@ struct Comparison {
             }
             desired.inputs = []
             result = await linter.lint([], reader: desired.reader, prepared: files)
-            packed = files.map(PackedFile.init)
+            let keys = KeyTable()   // one table for the run's objects
+            packed = files.map { PackedFile($0, keys: keys) }
         } else {
             packed = await desired.readAllPacked()
             desired.inputs = []   // the files' bytes (from git, tens of megabytes) are not read again

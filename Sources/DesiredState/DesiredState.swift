@@ -80,7 +80,12 @@ public struct DesiredState: Sendable {
     /// Reads every input as `readAll` does, each file's objects packed as soon as the file is read (its
     /// trees dropped): the desired state of drift, whose objects are rebuilt one at a time when compared.
     public func readAllPacked() async -> [PackedFile] {
-        await reader.read(inputs, transform: PackedFile.init) + rendered.map(PackedFile.init)
+        // One key table per reader worker (a table is written by one thread), shared by its files.
+        let workers = systemCores()
+        let tables = (0..<max(1, workers)).map { _ in KeyTable() }
+        let rest = KeyTable()
+        return await reader.read(inputs, workers: workers) { file, worker in PackedFile(file, keys: tables[worker]) }
+            + rendered.map { PackedFile($0, keys: rest) }
     }
 
     /// The manifest rule as the reader applies it.
@@ -332,8 +337,9 @@ public struct PackedFile: Sendable {
     public var result: FileResult
     public var objects: CompactObjects
 
-    public init(_ file: FileResult) {
-        objects = CompactObjects(file.objects.lazy.map(\.object), keys: KeyTable())   // the file's objects share their keys
+    /// With `keys`, the objects' keys are interned there (files read by one worker share a table).
+    public init(_ file: FileResult, keys: KeyTable? = nil) {
+        objects = CompactObjects(file.objects.lazy.map(\.object), keys: keys)
         result = file
         result.objects = []
     }

@@ -386,7 +386,7 @@ public final class KeyTable: @unchecked Sendable {
     private(set) var names: [String] = []
     private(set) var utf8: [[UInt8]] = []
     /// Open addressing: index + 1, 0 when empty.
-    private var slots = [Int32](repeating: 0, count: 256)
+    private var slots = [Int32](repeating: 0, count: 64)
     /// At most this many keys (then keys are written inline), each at most `maxKeyLength` bytes.
     public static let capacity = 1 << 16
     public static let maxKeyLength = 256

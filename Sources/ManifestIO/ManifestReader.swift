@@ -47,23 +47,24 @@ public struct ManifestReader: Sendable {
 
     /// Reads every input; results are in input order.
     public func read(_ inputs: [ManifestInput], workers: Int = systemCores()) async -> [FileResult] {
-        await read(inputs, workers: workers) { $0 }
+        await read(inputs, workers: workers) { file, _ in file }
     }
 
     /// Reads every input as `read(_:workers:)` does, handing each file's result to `transform` in the
     /// worker that read it, as soon as it is read: what the caller keeps of a file (objects packed, say)
-    /// is all that stays in memory. Results in input order.
+    /// is all that stays in memory. `transform` also gets the worker's number (0 ..< workers), so that it
+    /// may keep state per worker without locks. Results in input order.
     public func read<T: Sendable>(_ inputs: [ManifestInput], workers: Int = systemCores(),
-                                  transform: @escaping @Sendable (FileResult) -> T) async -> [T] {
+                                  transform: @escaping @Sendable (FileResult, _ worker: Int) -> T) async -> [T] {
         let workerCount = max(1, min(workers, inputs.count))
-        if workerCount == 1 { return inputs.map { transform(read($0)) } }
+        if workerCount == 1 { return inputs.map { transform(read($0), 0) } }
         var results = [T?](repeating: nil, count: inputs.count)
         await withTaskGroup(of: [(Int, T)].self) { group in
             for w in 0..<workerCount {
                 group.addTask {
                     var out: [(Int, T)] = []
                     var i = w
-                    while i < inputs.count { out.append((i, transform(self.read(inputs[i])))); i += workerCount }
+                    while i < inputs.count { out.append((i, transform(self.read(inputs[i]), w))); i += workerCount }
                     return out
                 }
             }
