@@ -149,23 +149,13 @@ struct ResponseJSON {
             let start = i
             if let packedSink {
                 let count = try packItem(depth: depth + 1)
-                // An exact copy: the writer's buffer is reused for the next item.
-                let entries = writer.bytes.withUnsafeBufferPointer { written in
-                    [UInt8](unsafeUninitializedCapacity: written.count) { buffer, initialized in
-                        if written.count > 0 { buffer.baseAddress!.update(from: written.baseAddress!, count: written.count) }
-                        initialized = written.count
-                    }
-                }
-                packedSink(PackedItem(entries: entries[...], count: count, range: start..<i, keys: writer.keys))
+                // A copy: the writer's buffer is reused for the next item.
+                packedSink(PackedItem(entries: writer.copyOfBytes()[...], count: count, range: start..<i, keys: writer.keys))
                 writer.reset()
-                skipSpace()
-                guard i < bytes.count else { throw fail("unexpected end of input inside an array") }
-                if bytes[i] == UInt8(ascii: ",") { i += 1; continue }
-                if bytes[i] == UInt8(ascii: "]") { i += 1; return Value(.list(items)) }
-                throw fail("expected ',' or ']' in an array, found \(describe())")
+            } else {
+                items.append(try value(depth: depth + 1))
+                itemRanges.append(start..<i)
             }
-            items.append(try value(depth: depth + 1))
-            itemRanges.append(start..<i)
             skipSpace()
             guard i < bytes.count else { throw fail("unexpected end of input inside an array") }
             if bytes[i] == UInt8(ascii: ",") { i += 1; continue }

@@ -185,14 +185,11 @@ public enum Snapshot {
             let fileID = FileID(path)
             var served: ServedResource?
             var objects = CompactObjects()
-            var line = 1, column = 1, k = 0
+            var position = LineCounter(bytesArray)
             let list: Value
             do {
                 list = try ResponseJSON.parseListPacked(bytesArray, keys: keys) { item in
-                    while k < item.range.lowerBound {
-                        if bytesArray[k] == 0x0A { line += 1; column = 1 } else if bytesArray[k] & 0xC0 != 0x80 { column += 1 }
-                        k += 1
-                    }
+                    let (line, column) = position.advance(to: item.range.lowerBound)
                     if served == nil {
                         let namespaced = info.map { !$0.isClusterScoped }
                             ?? (item.value(apiVersion: apiVersion, kind: kind).value(at: ["metadata", "namespace"]) != nil)
@@ -220,17 +217,8 @@ public enum Snapshot {
 
     /// 1-based line and column (in characters) of each of `offsets` (ascending), in one pass.
     static func lineColumn(of offsets: [Int], in bytes: [UInt8]) -> [(line: Int, column: Int)] {
-        var out: [(line: Int, column: Int)] = []
-        out.reserveCapacity(offsets.count)
-        var line = 1, column = 1, k = 0
-        for offset in offsets {
-            while k < offset && k < bytes.count {
-                if bytes[k] == 0x0A { line += 1; column = 1 } else if bytes[k] & 0xC0 != 0x80 { column += 1 }
-                k += 1
-            }
-            out.append((line, column))
-        }
-        return out
+        var counter = LineCounter(bytes)
+        return offsets.map { counter.advance(to: $0) }
     }
 
     static func qualifiedKind(_ record: ListRecord) -> String { record.group.isEmpty ? record.kind : "\(record.group)/\(record.kind)" }
@@ -298,5 +286,22 @@ public enum Snapshot {
         guard unlink(path) == 0 || errno == ENOENT else {
             throw .snapshot(path: path, problem: "cannot replace it: \(String(cString: strerror(errno)))")
         }
+    }
+}
+
+/// 1-based line and column (in characters) of ascending byte offsets of a text, counted in one pass.
+struct LineCounter {
+    private let bytes: [UInt8]
+    private var line = 1, column = 1, k = 0
+
+    init(_ bytes: [UInt8]) { self.bytes = bytes }
+
+    /// The line and column of `offset` (not before the last offset asked).
+    mutating func advance(to offset: Int) -> (line: Int, column: Int) {
+        while k < offset && k < bytes.count {
+            if bytes[k] == 0x0A { line += 1; column = 1 } else if bytes[k] & 0xC0 != 0x80 { column += 1 }
+            k += 1
+        }
+        return (line, column)
     }
 }

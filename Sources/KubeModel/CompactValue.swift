@@ -32,13 +32,7 @@ public struct CompactValue: Sendable, Equatable {
         var out: [UInt8] = []
         out.reserveCapacity(256)
         Self.encode(value, file: file, keys: keys, into: &out)
-        // An exact copy: `Array(out)` would keep `out`'s buffer, spare capacity and all.
-        bytes = out.withUnsafeBufferPointer { written in
-            [UInt8](unsafeUninitializedCapacity: written.count) { buffer, initialized in
-                if written.count > 0 { buffer.baseAddress!.update(from: written.baseAddress!, count: written.count) }
-                initialized = written.count
-            }
-        }
+        bytes = exactCopy(out[...])   // `Array(out)` would keep `out`'s buffer, spare capacity and all
     }
 
     /// Bytes held.
@@ -338,6 +332,9 @@ public struct CompactWriter {
         return true
     }
 
+    /// The bytes written, in a buffer of exactly their size (the writer's own keeps its spare capacity).
+    public func copyOfBytes() -> [UInt8] { exactCopy(bytes[...]) }
+
     /// Forgets what was written, keeping the buffer for the next value.
     public mutating func reset() { bytes.removeAll(keepingCapacity: true) }
 
@@ -354,15 +351,7 @@ public struct CompactWriter {
             head.key(key)
             head.string(value)
         }
-        let out = [UInt8](unsafeUninitializedCapacity: head.bytes.count + entries.count) { buffer, initialized in
-            var k = 0
-            for byte in head.bytes { buffer[k] = byte; k += 1 }
-            entries.withUnsafeBufferPointer { source in
-                if source.count > 0 { (buffer.baseAddress! + k).update(from: source.baseAddress!, count: source.count) }
-            }
-            initialized = head.bytes.count + entries.count
-        }
-        return CompactValue(packed: out, file: span?.file, keys: keys)
+        return CompactValue(packed: exactCopy(head.bytes[...], entries), file: span?.file, keys: keys)
     }
 
     private mutating func open(_ tag: CompactValue.Tag) -> Int {
@@ -427,5 +416,20 @@ public final class KeyTable: @unchecked Sendable {
             while slots[slot] != 0 { slot = (slot + 1) & (slots.count - 1) }
             slots[slot] = Int32(index + 1)
         }
+    }
+}
+
+/// `parts` one after another, in a buffer of exactly their size: what a packed value keeps for the run.
+func exactCopy(_ parts: ArraySlice<UInt8>...) -> [UInt8] {
+    let total = parts.reduce(0) { $0 + $1.count }
+    return [UInt8](unsafeUninitializedCapacity: total) { buffer, initialized in
+        var k = 0
+        for part in parts {
+            part.withUnsafeBufferPointer { source in
+                if source.count > 0 { (buffer.baseAddress! + k).update(from: source.baseAddress!, count: source.count) }
+            }
+            k += part.count
+        }
+        initialized = total
     }
 }
