@@ -132,9 +132,9 @@ extension ClusterClient {
     /// A packed item's identity and value, as `object(from:served:)` gives them for its tree.
     static func packed(_ item: PackedItem, served: ServedResource, span: SourceSpan? = nil) -> (ref: ObjectRef, apiVersion: String, compact: CompactValue, span: SourceSpan?) {
         let compact = item.value(apiVersion: served.apiVersion, kind: served.kind, span: span)
-        let namespace = served.isNamespaced ? (compact.value(at: ["metadata", "namespace"])?.stringValue ?? "default") : nil
-        let ref = ObjectRef(group: served.group, kind: served.kind, namespace: namespace,
-                            name: compact.value(at: ["metadata", "name"])?.stringValue ?? "")
+        let identity = item.metadata(["name", "namespace"])
+        let namespace = served.isNamespaced ? (identity[1]?.stringValue ?? "default") : nil
+        let ref = ObjectRef(group: served.group, kind: served.kind, namespace: namespace, name: identity[0]?.stringValue ?? "")
         return (ref, served.apiVersion, compact, span)
     }
 }

@@ -148,9 +148,9 @@ struct ResponseJSON {
             skipSpace()
             let start = i
             if let packedSink {
-                let count = try packItem(depth: depth + 1)
+                let (count, metadata) = try packItem(depth: depth + 1)
                 // A copy: the writer's buffer is reused for the next item.
-                packedSink(PackedItem(entries: writer.copyOfBytes()[...], count: count, range: start..<i, keys: writer.keys))
+                packedSink(PackedItem(entries: writer.copyOfBytes()[...], count: count, metadata: metadata, range: start..<i, keys: writer.keys))
                 writer.reset()
             } else {
                 items.append(try value(depth: depth + 1))
@@ -167,17 +167,18 @@ struct ResponseJSON {
     // MARK: Packing (no tree)
 
     /// Packs the entries of one list item into `writer`, leaving out its own `apiVersion` and `kind`;
-    /// returns how many were written.
-    private mutating func packItem(depth: Int) throws(Failure) -> Int {
+    /// returns how many were written, and where the value of its (last) `metadata` key lies in the writer.
+    private mutating func packItem(depth: Int) throws(Failure) -> (count: Int, metadata: Range<Int>?) {
         guard i < bytes.count else { throw fail("unexpected end of input, expected a value") }
         guard bytes[i] == UInt8(ascii: "{") else {
             _ = try value(depth: depth)   // not an object: validated, and packed as an object without entries
-            return 0
+            return (0, nil)
         }
         i += 1
         var count = 0
+        var metadata: Range<Int>?
         skipSpace()
-        if i < bytes.count && bytes[i] == UInt8(ascii: "}") { i += 1; return 0 }
+        if i < bytes.count && bytes[i] == UInt8(ascii: "}") { i += 1; return (0, nil) }
         while true {
             skipSpace()
             guard i < bytes.count, bytes[i] == UInt8(ascii: "\"") else {
@@ -191,17 +192,25 @@ struct ResponseJSON {
             if isTypeMeta(key) {
                 _ = try value(depth: depth + 1)
             } else {
+                let isMetadata: Bool
                 switch key {
-                case .raw(let range): writer.key(UnsafeBufferPointer(rebasing: bytes[range]))
-                case .decoded(let text): writer.key(text)
+                case .raw(let range):
+                    let utf8 = UnsafeBufferPointer(rebasing: bytes[range])
+                    isMetadata = utf8.elementsEqual("metadata".utf8)
+                    writer.key(utf8)
+                case .decoded(let text):
+                    isMetadata = text == "metadata"
+                    writer.key(text)
                 }
+                let valueStart = writer.bytes.count
                 try pack(depth: depth + 1)
+                if isMetadata { metadata = valueStart..<writer.bytes.count }
                 count += 1
             }
             skipSpace()
             guard i < bytes.count else { throw fail("unexpected end of input inside an object") }
             if bytes[i] == UInt8(ascii: ",") { i += 1; continue }
-            if bytes[i] == UInt8(ascii: "}") { i += 1; return count }
+            if bytes[i] == UInt8(ascii: "}") { i += 1; return (count, metadata) }
             throw fail("expected ',' or '}' in an object, found \(describe())")
         }
     }
@@ -377,10 +386,19 @@ struct ResponseJSON {
 struct PackedItem {
     var entries: ArraySlice<UInt8>
     var count: Int
+    /// The packed value of the item's `metadata`, in `entries` (nil when it has none).
+    var metadata: Range<Int>?
     var range: Range<Int>
     var keys: KeyTable?
 
     /// The object, with `apiVersion` and `kind` in front (as `kubectl get -o json` shows list items).
+    /// The values of `keys` in the item's `metadata` (nil when absent), read from the packed metadata alone.
+    func metadata(_ keys: [String]) -> [Value?] {
+        guard let metadata else { return keys.map { _ in nil } }
+        return CompactValue.values(ofMap: entries[(entries.startIndex + metadata.lowerBound)..<(entries.startIndex + metadata.upperBound)],
+                                   keys: self.keys, wanted: keys)
+    }
+
     func value(apiVersion: String, kind: String, span: SourceSpan? = nil) -> CompactValue {
         CompactWriter.map(leading: [("apiVersion", apiVersion), ("kind", kind)], entries: entries, count: count, span: span, keys: keys)
     }

@@ -97,19 +97,66 @@ enum Defaults {
         "DaemonSet|spec.updateStrategy", "DaemonSet|spec.updateStrategy.rollingUpdate",
     ]
 
-    /// Last field names that have a table entry: most omitted fields are rejected by one set lookup.
-    private static let lastNames: Set<String> = {
-        var names: Set<String> = []
-        for key in table.keys { if let last = key.split(separator: ".").last { names.insert(String(last.split(separator: "|").last ?? last)) } }
-        for key in serverCreatedParents { if let last = key.split(separator: ".").last { names.insert(String(last.split(separator: "|").last ?? last)) } }
-        return names
+    /// A table line as its kind (`*`: every pod template), the pattern's components (`[]` for a list item)
+    /// and what it says: found by the path's last field name, then matched step by step, so that looking
+    /// a field up builds no text (it runs for every field only live).
+    private struct Entry {
+        var kind: String
+        var components: [String]
+        var rule: Rule?
+        var serverCreated: Bool
+
+        func matches(kind: String, steps: [PathStep]) -> Bool {
+            var start = 0
+            if self.kind == "*" {
+                // `$pod` is the kind's pod template (the object itself for a Pod).
+                if kind != "Pod" {
+                    guard let prefix = podTemplatePrefix(kind: kind), steps.count > prefix.count else { return false }
+                    for (k, name) in prefix.enumerated() where steps[k].fieldName != name { return false }
+                    start = prefix.count
+                }
+                // Not for Job templates: git must set restartPolicy there.
+                if components == ["spec", "restartPolicy"] && (kind == "Job" || kind == "CronJob") { return false }
+            } else if self.kind != kind {
+                return false
+            }
+            guard steps.count - start == components.count else { return false }
+            for (k, component) in components.enumerated() {
+                switch steps[start + k] {
+                case .field(let name): if name != component { return false }
+                case .index, .keyed: if component != "[]" { return false }
+                }
+            }
+            return true
+        }
+    }
+
+    private static let entries: [String: [Entry]] = {
+        var byLast: [String: [Entry]] = [:]
+        func add(_ key: String, rule: Rule?, serverCreated: Bool) {
+            let bar = key.firstIndex(of: "|")!
+            var pattern = String(key[key.index(after: bar)...])
+            if pattern.hasPrefix("$pod.") { pattern.removeFirst(5) }
+            var components: [String] = []
+            for part in pattern.split(separator: ".") {
+                var name = Substring(part)
+                var lists = 0
+                while name.hasSuffix("[]") { name = name.dropLast(2); lists += 1 }
+                components.append(String(name))
+                components.append(contentsOf: repeatElement("[]", count: lists))
+            }
+            let entry = Entry(kind: String(key[..<bar]), components: components, rule: rule, serverCreated: serverCreated)
+            byLast[components.last(where: { $0 != "[]" }) ?? "", default: []].append(entry)
+        }
+        for (key, rule) in table { add(key, rule: rule, serverCreated: false) }
+        for key in serverCreatedParents { add(key, rule: nil, serverCreated: true) }
+        return byLast
     }()
 
     /// The defaults of the field at `steps`, when the table has it. `parent` is the desired map that omits
     /// the field (the container, for `imagePullPolicy`).
     static func values(kind: String, steps: [PathStep], parent: Value?) -> [Value]? {
-        guard let last = steps.last?.fieldName, lastNames.contains(last) else { return nil }
-        guard let rule = rule(kind: kind, steps: steps) else { return nil }
+        guard let rule = entry(kind: kind, steps: steps, where: { $0.rule != nil })?.rule else { return nil }
         switch rule {
         case .values(let values): return values
         case .imagePullPolicy:
@@ -123,17 +170,12 @@ enum Defaults {
 
     /// Whether git may omit the map at `steps` and the server then creates it with defaulted fields.
     static func isServerCreatedParent(kind: String, steps: [PathStep]) -> Bool {
-        guard let last = steps.last?.fieldName, lastNames.contains(last) else { return false }
-        return serverCreatedParents.contains(kind + "|" + steps.pattern)
+        entry(kind: kind, steps: steps, where: \.serverCreated) != nil
     }
 
-    private static func rule(kind: String, steps: [PathStep]) -> Rule? {
-        let pattern = normalizedPattern(steps, kind: kind)
-        if pattern.hasPrefix("$pod") {
-            if pattern == "$pod.spec.restartPolicy" && (kind == "Job" || kind == "CronJob") { return nil }
-            return table["*|" + pattern]
-        }
-        return table[kind + "|" + pattern]
+    private static func entry(kind: String, steps: [PathStep], where wanted: (Entry) -> Bool) -> Entry? {
+        guard case .field(let last)? = steps.last, let candidates = entries[last] else { return nil }
+        return candidates.first { wanted($0) && $0.matches(kind: kind, steps: steps) }
     }
 
     /// core/v1 `SetDefaults_Container`: `Always` when the tag is `latest` or absent (and no digest).

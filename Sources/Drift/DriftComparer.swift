@@ -40,8 +40,15 @@ public struct DriftComparer: Sendable {
                                           injectedKeys: injectedKeys)
         let namespaces = live.namespaces.map(Set.init)
 
-        for object in desired {
+        var claimOwners: [ClaimOwner] = []
+        for (k, object) in desired.enumerated() {
             let qualifiedKind = object.ref.qualifiedKind
+            let livePosition = index.position(object.ref)
+            var liveObject: KubeObject?
+            if object.kind == "StatefulSet" && object.ref.group == "apps" {
+                liveObject = livePosition.map { index.all[$0] }
+                if let owner = ClaimOwner(object, position: k, live: liveObject) { claimOwners.append(owner) }
+            }
             if object.ref.group.isEmpty && object.kind == "Secret" {
                 result.notes.append(Finding(ruleID: "secret-not-compared", severity: .info,
                                             message: "Secret \(object.name) is not compared with the cluster (Ballast never reads Secret data)",
@@ -58,8 +65,8 @@ public struct DriftComparer: Sendable {
             }
             let waiver = object.annotations[Self.waiverAnnotation].map { Waiver(reason: $0) }
             var items: [DriftItem]
-            if let liveObject = index.object(object.ref) {
-                items = comparison.items(desired: object, live: liveObject)
+            if let livePosition {
+                items = comparison.items(desired: object, live: liveObject ?? index.all[livePosition])
             } else if live.completeKinds.contains(qualifiedKind) {
                 items = [ObjectItems.missing(object, applyHint: options.applyHint)]
             } else {
@@ -72,7 +79,7 @@ public struct DriftComparer: Sendable {
         }
 
         var objectItems = ObjectItems(options: options, desired: desired, desiredRefs: desiredRefs, index: index, live: live)
-        result.items.append(contentsOf: objectItems.orphanedClaims())
+        result.items.append(contentsOf: objectItems.orphanedClaims(claimOwners))
         result.items.append(contentsOf: objectItems.reclaimPolicies())
         result.items.append(contentsOf: objectItems.unmanaged())
 
@@ -129,7 +136,6 @@ struct LiveIndex {
         return k
     }
 
-    func object(_ ref: ObjectRef) -> KubeObject? { position(ref).map { all[$0] } }
     /// The objects of a kind (any group), rebuilt.
     func objects(ofKind kind: String) -> [KubeObject] { (byKind[kind] ?? []).map { all[$0] } }
     /// The positions of the objects of a kind (any group), none rebuilt.

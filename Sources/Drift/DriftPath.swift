@@ -13,16 +13,37 @@ enum PathStep: Hashable, Sendable {
 }
 
 /// The values of a list item's keys. Equal and hashed by a cheap identity; the FieldsV1 spelling is
-/// made only when attribution or a removal needs it.
+/// made only when attribution or a removal needs it. Items of most keyed lists are named by one string
+/// (`name`, `mountPath`): that key is held as it is, without text or arrays made for it.
 struct ItemKey: Hashable, Sendable {
-    let identity: String
+    private enum Identity: Hashable, Sendable {
+        /// One key whose value is a string.
+        case string(String)
+        /// Any other key: each value as text (`s` + a string, or JSON), separated by U+001F.
+        case composite(String)
+    }
+    private let identity: Identity
     let names: [String]
-    let values: [Value]
+    private let others: [Value]
 
     init(names: [String], values: [Value]) {
-        self.names = names; self.values = values
-        if values.count == 1, let s = values[0].stringValue { identity = "s" + s; return }
-        identity = values.map { $0.stringValue.map { "s" + $0 } ?? $0.json }.joined(separator: "\u{1F}")
+        self.names = names
+        if values.count == 1, let s = values[0].stringValue {
+            identity = .string(s); others = []
+            return
+        }
+        identity = .composite(values.map { $0.stringValue.map { "s" + $0 } ?? $0.json }.joined(separator: "\u{1F}"))
+        others = values
+    }
+
+    /// One key whose value is the string `value`.
+    init(names: [String], string value: String) {
+        self.names = names; identity = .string(value); others = []
+    }
+
+    var values: [Value] {
+        if case .string(let s) = identity { return [.string(s)] }
+        return others
     }
 
     static func == (a: ItemKey, b: ItemKey) -> Bool { a.identity == b.identity }
@@ -81,17 +102,4 @@ func podTemplatePrefix(kind: String) -> [String]? {
     case "PodTemplate": ["template"]
     default: nil
     }
-}
-
-/// The path pattern with the kind's pod-template prefix replaced by `$pod`
-/// (`spec.template.spec.containers[].image` → `$pod.spec.containers[].image`), so that one table line
-/// covers every workload kind.
-func normalizedPattern(_ steps: [PathStep], kind: String) -> String {
-    let pattern = steps.pattern
-    if kind == "Pod" { return "$pod" + (pattern.isEmpty ? "" : "." + pattern) }
-    guard let prefix = podTemplatePrefix(kind: kind) else { return pattern }
-    let prefixText = prefix.joined(separator: ".")
-    if pattern == prefixText { return "$pod" }
-    if pattern.hasPrefix(prefixText + ".") { return "$pod" + pattern.dropFirst(prefixText.count) }
-    return pattern
 }

@@ -72,6 +72,10 @@ struct FieldComparer {
         case (.map, _), (.list, _):
             if ValueSemantics.isEmpty(desired) && ValueSemantics.isEmpty(live) { return }
             record(desired, live, span: desired.span, .changed)
+        case (.string(let a), .string(let b)) where a == b:
+            return   // equal text is equal for every field type: the field's type is looked up only when it differs
+        case (.int(let a), .int(let b)) where a == b:
+            return
         default:
             if !ValueSemantics.scalarsEqual(desired, live, isQuantity: ValueSemantics.isQuantityField(steps)) {
                 record(desired, live, span: desired.span, .changed)
@@ -169,24 +173,23 @@ struct FieldComparer {
     /// Matches items by key; false (nothing recorded) when an item lacks a key or keys repeat, so that
     /// the caller falls back to positions.
     private mutating func compareKeyed(_ d: [Value], _ l: [Value], keys: [String], desired: Value) -> Bool {
-        var liveByKey: [ItemKey: Int] = [:]
-        liveByKey.reserveCapacity(l.count)
+        var liveByKey = KeyPositions(capacity: l.count)
         for (k, item) in l.enumerated() {
-            guard let key = ListKeys.key(for: item, keys: keys), liveByKey.updateValue(k, forKey: key) == nil else { return false }
+            guard let key = ListKeys.key(for: item, keys: keys), liveByKey.insert(key, at: k) else { return false }
         }
         var desiredSteps: [PathStep] = []
         desiredSteps.reserveCapacity(d.count)
-        var seen: Set<ItemKey> = []
-        for item in d {
+        var seen = KeyPositions(capacity: d.count)
+        for (k, item) in d.enumerated() {
             guard let step = ListKeys.step(for: item, keys: keys), case .keyed(_, _, let key) = step,
-                  seen.insert(key).inserted else { return false }
+                  seen.insert(key, at: k) else { return false }
             desiredSteps.append(step)
         }
         for (k, item) in d.enumerated() {
             let step = desiredSteps[k]
             guard case .keyed(_, _, let key) = step else { continue }
             steps.append(step)
-            if let liveIndex = liveByKey[key] {
+            if let liveIndex = liveByKey.position(of: key) {
                 compare(item, l[liveIndex])
             } else {
                 record(item, nil, span: item.span ?? desired.span, .changed)
@@ -238,6 +241,30 @@ func envReferences(_ text: String) -> [String] {
         i += 1
     }
     return names
+}
+
+/// The positions of a keyed list's items by key: scanned in a short list (most have a few items), through
+/// a dictionary in a long one.
+struct KeyPositions {
+    private var short: [(key: ItemKey, position: Int)] = []
+    private var table: [ItemKey: Int]?
+
+    init(capacity: Int) {
+        if capacity > 8 { table = Dictionary(minimumCapacity: capacity) } else { short.reserveCapacity(capacity) }
+    }
+
+    /// Adds `key`; false when it is already there.
+    mutating func insert(_ key: ItemKey, at position: Int) -> Bool {
+        if table != nil { return table!.updateValue(position, forKey: key) == nil }
+        if short.contains(where: { $0.key == key }) { return false }
+        short.append((key, position))
+        return true
+    }
+
+    func position(of key: ItemKey) -> Int? {
+        if let table { return table[key] }
+        return short.first { $0.key == key }?.position
+    }
 }
 
 /// Finds keys in a map's entries: by scanning small maps, through a dictionary for large ones

@@ -57,7 +57,7 @@ enum ListKeys {
     static func step(for item: Value, keys: [String]) -> PathStep? {
         // The common case (name, mountPath): one plain key with a string value.
         if keys.count == 1, !keys[0].utf8.contains(UInt8(ascii: ".")), let value = item[keys[0]], let text = value.stringValue {
-            return .keyed(label: keys[0], value: text, key: ItemKey(names: keys, values: [value]))
+            return .keyed(label: keys[0], value: text, key: ItemKey(names: keys, string: text))
         }
         var values: [Value] = []
         values.reserveCapacity(keys.count)

@@ -1,6 +1,29 @@
 import KubeModel
 import Findings
 
+/// What judging a desired StatefulSet's claims needs, noted while the StatefulSet is compared (so that
+/// it is not rebuilt again for its claims).
+struct ClaimOwner {
+    /// Its position among the desired objects.
+    var position: Int
+    var templates: [Value]
+    var desiredReplicas: Int64?
+    var liveReplicas: Int64?
+    var start: Int64
+    var waiver: Waiver?
+
+    /// nil when the StatefulSet has no claim templates.
+    init?(_ statefulSet: KubeObject, position: Int, live: KubeObject?) {
+        guard let templates = statefulSet.value[path: "spec", "volumeClaimTemplates"]?.listValue, !templates.isEmpty else { return nil }
+        self.position = position
+        self.templates = templates
+        desiredReplicas = statefulSet.value[path: "spec", "replicas"]?.intValue
+        liveReplicas = live?.value[path: "spec", "replicas"]?.intValue
+        start = statefulSet.value[path: "spec", "ordinals", "start"]?.intValue ?? 0
+        waiver = statefulSet.annotations[DriftComparer.waiverAnnotation].map { Waiver(reason: $0) }
+    }
+}
+
 /// Object-level drift (path ""): desired objects missing live, live objects the repository's applier
 /// marks but git lacks, claims of StatefulSet templates beyond the desired ordinals, and PVs whose
 /// reclaim policy differs from their StorageClass in git (DESIGN §6, research/drift.md RD4, RD5).
@@ -31,7 +54,7 @@ struct ObjectItems {
     /// `[spec.ordinals.start, start + replicas)`, with the replicas git declares (live's when git leaves
     /// them to an autoscaler). Claims are found through one index by name prefix, never a scan per
     /// StatefulSet.
-    mutating func orphanedClaims() -> [DriftItem] {
+    mutating func orphanedClaims(_ owners: [ClaimOwner]) -> [DriftItem] {
         // Claims by identity only: a claim is rebuilt when it is judged, not to be indexed.
         var claimsByPrefix: [String: [(ordinal: Int, position: Int)]] = [:]
         for position in index.positions(ofKind: "PersistentVolumeClaim") {
@@ -44,37 +67,40 @@ struct ObjectItems {
         }
         guard !claimsByPrefix.isEmpty else { return [] }
         var items: [DriftItem] = []
-        for k in desired.indices where desired.ref(at: k).kind == "StatefulSet" && desired.ref(at: k).group == "apps" {
-            let statefulSet = desired[k]
-            let templates = statefulSet.value[path: "spec", "volumeClaimTemplates"]?.listValue ?? []
-            guard !templates.isEmpty else { continue }
-            let liveSet = index.object(statefulSet.ref)
-            let desiredReplicas = statefulSet.value[path: "spec", "replicas"]?.intValue
-            let liveReplicas = liveSet?.value[path: "spec", "replicas"]?.intValue
+        for owner in owners {
+            let k = owner.position, ref = desired.ref(at: k)
+            let templates = owner.templates
             // A claim is orphaned when no pod can mount it, in git or live: a claim of a pod that a
             // `kubectl scale` up created is in use (the replicas drift is reported on the StatefulSet),
             // and a claim that re-applying git would reattach is not orphaned either.
-            let replicas = max(desiredReplicas ?? liveReplicas ?? 1, liveReplicas ?? 0)
-            let start = statefulSet.value[path: "spec", "ordinals", "start"]?.intValue ?? 0
-            let waiver = statefulSet.annotations[DriftComparer.waiverAnnotation].map { Waiver(reason: $0) }
+            let replicas = max(owner.desiredReplicas ?? owner.liveReplicas ?? 1, owner.liveReplicas ?? 0)
+            let start = owner.start, waiver = owner.waiver
+            var rebuilt: KubeObject?
+            func statefulSet() -> KubeObject {
+                if let rebuilt { return rebuilt }
+                let object = desired[k]
+                rebuilt = object
+                return object
+            }
             for template in templates {
                 guard let templateName = template[path: "metadata", "name"]?.stringValue else { continue }
-                let prefix = "\(templateName)-\(statefulSet.name)"
+                let prefix = "\(templateName)-\(ref.name)"
                 let wantedSize = template[path: "spec", "resources", "requests", "storage"].flatMap { Quantity($0) }
-                for (ordinal, position) in claimsByPrefix["\(statefulSet.namespace ?? "")/\(prefix)"] ?? [] {
-                    let ref = index.all.ref(at: position)
+                for (ordinal, position) in claimsByPrefix["\(ref.namespace ?? "")/\(prefix)"] ?? [] {
+                    let claimRef = index.all.ref(at: position)
                     templateClaims.insert(position)
                     if Int64(ordinal) >= start && Int64(ordinal) < start + replicas {
                         // The size alone first: a claim of the template's size is not rebuilt.
                         if let wantedSize, let size = index.all.value(at: position, path: ["spec", "resources", "requests", "storage"]),
                            Quantity(size) == wantedSize { continue }
-                        if let item = sizeDrift(index.all[position], template: template, statefulSet: statefulSet, waiver: waiver) { items.append(item) }
+                        if let item = sizeDrift(index.all[position], template: template, statefulSet: statefulSet(), waiver: waiver) { items.append(item) }
                         continue
                     }
-                    if desiredRefs[ref] != nil { continue }
+                    if desiredRefs[claimRef] != nil { continue }
                     let claim = index.all[position]
-                    items.append(orphan(claim, statefulSet: statefulSet, replicas: replicas, start: start,
-                                        span: template.span ?? statefulSet.span, waiver: waiver))
+                    let set = statefulSet()
+                    items.append(orphan(claim, statefulSet: set, replicas: replicas, start: start,
+                                        span: template.span ?? set.span, waiver: waiver))
                 }
             }
         }

@@ -59,6 +59,22 @@ public struct CompactValue: Sendable, Equatable {
         }
     }
 
+    /// The values of keys of the map node that `bytes` hold, as `CompactWriter` packed it with `keys`:
+    /// a part of a value being packed, read before the value is complete.
+    public static func values(ofMap bytes: ArraySlice<UInt8>, keys: KeyTable?, wanted: [String]) -> [Value?] {
+        bytes.withUnsafeBufferPointer { buffer -> [Value?] in
+            var found = [Int?](repeating: nil, count: wanted.count)
+            var reader = Reader(bytes: buffer, file: nil, keys: keys)
+            reader.seek(wanted, into: &found)
+            return found.map { position in
+                position.map { position in
+                    reader.i = position
+                    return reader.node()
+                }
+            }
+        }
+    }
+
     private static func encode(_ value: Value, file: FileID?, keys: KeyTable?, into out: inout [UInt8]) {
         var tag: UInt8
         switch value.kind {
@@ -139,7 +155,7 @@ public struct CompactValue: Sendable, Equatable {
             let (n, interned, spanState) = keyHeader()
             let text: String
             if interned {
-                text = keys.flatMap { n < $0.names.count ? $0.names[n] : nil } ?? ""
+                text = keys.flatMap { n < $0.count ? $0.name(n) : nil } ?? ""
             } else {
                 let end = min(i + n, bytes.count)
                 text = String(decoding: UnsafeBufferPointer(rebasing: bytes[i..<end]), as: UTF8.self)
@@ -153,8 +169,8 @@ public struct CompactValue: Sendable, Equatable {
             let (n, interned, spanState) = keyHeader()
             var matches = false
             if interned {
-                if let wanted, let keys, n < keys.utf8.count {
-                    matches = keys.utf8[n].withUnsafeBufferPointer { stored in
+                if let wanted, let keys, n < keys.count {
+                    matches = keys.withUTF8(n) { stored in
                         stored.count == wanted.count && (wanted.count == 0 || memcmp(stored.baseAddress!, wanted.baseAddress!, wanted.count) == 0)
                     }
                 }
@@ -212,6 +228,26 @@ public struct CompactValue: Sendable, Equatable {
                 }
             }
             return found
+        }
+
+        /// At a map node: the position of the value of each of `wanted` (its last entry), in `found`.
+        /// Moves past the node.
+        mutating func seek(_ wanted: [String], into found: inout [Int?]) {
+            guard i < bytes.count else { return }
+            let tag = bytes[i]; i += 1
+            if tag & CompactValue.hasSpan != 0 { _ = span(otherFile: tag & CompactValue.otherFile != 0) }
+            guard Tag(rawValue: tag & 0x0F) == Tag.map else { i -= 1; skipNode(); return }
+            let n = Int(varint())
+            for _ in 0..<n where i < bytes.count {
+                let keyStart = i
+                for (k, key) in wanted.enumerated() {
+                    var key = key
+                    i = keyStart
+                    if key.withUTF8({ skipKey(matching: $0) }) { found[k] = i; break }
+                }
+                if i == keyStart { _ = skipKey(matching: nil) }
+                skipNode()
+            }
         }
 
         /// Moves past one node without rebuilding it.
@@ -370,50 +406,120 @@ public struct CompactWriter {
 /// The key names shared by the values one `CompactWriter` packs (one API read, one snapshot): each
 /// distinct key is stored once and entries refer to it by index. Written by one thread while values
 /// are packed, then only read; a value keeps its table alive.
+///
+/// Interning runs for every key of every object read (millions per read), so the table keeps its key
+/// bytes in one buffer and its open-addressing slots in memory of its own: no array of arrays to retain,
+/// no exclusivity check per access.
 public final class KeyTable: @unchecked Sendable {
-    /// Keys by index, as text and as UTF-8.
-    private(set) var names: [String] = []
-    private(set) var utf8: [[UInt8]] = []
+    /// Keys by index, as text (`count` of them, room for `keyCapacity`).
+    private var names: UnsafeMutablePointer<String>
+    public private(set) var count = 0
+    private var keyCapacity = 64
+    /// Every key's UTF-8, one after another; `ends[k]` is where key `k` ends.
+    private var bytes: UnsafeMutablePointer<UInt8>
+    private var byteCapacity = 1024
+    private var ends: UnsafeMutablePointer<Int32>
     /// Open addressing: index + 1, 0 when empty.
-    private var slots = [Int32](repeating: 0, count: 64)
+    private var slots: UnsafeMutablePointer<Int32>
+    private var slotCount = 64
     /// At most this many keys (then keys are written inline), each at most `maxKeyLength` bytes.
     public static let capacity = 1 << 16
     public static let maxKeyLength = 256
 
-    public init() {}
+    public init() {
+        bytes = .allocate(capacity: byteCapacity)
+        ends = .allocate(capacity: keyCapacity)
+        names = .allocate(capacity: keyCapacity)
+        slots = .allocate(capacity: slotCount)
+        slots.initialize(repeating: 0, count: slotCount)
+    }
 
-    public var count: Int { names.count }
+    deinit {
+        names.deinitialize(count: count)
+        names.deallocate()
+        bytes.deallocate()
+        ends.deallocate()
+        slots.deallocate()
+    }
+
+    /// The text of key `index` (which must be below `count`).
+    func name(_ index: Int) -> String { names[index] }
+
+    /// The UTF-8 of key `index` (which must be below `count`).
+    func withUTF8<R>(_ index: Int, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        let start = index == 0 ? 0 : Int(ends[index - 1])
+        return body(UnsafeBufferPointer(start: bytes + start, count: Int(ends[index]) - start))
+    }
 
     /// The index of `key`, added when new; nil when the table is full or the key too long.
     func intern(_ key: UnsafeBufferPointer<UInt8>) -> Int? {
         guard key.count <= KeyTable.maxKeyLength else { return nil }
-        var hash: UInt64 = 0xcbf29ce484222325
-        for byte in key { hash = (hash ^ UInt64(byte)) &* 0x100000001b3 }
-        var slot = Int(truncatingIfNeeded: hash) & (slots.count - 1)
+        let mask = slotCount - 1
+        var slot = Int(truncatingIfNeeded: Self.hash(key)) & mask
         while slots[slot] != 0 {
             let index = Int(slots[slot]) - 1
-            let matches = utf8[index].withUnsafeBufferPointer { stored in
-                stored.count == key.count && (key.count == 0 || memcmp(stored.baseAddress!, key.baseAddress!, key.count) == 0)
+            let start = index == 0 ? 0 : Int(ends[index - 1])
+            if Int(ends[index]) - start == key.count && (key.count == 0 || memcmp(bytes + start, key.baseAddress!, key.count) == 0) {
+                return index
             }
-            if matches { return index }
-            slot = (slot + 1) & (slots.count - 1)
+            slot = (slot + 1) & mask
         }
-        guard names.count < KeyTable.capacity else { return nil }
-        let index = names.count
-        utf8.append(Array(key))
-        names.append(String(decoding: key, as: UTF8.self))
+        let index = count
+        guard index < KeyTable.capacity else { return nil }
+        let start = index == 0 ? 0 : Int(ends[index - 1])
+        if start + key.count > byteCapacity {
+            let grown = UnsafeMutablePointer<UInt8>.allocate(capacity: max(byteCapacity * 2, start + key.count))
+            grown.update(from: bytes, count: start)
+            bytes.deallocate()
+            bytes = grown
+            byteCapacity = max(byteCapacity * 2, start + key.count)
+        }
+        if index == keyCapacity {
+            let grownEnds = UnsafeMutablePointer<Int32>.allocate(capacity: keyCapacity * 2)
+            grownEnds.update(from: ends, count: count)
+            ends.deallocate()
+            ends = grownEnds
+            let grownNames = UnsafeMutablePointer<String>.allocate(capacity: keyCapacity * 2)
+            grownNames.moveInitialize(from: names, count: count)
+            names.deallocate()
+            names = grownNames
+            keyCapacity *= 2
+        }
+        if key.count > 0 { (bytes + start).update(from: key.baseAddress!, count: key.count) }
+        ends[index] = Int32(start + key.count)
+        (names + index).initialize(to: String(decoding: key, as: UTF8.self))
+        count += 1
         slots[slot] = Int32(index + 1)
-        if names.count * 2 > slots.count { rehash() }
+        if count * 2 > slotCount { rehash() }
         return index
     }
 
+    /// FNV-1a over the key, eight bytes at a time.
+    private static func hash(_ key: UnsafeBufferPointer<UInt8>) -> UInt64 {
+        var hash: UInt64 = 0xcbf29ce484222325
+        let raw = UnsafeRawBufferPointer(key)
+        var i = 0
+        while i + 8 <= raw.count {
+            hash = (hash ^ raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)) &* 0x100000001b3
+            hash ^= hash >> 29
+            i += 8
+        }
+        while i < raw.count {
+            hash = (hash ^ UInt64(raw[i])) &* 0x100000001b3
+            i += 1
+        }
+        return hash ^ (hash >> 32)
+    }
+
     private func rehash() {
-        slots = [Int32](repeating: 0, count: slots.count * 2)
-        for (index, key) in utf8.enumerated() {
-            var hash: UInt64 = 0xcbf29ce484222325
-            for byte in key { hash = (hash ^ UInt64(byte)) &* 0x100000001b3 }
-            var slot = Int(truncatingIfNeeded: hash) & (slots.count - 1)
-            while slots[slot] != 0 { slot = (slot + 1) & (slots.count - 1) }
+        slots.deallocate()
+        slotCount *= 2
+        slots = .allocate(capacity: slotCount)
+        slots.initialize(repeating: 0, count: slotCount)
+        let mask = slotCount - 1
+        for index in 0..<count {
+            var slot = Int(truncatingIfNeeded: withUTF8(index) { Self.hash($0) }) & mask
+            while slots[slot] != 0 { slot = (slot + 1) & mask }
             slots[slot] = Int32(index + 1)
         }
     }

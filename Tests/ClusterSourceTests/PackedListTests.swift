@@ -36,6 +36,9 @@ import KubeModel
               "flags":[true,false,null]},
              {"apiVersion":"v1","kind":"PersistentVolumeClaim","metadata":{"name":"data-1"},"spec":{}},
              {"metadata":{"name":"dup","name":"dup-last"},"kind":"Ignored"},
+             {"metadata":{"name":"first","namespace":"a"},"spec":{},"metadata":{"name":"second"}},
+             {"meta\u0064ata":{"namespace":"escaped","n\u0061me":"escaped-name"}},
+             {"metadata":"not a map"},
              {}
             ]}
             """#)

@@ -71,9 +71,18 @@ struct DriftUnitTests {
     func paths() {
         let steps: [PathStep] = [.field("spec"), .field("template"), .field("metadata"), .field("annotations"), .field("ballast.dev/rpo")]
         #expect(steps.text == #"spec.template.metadata.annotations["ballast.dev/rpo"]"#)
-        #expect(normalizedPattern([.field("spec"), .field("jobTemplate"), .field("spec"), .field("template"), .field("spec"),
-                                   .field("containers"), .index(0), .field("imagePullPolicy")], kind: "CronJob")
-                == "$pod.spec.containers[].imagePullPolicy")
+        // Default-table lines name pod-template fields once, for every kind (`$pod`), lists as `[]`.
+        let pullPolicy: [PathStep] = [.field("spec"), .field("jobTemplate"), .field("spec"), .field("template"), .field("spec"),
+                                      .field("containers"), .index(0), .field("imagePullPolicy")]
+        #expect(Defaults.values(kind: "CronJob", steps: pullPolicy, parent: .map([("image", .string("busybox"))])) == [.string("Always")])
+        #expect(Defaults.values(kind: "Deployment", steps: pullPolicy, parent: nil) == nil)
+        let restart: [PathStep] = [.field("spec"), .field("template"), .field("spec"), .field("restartPolicy")]
+        #expect(Defaults.values(kind: "StatefulSet", steps: restart, parent: nil) == [.string("Always")])
+        #expect(Defaults.values(kind: "Job", steps: restart, parent: nil) == nil)
+        #expect(Defaults.values(kind: "Pod", steps: Array(restart.dropFirst(2)), parent: nil) == [.string("Always")])
+        #expect(Defaults.values(kind: "Service", steps: [.field("spec"), .field("ports"), .index(1), .field("protocol")], parent: nil) == [.string("TCP")])
+        #expect(Defaults.isServerCreatedParent(kind: "StatefulSet", steps: [.field("spec"), .field("updateStrategy"), .field("rollingUpdate")]))
+        #expect(!Defaults.isServerCreatedParent(kind: "Job", steps: [.field("spec"), .field("updateStrategy")]))
         #expect(ListKeys.matching(apiVersion: "v1", kind: "Service", steps: [.field("spec"), .field("ports")]) == .keys(["port", "protocol"]))
         #expect(ListKeys.matching(apiVersion: "apps/v1", kind: "Deployment",
                                   steps: [.field("spec"), .field("template"), .field("spec"), .field("containers"), .index(0), .field("volumeMounts")])

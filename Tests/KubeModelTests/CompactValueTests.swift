@@ -41,6 +41,7 @@ import Testing
         let table = interned ? KeyTable() : nil
         var writer = CompactWriter(keys: table)
         writer.key("metadata")
+        let metadataStart = writer.bytes.count
         let metadata = writer.openMap()
         writer.key("name"); writer.string("data-redis-1")
         writer.key("labels")
@@ -49,6 +50,10 @@ import Testing
         #expect(closedlabels)
         let closedmetadata = writer.close(metadata, count: 2)
         #expect(closedmetadata)
+        // A map read while the value around it is still being written (an item's metadata, for its identity).
+        #expect(CompactValue.values(ofMap: writer.bytes[metadataStart...], keys: table, wanted: ["labels", "name", "namespace"])
+                == [.map([]), .string("data-redis-1"), nil])
+        #expect(CompactValue.values(ofMap: writer.bytes[metadataStart...], keys: table, wanted: []) == [])
         writer.key("spec")
         let spec = writer.openMap()
         writer.key("list")
@@ -79,5 +84,27 @@ import Testing
         let mark = tooMany.openList()
         let closed = tooMany.close(mark, count: CompactWriter.maxChildren + 1)
         #expect(!closed)
+    }
+
+    /// The table grows its slots, key bytes and ends as keys come, finds every key again, and refuses keys
+    /// past its capacity or length limit (they are then written inline).
+    @Test func keyTableInternsEachKeyOnce() {
+        let table = KeyTable()
+        func intern(_ key: String) -> Int? {
+            var key = key
+            return key.withUTF8 { table.intern($0) }
+        }
+        #expect(intern("") == 0)
+        let keys = (0..<5_000).map { "k\($0)-" + String(repeating: "x", count: $0 % 40) }
+        for (k, key) in keys.enumerated() { #expect(intern(key) == k + 1) }
+        for (k, key) in keys.enumerated().reversed() { #expect(intern(key) == k + 1) }
+        #expect(table.count == 5_001)
+        #expect(table.withUTF8(4_000) { String(decoding: $0, as: UTF8.self) } == keys[3_999])
+        #expect(intern(String(repeating: "y", count: KeyTable.maxKeyLength + 1)) == nil)
+        #expect(intern(String(repeating: "y", count: KeyTable.maxKeyLength)) == 5_001)
+        for k in table.count..<KeyTable.capacity { _ = intern("filler-\(k)") }
+        #expect(table.count == KeyTable.capacity)
+        #expect(intern("one too many") == nil)
+        #expect(intern(keys[0]) == 1)
     }
 }
