@@ -181,8 +181,8 @@ enum Defaults {
     /// core/v1 `SetDefaults_Container`: `Always` when the tag is `latest` or absent (and no digest).
     static func imageDefaultsToAlways(_ image: String) -> Bool {
         if image.utf8.contains(UInt8(ascii: "@")) { return false }
-        let lastComponent = image.split(separator: "/").last.map(String.init) ?? image
-        guard let colon = lastComponent.lastIndex(of: ":") else { return true }
+        let lastComponent = image.utf8.lastIndex(of: UInt8(ascii: "/")).map { image[image.index(after: $0)...] } ?? image[...]
+        guard let colon = lastComponent.utf8.lastIndex(of: UInt8(ascii: ":")) else { return true }
         return lastComponent[lastComponent.index(after: colon)...] == "latest"
     }
 }

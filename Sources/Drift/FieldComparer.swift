@@ -172,7 +172,7 @@ struct FieldComparer {
 
     /// Matches items by key; false (nothing recorded) when an item lacks a key or keys repeat, so that
     /// the caller falls back to positions.
-    private mutating func compareKeyed(_ d: [Value], _ l: [Value], keys: [String], desired: Value) -> Bool {
+    private mutating func compareKeyed(_ d: [Value], _ l: [Value], keys: ItemKeys, desired: Value) -> Bool {
         var liveByKey = KeyPositions(capacity: l.count)
         for (k, item) in l.enumerated() {
             guard let key = ListKeys.key(for: item, keys: keys), liveByKey.insert(key, at: k) else { return false }

@@ -67,7 +67,7 @@ struct RemovalFinder {
 
     private mutating func walkFields(_ fields: Value, desired: Value?, live: Value, evidence: String) {
         // For `k:` members: the list's keys and its items by canonical key, made on the first member.
-        var keyed: (keys: [String], live: [String: Value], desired: [String: Value])?   // by FieldsV1 key
+        var keyed: (keys: ItemKeys, live: [String: Value], desired: [String: Value])?   // by FieldsV1 key
         for entry in fields.mapEntries ?? [] {
             if entry.key.hasPrefix("f:") {
                 let name = String(entry.key.dropFirst(2))
@@ -119,7 +119,7 @@ struct RemovalFinder {
     }
 
     /// Items by key (the first of repeated keys wins, as the server keeps only one).
-    private static func byKey(_ items: [Value], _ keys: [String]) -> [ItemKey: Value] {
+    private static func byKey(_ items: [Value], _ keys: ItemKeys) -> [ItemKey: Value] {
         var table: [ItemKey: Value] = [:]
         table.reserveCapacity(items.count)
         for item in items { if let key = ListKeys.key(for: item, keys: keys), table[key] == nil { table[key] = item } }
@@ -127,7 +127,7 @@ struct RemovalFinder {
     }
 
     /// Items by the FieldsV1 spelling of their key, to meet `k:` members.
-    private static func byCanonical(_ items: [Value], _ keys: [String]) -> [String: Value] {
+    private static func byCanonical(_ items: [Value], _ keys: ItemKeys) -> [String: Value] {
         var table: [String: Value] = [:]
         table.reserveCapacity(items.count)
         for item in items { if let key = ListKeys.key(for: item, keys: keys)?.canonical, table[key] == nil { table[key] = item } }
