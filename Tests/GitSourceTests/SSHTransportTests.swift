@@ -166,14 +166,17 @@ struct SSHTransportTests {
         defer { try? FileManager.default.removeItem(at: cache) }
         // Not in known_hosts at all, then known with another key (a changed or spoofed host).
         let other = try String(contentsOfFile: server.directory.appendingPathComponent("other_host_key.pub").path, encoding: .utf8).split(separator: " ")
+        // The scp-like form is checked against known_hosts as the URL is (same host, same port).
         for knownHosts in ["", "[127.0.0.1]:\(server.port) \(other[0]) \(other[1])\n"] {
-            try server.trust(knownHosts)
-            let result = try run(server, ["lint", "--repo", server.url, "--ssh-key", server.userKey], cache: cache)
-            #expect(result.status == 3, "\(result.stdout)\(result.stderr)")
-            #expect(result.stderr.contains("unknown remote ssh hostkey"), "\(result.stderr)")
-            #expect(result.stderr.contains("known_hosts"), "\(result.stderr)")
-            #expect(!result.stdout.lowercased().contains("clean"), "\(result.stdout)")
-            server.expectNoKeyMaterial(result)
+            for url in [server.url, server.scpLikeURL] {
+                try server.trust(knownHosts)
+                let result = try run(server, ["lint", "--repo", url, "--ssh-key", server.userKey], cache: cache)
+                #expect(result.status == 3, "\(url): \(result.stdout)\(result.stderr)")
+                #expect(result.stderr.contains("unknown remote ssh hostkey"), "\(result.stderr)")
+                #expect(result.stderr.contains("known_hosts"), "\(result.stderr)")
+                #expect(!result.stdout.lowercased().contains("clean"), "\(result.stdout)")
+                server.expectNoKeyMaterial(result)
+            }
         }
     }
 
