@@ -25,9 +25,9 @@ struct RepositoryOptions: ParsableArguments {
 
     /// Opens the local repository, or brings the remote one into the cache (clone, then incremental fetch).
     func open(_ spec: String) throws(GitError) -> GitRepository {
-        if !spec.contains("://") && !spec.hasPrefix("git@") {
-            guard FileManager.default.fileExists(atPath: spec) else {
-                throw GitError(.notARepository, "\(spec): no such repository (a path, or a URL such as https://host/org/repo.git)")
+        guard case .remote = RepositoryLocation(spec) else {
+            guard RepositoryLocation.pathExists(spec) else {
+                throw GitError(.notARepository, "\(spec): no such repository (a path, or a URL such as https://host/org/repo.git or git@host:org/repo.git)")
             }
             return try GitRepository.open(path: spec)
         }

@@ -16,9 +16,10 @@ public struct GitCache: Sendable {
 
     public init(root: String) { self.root = root }
 
-    /// `https://host/org/repo.git` → `host-org-repo-<hash>`: readable, unique per URL (credentials excluded).
+    /// `https://host/org/repo.git` → `https-host-org-repo.git-<hash>`: readable, unique per URL (credentials
+    /// excluded, see `cacheKey`).
     public func directory(for url: String) -> String {
-        let clean = redactURL(url).replacingAll("***@", "")
+        let clean = GitCache.cacheKey(url)
         var name = ""
         for c in clean.unicodeScalars {
             name.unicodeScalars.append(c.properties.isAlphabetic || ("0"..."9").contains(c) || c == "." ? c : "-")
@@ -30,6 +31,23 @@ public struct GitCache: Sendable {
         return root + "/" + String(name.trimmingCharacters(in: "-").suffix(80)) + "-" + String(hash, radix: 16)
     }
 
+    /// What names a cached clone: `url` without password or token. An ssh login stays (`ssh://git@host/x`,
+    /// `git@host:x`): a path relative to the login's home (`alice@host:repo.git`, `ssh://alice@host/~/repo.git`)
+    /// is another repository for another login, so two logins must not share a clone. Any other user-info goes,
+    /// as an https user may be the token itself (`https://<token>@host/x`).
+    static func cacheKey(_ url: String) -> String {
+        guard let end = schemeEnd(url) else {
+            return redactCredentials(in: url).replacingAll("***@", "")   // scp-like: a login stays, a password goes
+        }
+        let rest = url[end...]
+        let authority = rest[..<(rest.firstIndex(of: "/") ?? rest.endIndex)]
+        guard let at = authority.lastIndex(of: "@") else { return url }
+        let host = rest[rest.index(after: at)...]
+        guard ["ssh://", "ssh+git://", "git+ssh://"].contains(url[..<end].lowercased()) else { return String(url[..<end] + host) }
+        let login = authority[..<at].prefix(while: { $0 != ":" })
+        return String(url[..<end] + login + "@" + host)
+    }
+
     /// The cached clone of `url`, fetched up to date; cloned first when absent. A cached clone that cannot be
     /// opened or fetched because its objects are damaged is removed and cloned again (never read as if whole).
     /// Clone and fetch hold an exclusive lock on `<directory>.lock` (flock), so two processes sharing one
@@ -37,6 +55,10 @@ public struct GitCache: Sendable {
     /// `lockTimeoutSeconds` is an error.
     public func repository(for url: String, credentials: GitCredentials,
                            progress: (@Sendable (GitProgress) -> Void)? = nil) throws(GitError) -> GitRepository {
+        guard !RepositoryLocation.isSCPWithPassword(url) else {
+            // Refused before libgit2 connects to `user` as a host and sends it the password as part of a path.
+            throw GitError(.other, "\(url): an scp-like address cannot carry a password (a colon before its '@'): use an ssh key (--ssh-key) or the agent; a path holding '@' can be written ssh://host/~/path")
+        }
         let directory = directory(for: url)
         try makeDirectories(root)
         let lock = try CacheLock(path: directory + ".lock", timeoutSeconds: lockTimeoutSeconds)

@@ -39,13 +39,15 @@ public struct GitError: Error, Equatable, Sendable, CustomStringConvertible {
     }
 }
 
-/// `https://user:token@host/x` → `https://host/x` (and the same inside any text): user-info never leaves
-/// the process in a message.
+/// `https://user:token@host/x` → `https://***@host/x`, `deploy:s3cret@host:x` → `***@host:x` (and the same
+/// inside any text): user-info never leaves the process in a message.
 public func redactURL(_ url: String) -> String { redactCredentials(in: url) }
 
-/// Removes the user-info of every URL in `text`.
+/// Removes the user-info of every `scheme://` URL in `text`, and the `user:password` of every scp-like
+/// `user:password@host:path`. An scp-like `git@host:path` keeps its user: a login name, not a secret (and
+/// without it the path, relative to that login's home, names no repository).
 public func redactCredentials(in text: String) -> String {
-    guard text.contains("://") && text.contains("@") else { return text }
+    guard text.contains("@") else { return text }
     var out = ""
     var rest = Substring(text)
     while let end = schemeEnd(rest) {
@@ -60,6 +62,31 @@ public func redactCredentials(in text: String) -> String {
             out += authority
         }
         rest = rest[end...]
+    }
+    return redactSCPPasswords(in: out + rest)
+}
+
+/// `deploy:s3cret@host:path` → `***@host:path` in every whitespace- or quote-delimited word that is not a
+/// `scheme://` URL and has a colon before its first '@' (so a password). Everything up to the word's last
+/// '@' goes, since a password may itself hold '@' or '/'; a plain login (`git@host:path`,
+/// `[git@host:2222]:path`) and text without such a word are unchanged.
+func redactSCPPasswords(in text: String) -> String {
+    let isDelimiter: (Character) -> Bool = { $0.isWhitespace || $0 == "'" || $0 == "\"" || $0 == "`" || $0 == "(" || $0 == ")" }
+    var out = ""
+    var rest = Substring(text)
+    while let start = rest.firstIndex(where: { !isDelimiter($0) }) {
+        out += rest[..<start]
+        rest = rest[start...]
+        let end = rest.firstIndex(where: isDelimiter) ?? rest.endIndex
+        var word = rest[..<end]
+        rest = rest[end...]
+        if word.hasPrefix("[") { out += "["; word = word.dropFirst() }
+        if !word.contains("://"), let firstAt = word.firstIndex(of: "@"), word[..<firstAt].contains(":"),
+           let lastAt = word.lastIndex(of: "@") {
+            out += "***" + word[lastAt...]
+        } else {
+            out += word
+        }
     }
     return out + rest
 }

@@ -67,6 +67,9 @@ final class SSHServer {
     }
 
     var url: String { "ssh://\(user)@127.0.0.1:\(port)\(repository.path)" }
+    /// The scp-like form with a port, `[user@host:port]:path`: git's syntax, which libgit2 1.5's
+    /// `git_net_url_parse_scp` accepts too (plain `user@host:path` can only reach port 22).
+    var scpLikeURL: String { "[\(user)@127.0.0.1:\(port)]:\(repository.path)" }
 
     /// Every secret line of the keys made here: none may appear in any output.
     var keyMaterial: [String] {
@@ -110,23 +113,35 @@ struct SSHTransportTests {
 
     @Test func cloneAndIncrementalFetchWithAKeyFile() throws {
         guard let server = server() else { return }
+        try cloneAndIncrementalFetch(server, url: server.url)
+    }
+
+    @Test func cloneAndIncrementalFetchOfAnSCPLikeAddress() throws {
+        guard let server = server() else { return }
+        #expect(RepositoryLocation(server.scpLikeURL) == .remote(server.scpLikeURL))
+        try cloneAndIncrementalFetch(server, url: server.scpLikeURL)
+    }
+
+    func cloneAndIncrementalFetch(_ server: SSHServer, url: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
         let cache = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: cache) }
-        let first = try run(server, ["lint", "--repo", server.url, "--ssh-key", server.userKey, "--format", "json"], cache: cache)
-        #expect(first.status == 0 || first.status == 1, "\(first.stdout)\(first.stderr)")
-        #expect(first.stdout.contains("\"incomplete\": false"), "\(first.stdout)")
-        server.expectNoKeyMaterial(first)
+        let first = try run(server, ["lint", "--repo", url, "--ssh-key", server.userKey, "--format", "json"], cache: cache)
+        #expect(first.status == 0 || first.status == 1, "\(first.stdout)\(first.stderr)", sourceLocation: sourceLocation)
+        #expect(first.stdout.contains("\"incomplete\": false"), "\(first.stdout)", sourceLocation: sourceLocation)
+        server.expectNoKeyMaterial(first, sourceLocation: sourceLocation)
 
         try write("apiVersion: v1\nkind: Namespace\nmetadata: {name: kafka}\n", to: "platform/kafka.yaml", in: server.repository)
         try sh(["git", "add", "-A"], in: server.repository)
         try sh(["git", "commit", "-q", "-m", "kafka"], in: server.repository, environment: ["GIT_COMMITTER_DATE": "2026-01-03T00:00:00Z"])
-        let second = try run(server, ["lint", "--repo", server.url, "--ssh-key", server.userKey, "--format", "json"], cache: cache)
-        #expect(second.status == first.status, "\(second.stdout)\(second.stderr)")
-        #expect(second.stdout.contains("kafka") || second.stdout.contains("\"files\": 3"), "the fetch brought the new commit: \(second.stdout.suffix(400))")
-        #expect(second.stdout != first.stdout, "the second run read the new commit")
+        let second = try run(server, ["lint", "--repo", url, "--ssh-key", server.userKey, "--format", "json"], cache: cache)
+        #expect(second.status == first.status, "\(second.stdout)\(second.stderr)", sourceLocation: sourceLocation)
+        #expect(second.stdout.contains("kafka") || second.stdout.contains("\"files\": 3"), "the fetch brought the new commit: \(second.stdout.suffix(400))", sourceLocation: sourceLocation)
+        #expect(second.stdout != first.stdout, "the second run read the new commit", sourceLocation: sourceLocation)
         let clones = treeListing(cache.path + "/ballast/repos").filter { !$0.contains("/") && !$0.hasSuffix(".lock") }
-        #expect(clones.count == 1, "one cached clone, fetched: \(clones)")
-        server.expectNoKeyMaterial(second)
+        #expect(clones.count == 1, "one cached clone, fetched: \(clones)", sourceLocation: sourceLocation)
+        #expect(clones.first.map { GitCache(environment: ["XDG_CACHE_HOME": cache.path]).directory(for: url).hasSuffix("/" + $0) } == true,
+                "the clone is the one the URL names: \(clones)", sourceLocation: sourceLocation)
+        server.expectNoKeyMaterial(second, sourceLocation: sourceLocation)
     }
 
     @Test func theSSHAgent() throws {
@@ -151,14 +166,17 @@ struct SSHTransportTests {
         defer { try? FileManager.default.removeItem(at: cache) }
         // Not in known_hosts at all, then known with another key (a changed or spoofed host).
         let other = try String(contentsOfFile: server.directory.appendingPathComponent("other_host_key.pub").path, encoding: .utf8).split(separator: " ")
+        // The scp-like form is checked against known_hosts as the URL is (same host, same port).
         for knownHosts in ["", "[127.0.0.1]:\(server.port) \(other[0]) \(other[1])\n"] {
-            try server.trust(knownHosts)
-            let result = try run(server, ["lint", "--repo", server.url, "--ssh-key", server.userKey], cache: cache)
-            #expect(result.status == 3, "\(result.stdout)\(result.stderr)")
-            #expect(result.stderr.contains("unknown remote ssh hostkey"), "\(result.stderr)")
-            #expect(result.stderr.contains("known_hosts"), "\(result.stderr)")
-            #expect(!result.stdout.lowercased().contains("clean"), "\(result.stdout)")
-            server.expectNoKeyMaterial(result)
+            for url in [server.url, server.scpLikeURL] {
+                try server.trust(knownHosts)
+                let result = try run(server, ["lint", "--repo", url, "--ssh-key", server.userKey], cache: cache)
+                #expect(result.status == 3, "\(url): \(result.stdout)\(result.stderr)")
+                #expect(result.stderr.contains("unknown remote ssh hostkey"), "\(result.stderr)")
+                #expect(result.stderr.contains("known_hosts"), "\(result.stderr)")
+                #expect(!result.stdout.lowercased().contains("clean"), "\(result.stdout)")
+                server.expectNoKeyMaterial(result)
+            }
         }
     }
 
