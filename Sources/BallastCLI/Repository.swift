@@ -7,13 +7,13 @@ import GitSource
 
 /// `--repo PATH|URL`, `--ref`, `--path`, `--ssh-key`: where manifests come from when they come from git.
 struct RepositoryOptions: ParsableArguments {
-    @Option(help: "A local repository (work tree or bare) or a URL (https, ssh, git, file) to clone into the cache.")
+    @Option(help: "A local repository (work tree or bare) or a URL to clone into the cache (https, ssh, git, file, or scp-like user@host:org/repo.git).")
     var repo: String?
 
     @Option(name: .customLong("path"), help: ArgumentHelp("Only files under this directory of the repository; repeatable.", valueName: "dir"))
     var paths: [String] = []
 
-    @Option(help: "SSH private key for ssh:// remotes (default: the SSH agent).")
+    @Option(help: "SSH private key for ssh remotes, ssh:// or user@host:path (default: the SSH agent).")
     var sshKey: String?
 
     @Option(help: "Blobs larger than this many bytes are not read: the run is then incomplete (exit 3).")
