@@ -41,13 +41,13 @@ public struct GatePlan: Sendable {
                 references.collect(from: bytes, name: path, at: .head)
                 plan.headInputs.append(ManifestInput(name: path, source: .bytes(bytes)))
                 changedHead.insert(path)
-                references.directories.insert(directory(of: path))
+                references.directories.insert(ManifestRule.directory(path))
             }
             if let path = change.oldPath, let blob = change.oldBlob, isManifest(path) {
                 guard let bytes = try git.blob(blob, maxSize: maxBlobSize) else { plan.failures.append(DesiredState.oversize("\(path) (base)", maxBlobSize)); continue }
                 references.collect(from: bytes, name: path, at: .base)
                 plan.baseInputs.append(ManifestInput(name: path, source: .bytes(bytes)))
-                references.directories.insert(directory(of: path))
+                references.directories.insert(ManifestRule.directory(path))
             }
         }
         guard !changes.isEmpty else { return plan }
@@ -61,7 +61,7 @@ public struct GatePlan: Sendable {
         let deleted = references.deletedNames, selectors = references.deletedSelectors
         var index = NameIndex(repositoryPath: git.path)
         for file in files where isManifest(file.path) && !changedHead.contains(file.path) {
-            let inDirectory = references.directories.contains(directory(of: file.path))
+            let inDirectory = references.directories.contains(ManifestRule.directory(file.path))
             var names = index.names(of: file.blob.hex)
             if names == nil && !inDirectory {
                 guard let bytes = try git.blob(file.blob, maxSize: maxBlobSize) else {
@@ -85,10 +85,5 @@ public struct GatePlan: Sendable {
         }
         index.save()
         return plan
-    }
-
-    static func directory(of path: String) -> String {
-        guard let slash = path.lastIndex(of: "/") else { return "" }
-        return String(path[..<slash])
     }
 }

@@ -69,17 +69,17 @@ public enum ManifestRule {
 
     /// `a/b/c.yaml` → `a/b`; `c.yaml` → "".
     public static func directory(_ path: String) -> String {
-        guard let slash = path.lastIndex(of: "/") else { return "" }
+        guard let slash = path.utf8.lastIndex(of: UInt8(ascii: "/")) else { return "" }
         return String(path[..<slash])
     }
 
     static func baseName(_ path: String) -> String {
-        guard let slash = path.lastIndex(of: "/") else { return path }
+        guard let slash = path.utf8.lastIndex(of: UInt8(ascii: "/")) else { return path }
         return String(path[path.index(after: slash)...])
     }
 
     /// Whether `path` is inside directory `dir` ("" is the root, holding everything).
     static func isUnder(_ path: String, _ dir: String) -> Bool {
-        dir.isEmpty || (path.hasPrefix(dir) && path.dropFirst(dir.count).first == "/")
+        dir.isEmpty || (path.hasPrefix(dir) && path.utf8.dropFirst(dir.utf8.count).first == UInt8(ascii: "/"))
     }
 }

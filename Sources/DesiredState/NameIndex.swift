@@ -23,13 +23,15 @@ struct NameIndex {
     /// The index file's bytes; a blob's names are parsed from its line only when asked for.
     private var data: [UInt8] = []
     private var lines: [String: Range<Int>] = [:]
-    private var added: [String: BlobNames] = [:]
+    /// The lines learned by this run, in the file's format (`save` appends them): a first gate records
+    /// every blob of the repository, so what it learns is kept as bytes, not as sets of strings per blob.
+    private var pending: [UInt8] = []
+    private var pendingLines: [String: Range<Int>] = [:]
     private let path: String
     /// Bumped when `extract` learns new keys: an index written by an older extraction would hide referrers.
     static let format = 2
 
-    init(repositoryPath: String) {
-        let environment = ProcessInfo.processInfo.environment
+    init(repositoryPath: String, environment: [String: String] = ProcessInfo.processInfo.environment) {
         let base = environment["XDG_CACHE_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? ((environment["HOME"] ?? "/tmp") + "/.cache")
         var hash: UInt64 = 0xcbf29ce484222325
         let absolute = repositoryPath.hasPrefix("/") ? repositoryPath : FileManager.default.currentDirectoryPath + "/" + repositoryPath
@@ -49,8 +51,13 @@ struct NameIndex {
 
     /// The name fields of a blob's file, when the index has seen the blob.
     func names(of blob: String) -> BlobNames? {
-        if let known = added[blob] { return known }
+        if let range = pendingLines[blob] { return Self.parse(pending, range) }
         guard let range = lines[blob] else { return nil }
+        return Self.parse(data, range)
+    }
+
+    /// The names of a line's range (after its blob id, up to its newline).
+    private static func parse(_ data: [UInt8], _ range: Range<Int>) -> BlobNames {
         var names = BlobNames()
         var start = range.lowerBound
         for i in range.lowerBound...range.upperBound where i == range.upperBound || data[i] == 0x20 {
@@ -66,23 +73,25 @@ struct NameIndex {
         return names
     }
 
-    mutating func record(_ blob: String, _ names: BlobNames) { added[blob] = names }
+    /// Notes a blob's names, as the line `save` will write.
+    mutating func record(_ blob: String, _ names: BlobNames) {
+        guard pendingLines[blob] == nil && lines[blob] == nil else { return }
+        pending += blob.utf8
+        let start = pending.count
+        for name in names.names.sorted() { pending.append(0x20); pending += name.utf8 }
+        for name in names.references.sorted() { pending.append(0x20); pending.append(Self.referenceMark); pending += name.utf8 }
+        pendingLines[blob] = start..<pending.count
+        pending.append(0x0A)
+    }
 
     private static let referenceMark = UInt8(ascii: "~")
 
     /// Appends what was learned (atomically; a failure only costs speed next time).
     func save() {
-        guard !added.isEmpty else { return }
-        var out = data
-        for (blob, names) in added {
-            out += Array(blob.utf8)
-            for name in names.names.sorted() { out.append(0x20); out += Array(name.utf8) }
-            for name in names.references.sorted() { out.append(0x20); out.append(Self.referenceMark); out += Array(name.utf8) }
-            out.append(0x0A)
-        }
+        guard !pending.isEmpty else { return }
         let directory = (path as NSString).deletingLastPathComponent
         try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        _ = FileManager.default.createFile(atPath: path + ".tmp", contents: Data(out))
+        _ = FileManager.default.createFile(atPath: path + ".tmp", contents: Data(data + pending))
         _ = rename(path + ".tmp", path)
     }
 

@@ -6,7 +6,8 @@ import Findings
 struct ClaimOwner {
     /// Its position among the desired objects.
     var position: Int
-    var templates: [Value]
+    /// Each claim template's name and size (the template itself is rebuilt only for an item).
+    var templates: [(name: String?, size: Quantity?)]
     var desiredReplicas: Int64?
     var liveReplicas: Int64?
     var start: Int64
@@ -16,7 +17,10 @@ struct ClaimOwner {
     init?(_ statefulSet: KubeObject, position: Int, live: KubeObject?) {
         guard let templates = statefulSet.value[path: "spec", "volumeClaimTemplates"]?.listValue, !templates.isEmpty else { return nil }
         self.position = position
-        self.templates = templates
+        self.templates = templates.map { template in
+            (template[path: "metadata", "name"]?.stringValue,
+             template[path: "spec", "resources", "requests", "storage"].flatMap { Quantity($0) })
+        }
         desiredReplicas = statefulSet.value[path: "spec", "replicas"]?.intValue
         liveReplicas = live?.value[path: "spec", "replicas"]?.intValue
         start = statefulSet.value[path: "spec", "ordinals", "start"]?.intValue ?? 0
@@ -82,10 +86,12 @@ struct ObjectItems {
                 rebuilt = object
                 return object
             }
-            for template in templates {
-                guard let templateName = template[path: "metadata", "name"]?.stringValue else { continue }
+            func template(_ t: Int) -> Value {
+                statefulSet().value[path: "spec", "volumeClaimTemplates"]?.listValue?[t] ?? .null
+            }
+            for (t, (name, wantedSize)) in templates.enumerated() {
+                guard let templateName = name else { continue }
                 let prefix = "\(templateName)-\(ref.name)"
-                let wantedSize = template[path: "spec", "resources", "requests", "storage"].flatMap { Quantity($0) }
                 for (ordinal, position) in claimsByPrefix["\(ref.namespace ?? "")/\(prefix)"] ?? [] {
                     let claimRef = index.all.ref(at: position)
                     templateClaims.insert(position)
@@ -93,14 +99,14 @@ struct ObjectItems {
                         // The size alone first: a claim of the template's size is not rebuilt.
                         if let wantedSize, let size = index.all.value(at: position, path: ["spec", "resources", "requests", "storage"]),
                            Quantity(size) == wantedSize { continue }
-                        if let item = sizeDrift(index.all[position], template: template, statefulSet: statefulSet(), waiver: waiver) { items.append(item) }
+                        if let item = sizeDrift(index.all[position], template: template(t), statefulSet: statefulSet(), waiver: waiver) { items.append(item) }
                         continue
                     }
                     if desiredRefs[claimRef] != nil { continue }
                     let claim = index.all[position]
                     let set = statefulSet()
                     items.append(orphan(claim, statefulSet: set, replicas: replicas, start: start,
-                                        span: template.span ?? set.span, waiver: waiver))
+                                        span: template(t).span ?? set.span, waiver: waiver))
                 }
             }
         }

@@ -142,3 +142,34 @@ struct GatePlanTests {
         #expect(!shared.contains("apps/session/statefulset.yaml") && !shared.contains("apps/redis/statefulset.yaml"), "\(shared)")
     }
 }
+
+/// The names index: what a first gate learns is found again in the same run and, once saved, by the next.
+@Suite("NameIndex: learned, saved, read again")
+struct NameIndexTests {
+    @Test func recordSaveReload() throws {
+        let cache = FileManager.default.temporaryDirectory.appendingPathComponent("ballast-names-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: cache) }
+        let environment = ["XDG_CACHE_HOME": cache.path]
+        let blob = String(repeating: "a", count: 40), other = String(repeating: "b", count: 40), empty = String(repeating: "c", count: 40)
+        let found = NameIndex.extract(Array("metadata: {name: redis}\nspec: {storageClassName: fast-ssd, serviceName: \"redis-headless\"}\n".utf8))
+        #expect(found.names == ["redis"] && found.references == ["fast-ssd", "redis-headless"])
+        var index = NameIndex(repositoryPath: "/repo", environment: environment)
+        #expect(index.names(of: blob) == nil)
+        index.record(blob, found)
+        index.record(empty, BlobNames())
+        #expect(index.names(of: blob) == found)
+        #expect(index.names(of: empty) == BlobNames())
+        index.save()
+        var again = NameIndex(repositoryPath: "/repo", environment: environment)
+        #expect(again.names(of: blob) == found)
+        #expect(again.names(of: empty) == BlobNames())
+        #expect(again.names(of: other) == nil)
+        let second = BlobNames(names: ["x"], references: [])
+        again.record(other, second)
+        again.record(blob, BlobNames())   // known already: kept as it was
+        again.save()
+        let third = NameIndex(repositoryPath: "/repo", environment: environment)
+        #expect(third.names(of: other) == second && third.names(of: blob) == found)
+        #expect(NameIndex(repositoryPath: "/elsewhere", environment: environment).names(of: blob) == nil)
+    }
+}
