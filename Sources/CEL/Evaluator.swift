@@ -70,8 +70,10 @@ struct Frame {
     let limit: Int
     /// Comprehension variables by slot (the checker's scope depth), sized for the program at the start.
     var locals: [CELValue]
-    /// The program's variables by index (see `CompiledProgram.variableNames`).
-    let bindings: [Binding]
+    /// The program's variables by index (see `CompiledProgram.variableNames`): the first four inline
+    /// (most programs read no more), so that starting an evaluation allocates nothing for them.
+    private let binding0: Binding, binding1: Binding, binding2: Binding, binding3: Binding
+    private let moreBindings: [Binding]
     let variables: [String: CELValue]
     let lazy: CELLazyVariables?
 
@@ -81,21 +83,16 @@ struct Frame {
         self.budget = budget
         self.limit = budget
         locals = program.localCount == 0 ? [] : Array(repeating: .null, count: program.localCount)
-        let names = program.variableNames
-        if names.isEmpty {
-            bindings = []
-        } else {
-            let ids = program.variableIDs
-            var bindings: [Binding] = []
-            bindings.reserveCapacity(names.count)
-            for i in names.indices {
-                // Lazy variables win over the activation's of the same name.
-                if let lazy, let slot = lazy.slot(id: ids[i]) { bindings.append(.lazy(slot)) }
-                else if let v = variables[names[i]] { bindings.append(.value(v)) }
-                else { bindings.append(.missing) }
-            }
-            self.bindings = bindings
+        let names = program.variableNames, ids = program.variableIDs
+        func resolve(_ i: Int) -> Binding {
+            guard i < names.count else { return .missing }
+            // Lazy variables win over the activation's of the same name.
+            if let lazy, let slot = lazy.slot(id: ids[i]) { return .lazy(slot) }
+            if let v = variables[names[i]] { return .value(v) }
+            return .missing
         }
+        binding0 = resolve(0); binding1 = resolve(1); binding2 = resolve(2); binding3 = resolve(3)
+        moreBindings = names.count > 4 ? (4..<names.count).map(resolve) : []
     }
 
     /// One step of the budget (one per node evaluated and one per comprehension iteration).
@@ -114,7 +111,15 @@ struct Frame {
 
     @inline(__always)
     func variable(_ index: Int, _ name: String) throws(CELError) -> CELValue {
-        switch bindings[index] {
+        let binding: Binding
+        switch index {
+        case 0: binding = binding0
+        case 1: binding = binding1
+        case 2: binding = binding2
+        case 3: binding = binding3
+        default: binding = moreBindings[index - 4]
+        }
+        switch binding {
         case .value(let v): return v
         case .lazy(let slot):
             guard let lazy else { throw CELError("no such attribute: '\(name)'") }
@@ -482,6 +487,7 @@ struct Compiler {
                 do throws(CELError) {
                     let items = try Self.items(macro, try range(&f))
                     var out: [CELValue] = []
+                    out.reserveCapacity(items.count)
                     for i in 0..<items.count {
                         try f.spend()
                         let item = items[i]
@@ -501,6 +507,7 @@ struct Compiler {
                     do throws(CELError) {
                         let items = try Self.items(macro, try range(&f))
                         var out: [CELValue] = []
+                        out.reserveCapacity(items.count)
                         for i in 0..<items.count {
                             try f.spend()
                             f.locals[slot] = items[i]
@@ -519,6 +526,7 @@ struct Compiler {
                 do throws(CELError) {
                     let items = try Self.items(macro, try range(&f))
                     var out: [CELValue] = []
+                    out.reserveCapacity(items.count)
                     for i in 0..<items.count {
                         try f.spend()
                         f.locals[slot] = items[i]

@@ -103,7 +103,12 @@ public final class CELSharedResults: @unchecked Sendable {
     public subscript(key: Int) -> CELResult? {
         get { key < results.count ? results[key] : nil }
         set {
-            if key >= results.count { results.append(contentsOf: repeatElement(nil, count: key + 1 - results.count)) }
+            if key >= results.count {
+                // Grown geometrically: every object of a run fills the same few hundred keys one by one.
+                let count = Swift.max(key + 1, 2 * results.count, 64)
+                results.reserveCapacity(count)
+                while results.count < count { results.append(nil) }
+            }
             results[key] = newValue
         }
     }
