@@ -151,6 +151,10 @@ func celArithmetic(_ op: BinaryOperator, _ a: CELValue, _ b: CELValue) throws(CE
         return .bytes(x + y)
     case (.add, .list(let x), .list(let y)):
         try checkSize(x.count + y.count)
+        // An empty side adds nothing; two manifest lists join without converting their elements.
+        if y.isEmpty { return .list(x) }
+        if x.isEmpty { return .list(y) }
+        if case .manifest(let a) = x.storage, case .manifest(let b) = y.storage { return .list(CELList(manifest: a + b)) }
         return .list(CELList(x.values + y.values))
     case (.add, .timestamp(let t), .duration(let d)), (.add, .duration(let d), .timestamp(let t)):
         return try timestamp(t.nanoseconds + Int128(d.nanoseconds))

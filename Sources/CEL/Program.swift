@@ -75,14 +75,19 @@ public struct CELActivation: Sendable {
 /// Named expressions for `CELLazyVariables`, compiled once and shared by every evaluation.
 public struct CELVariableDefinitions: Sendable {
     let names: [String]
+    /// `names` as interned ids (`VariableIDs`), scanned instead of the strings.
+    let ids: [Int]
     let programs: [CELProgram]
+    let compiled: [CompiledProgram]
     let sharingKeys: [Int?]
     /// Variables by declared name (e.g. `variables.pods`), each with its compiled expression. Variables
     /// with the same sharing key compute the same value from the same input (the host decides, e.g. equal
     /// source reading equal variables): with `CELSharedResults`, the first computes it for all.
     public init(_ variables: [(name: String, program: CELProgram)], sharingKeys: [Int?]? = nil) {
         names = variables.map(\.name)
+        ids = names.map(VariableIDs.id)
         programs = variables.map(\.program)
+        compiled = programs.map(\.compiled)
         self.sharingKeys = sharingKeys ?? Array(repeating: nil, count: variables.count)
     }
     public var isEmpty: Bool { names.isEmpty }
@@ -98,7 +103,12 @@ public final class CELSharedResults: @unchecked Sendable {
     public subscript(key: Int) -> CELResult? {
         get { key < results.count ? results[key] : nil }
         set {
-            if key >= results.count { results.append(contentsOf: repeatElement(nil, count: key + 1 - results.count)) }
+            if key >= results.count {
+                // Grown geometrically: every object of a run fills the same few hundred keys one by one.
+                let count = Swift.max(key + 1, 2 * results.count, 64)
+                results.reserveCapacity(count)
+                while results.count < count { results.append(nil) }
+            }
             results[key] = newValue
         }
     }
@@ -120,10 +130,10 @@ public final class CELLazyVariables: @unchecked Sendable {
         states = Array(repeating: .pending, count: definitions.names.count)
     }
 
-    /// The slot of `name`, or nil (a handful of names: a linear scan beats hashing).
-    func slot(_ name: String) -> Int? {
-        let names = definitions.names
-        for i in names.indices where names[i] == name { return i }
+    /// The slot of the variable with interned id `id`, or nil (a handful of names: a linear scan).
+    func slot(id: Int) -> Int? {
+        let ids = definitions.ids
+        for i in ids.indices where ids[i] == id { return i }
         return nil
     }
 
@@ -140,8 +150,7 @@ public final class CELLazyVariables: @unchecked Sendable {
                 result = known
             } else {
                 states[slot] = .running
-                var evaluator = Evaluator(variables: variables, lazy: self, budget: budget)
-                do { result = .value(try evaluator.eval(definitions.programs[slot].root)) } catch { result = .error(error) }
+                result = definitions.compiled[slot].run(variables: variables, lazy: self, budget: budget)
                 if let key, let shared { shared[key] = result }
             }
             states[slot] = .done(result)
@@ -171,38 +180,33 @@ public enum CELResult: Sendable, Equatable {
 }
 
 /// A compiled CEL expression: parsed and checked once, evaluated many times, from any thread.
+/// A reference to the compiled form: copying a program costs one retain.
 public struct CELProgram: Sendable {
-    /// The expression text, as compiled.
-    public let source: String
-    let root: Expr
+    /// The compiled form (closures), with the source and the names read.
+    let compiled: CompiledProgram
 
     /// Parses and checks `source`. Throws a `CELError` naming the line and column of the first
     /// problem: a syntax error, an undeclared name, a wrong number of arguments, an invalid literal regex.
     public init(_ source: String, declarations: CELDeclarations = CELDeclarations()) throws(CELError) {
-        self.source = source
         let node = try Parser.parse(source, macros: declarations.enablesMacros)
         var checker = Checker(declarations: declarations)
-        root = try checker.check(node)
+        let root = try checker.check(node)
         var variables = Set<String>(), functions = Set<String>()
         root.collectNames(variables: &variables, functions: &functions)
-        variablesRead = variables
-        functionsCalled = functions
+        compiled = CompiledProgram(root, source: source, variablesRead: variables, functionsCalled: functions)
     }
 
+    /// The expression text, as compiled.
+    public var source: String { compiled.source }
     /// The declared variables the expression reads (`object`, `variables.pods`, ...).
-    public let variablesRead: Set<String>
+    public var variablesRead: Set<String> { compiled.variablesRead }
     /// The functions it calls, by name (`size`, `lookup`, ...).
-    public let functionsCalled: Set<String>
+    public var functionsCalled: Set<String> { compiled.functionsCalled }
 
     /// Evaluates against `activation`. `budget` caps the steps (one per node evaluated and one per
     /// comprehension iteration); running out is an error that `&&`/`||` do not absorb. Never traps.
     public func evaluate(_ activation: CELActivation = CELActivation(), budget: Int = 1_000_000) -> CELResult {
-        var evaluator = Evaluator(variables: activation.variables, lazy: activation.lazy, budget: budget)
-        do {
-            return .value(try evaluator.eval(root))
-        } catch {
-            return .error(error)
-        }
+        compiled.run(variables: activation.variables, lazy: activation.lazy, budget: budget)
     }
 }
 

@@ -239,6 +239,16 @@ public struct CELMap: Sendable {
         }
     }
 
+    /// Whether a string key is present (without converting its value).
+    func containsKey(string key: String) -> Bool {
+        switch storage {
+        case .built(_, _, let index): return index[.string(key)] != nil
+        case .manifest(let entries):
+            let count = key.utf8.count
+            return entries.contains { $0.key.utf8.count == count && $0.key == key }
+        }
+    }
+
     /// The number of entries.
     public var count: Int {
         switch storage {
@@ -264,7 +274,15 @@ public struct CELMap: Sendable {
     public subscript(string key: String) -> CELValue? {
         switch storage {
         case .built(_, let values, let index): return index[.string(key)].map { values[$0] }
-        case .manifest(let entries): return entries.last(where: { $0.key == key }).map { CELValue.from($0.value) }
+        case .manifest(let entries):
+            // The last entry with the key, as `Value` reads it; most keys differ in length from `key`.
+            let count = key.utf8.count
+            var i = entries.endIndex
+            while i > entries.startIndex {
+                i -= 1
+                if entries[i].key.utf8.count == count && entries[i].key == key { return CELValue.from(entries[i].value) }
+            }
+            return nil
         }
     }
     /// The value for a key, looked up by CEL equality (numeric keys across int, uint and double).

@@ -18,16 +18,40 @@ public final class PolicyRuntime: Sendable {
     /// larger cache would hold every object a run ever returned.
     func celObject(at i: Int) -> CELValue {
         guard let index else { return .null }
-        if let hit = recent.withLock({ $0.last(where: { $0.position == i })?.value }) { return hit }
+        if let hit = recent.withLock({ $0.value(at: i) }) { return hit }
         let value = CELValue.from(index.value(at: i))
-        recent.withLock { entries in
-            if entries.count >= Self.recentLimit { entries.removeFirst() }
-            entries.append((i, value))
-        }
+        recent.withLock { $0.insert(value, at: i) }
         return value
     }
-    private let recent = Mutex<[(position: Int, value: CELValue)]>([])
-    private static let recentLimit = 16
+    private let recent = Mutex(RecentObjects())
+
+    /// The last few objects rebuilt, in a ring: the oldest is overwritten (no elements shift).
+    private struct RecentObjects {
+        static let limit = 16
+        var positions: [Int] = []
+        var values: [CELValue] = []
+        var next = 0
+
+        /// The value stored for `position` (the latest when stored twice: both are the same object).
+        func value(at position: Int) -> CELValue? {
+            var k = next
+            for _ in 0..<positions.count {
+                k = (k == 0 ? positions.count : k) - 1
+                if positions[k] == position { return values[k] }
+            }
+            return nil
+        }
+
+        mutating func insert(_ value: CELValue, at position: Int) {
+            if positions.count < Self.limit {
+                positions.append(position); values.append(value)
+                next = positions.count % Self.limit
+            } else {
+                positions[next] = position; values[next] = value
+                next = (next + 1) % Self.limit
+            }
+        }
+    }
 
     /// A runtime over `index` (nil: per-object rules only, lookups unavailable).
     public init(index: (any ObjectLookup)?, dataTier: DataTierSelector, buildObjects: Bool) {
