@@ -131,11 +131,13 @@ public struct Linter: Sendable {
         await withTaskGroup(of: [(Int, FileOutcome)].self) { group in
             for _ in 0..<workerCount {
                 group.addTask {
+                    // One key table per worker, written by it alone: the objects it keeps store each key once.
+                    var packer = ObjectPacker()
                     var out: [(Int, FileOutcome)] = []
                     while let range = next.take(8, of: total) {
                         for i in range {
                             let file = i < inputs.count ? reader.read(inputs[i]) : prepared[i - inputs.count]
-                            out.append((i, self.checkFile(file)))
+                            out.append((i, self.checkFile(file, packer: &packer)))
                         }
                     }
                     return out
@@ -149,15 +151,18 @@ public struct Linter: Sendable {
     }
 
     /// Lints files already read.
-    public func lint(_ files: [FileResult]) -> RunResult { finish(files.map(checkFile)) }
-
-    /// Phase one: everything that needs only this file.
-    func checkFile(_ file: FileResult) -> FileOutcome {
-        let runtime = PolicyRuntime(index: nil, dataTier: options.config.dataTier, buildObjects: false)
-        return PolicyRuntime.$current.withValue(runtime) { checkFileInRuntime(file) }
+    public func lint(_ files: [FileResult]) -> RunResult {
+        var packer = ObjectPacker()
+        return finish(files.map { checkFile($0, packer: &packer) })
     }
 
-    private func checkFileInRuntime(_ file: FileResult) -> FileOutcome {
+    /// Phase one: everything that needs only this file.
+    func checkFile(_ file: FileResult, packer: inout ObjectPacker) -> FileOutcome {
+        let runtime = PolicyRuntime(index: nil, dataTier: options.config.dataTier, buildObjects: false)
+        return PolicyRuntime.$current.withValue(runtime) { checkFileInRuntime(file, packer: &packer) }
+    }
+
+    private func checkFileInRuntime(_ file: FileResult, packer: inout ObjectPacker) -> FileOutcome {
         var outcome = FileOutcome()
         if let failure = file.failure { outcome.failure = failure; return outcome }
         outcome.notes = file.notes
@@ -193,10 +198,7 @@ public struct Linter: Sendable {
             }
             let (waivers, waiverFindings) = WaiverParser.waivers(of: object, today: options.today)
             outcome.findings += waiverFindings
-            var stored = StoredObject(object)
-            stored.waivers = waivers
-            stored.facts = ObjectFacts(object, dataTier: options.config.dataTier)
-            outcome.objects.append(stored)
+            outcome.objects.append(packer.pack(object, waivers: waivers, facts: ObjectFacts(object, dataTier: options.config.dataTier)))
         }
         return outcome
     }

@@ -22,9 +22,10 @@ public struct StoredObject: Sendable {
     /// A Service's `spec.clusterIP` ("None" when headless), for `statefulset-headless-service`.
     public var clusterIP: String? { facts.clusterIP }
 
-    public init(_ object: KubeObject) {
+    /// `object` packed; with `keys`, its keys are interned there (the objects one worker keeps share a table).
+    public init(_ object: KubeObject, keys: KeyTable? = nil) {
         ref = object.ref; apiVersion = object.apiVersion; span = object.span; helmSource = object.helmSource
-        compact = CompactValue(object.value)
+        compact = CompactValue(object.value, keys: keys)
     }
 
     /// The object with its whole tree.
@@ -128,7 +129,7 @@ public struct ObjectIndex: Sendable {
         return (total, selected)
     }
 
-    public init(_ objects: [KubeObject]) { self.init(objects.map(StoredObject.init)) }
+    public init(_ objects: [KubeObject]) { self.init(objects.map { StoredObject($0) }) }
 
     /// The first object with this identity.
     public func object(_ ref: ObjectRef) -> KubeObject? { byRef[ref].map { stored[$0].object } }
