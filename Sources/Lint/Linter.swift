@@ -30,10 +30,18 @@ enum KeptUntilExit {
 /// What the first phase keeps of one file: its findings and notes, and its objects in compact form.
 struct FileOutcome: Sendable {
     var findings: [Finding] = []
-    var deferred: [DeferredCheck] = []
+    /// Deferred checks, each with the position in `objects` of the object it was prepared on.
+    var deferred: [PendingCheck] = []
     var notes: [Finding] = []
     var objects: [StoredObject] = []
     var failure: ReadFailure?
+}
+
+/// A deferred check and the position of the object it was prepared on (in its file's outcome, then in
+/// phase two's `stored`).
+struct PendingCheck: Sendable {
+    var object: Int
+    var check: DeferredCheck
 }
 
 /// Lints manifests in two phases. Phase one runs per file, in parallel as files are read: parse errors
@@ -181,7 +189,8 @@ public struct Linter: Sendable {
             for rule in kindRules.builtins {
                 switch rule.check {
                 case .object(let check): outcome.findings += check(rule, parsed)
-                case .deferred(let check): outcome.deferred += check(rule, parsed)
+                case .deferred(let check):
+                    for prepared in check(rule, parsed) { outcome.deferred.append(PendingCheck(object: outcome.objects.count, check: prepared)) }
                 default: break
                 }
             }
@@ -210,8 +219,9 @@ public struct Linter: Sendable {
         return complete(phase)
     }
 
-    /// Phase two across the cores: objects taken in small batches by whichever core is free, findings put
-    /// back in object order.
+    /// Phase two across the cores: objects taken in batches by whichever core is free, each batch's findings
+    /// put into the result as soon as the batches before it are in, so that the findings of phase two are
+    /// never held twice (once per object, once in the result).
     func finish(_ outcomes: consuming [FileOutcome], workers: Int) async -> RunResult {
         // Memory at 50,000 apps: the files' outcomes are consumed here (copied into the phase, then freed);
         // and the findings leave the phase before the tasks get a copy of it, so that one array of them is
@@ -221,36 +231,44 @@ public struct Linter: Sendable {
         phase.result = RunResult()
         Profile.phase("phase two: objects indexed")
         let count = phase.stored.count
-        let workerCount = max(1, min(workers, count / 256))
+        // Room for about one finding per object: a large array's pages that are never written cost nothing,
+        // and growing it would hold two copies of every finding for a moment.
+        result.findings.reserveCapacity(result.findings.count + count + count / 2)
+        let batch = 64
+        let batches = (count + batch - 1) / batch
+        let inFlight = 2 * max(1, min(workers, count / 256))
         let shared = phase
-        var byObject: [(Int, [Finding])] = []
         var settled: (findings: [Finding], notes: [Finding]) = ([], [])
-        let next = WorkCounter()
         await withTaskGroup(of: PhaseTwoPart.self) { group in
             group.addTask { let s = Self.settle(shared); return .settled(s.findings, notes: s.notes) }
-            for _ in 0..<workerCount {
+            var started = 0
+            func start() {
+                guard started < batches else { return }
+                let number = started
+                started += 1
                 group.addTask {
-                    var out: [(Int, [Finding])] = []
-                    while let range = next.take(64, of: count) {
-                        for i in range {
-                            let findings = self.crossObjectFindings(shared.stored[i], shared)
-                            if !findings.isEmpty { out.append((i, findings)) }
-                        }
-                    }
-                    return .objects(out)
+                    var found: [Finding] = []
+                    for i in (number * batch)..<min(count, (number + 1) * batch) { found += self.crossObjectFindings(shared.stored[i], shared) }
+                    return .batch(number, found)
                 }
             }
-            for await part in group {
+            for _ in 0..<inFlight { start() }
+            // Batches finished ahead of their turn wait here (a few at most: as many as are in flight).
+            var waiting: [Int: [Finding]] = [:]
+            var next = 0
+            while let part = await group.next() {
                 switch part {
-                case .objects(let found): byObject += found
+                case .batch(let number, let found):
+                    waiting[number] = found
+                    while let found = waiting.removeValue(forKey: next) {
+                        result.findings += found
+                        next += 1
+                    }
+                    start()
                 case .settled(let findings, let notes): settled = (findings, notes)
                 }
             }
         }
-        byObject.sort { $0.0 < $1.0 }
-        result.findings.reserveCapacity(result.findings.count + byObject.reduce(0) { $0 + $1.1.count } + settled.findings.count)
-        for (_, findings) in byObject { result.findings += findings }
-        byObject = []
         Profile.phase("phase two: cross-object rules")
         settle(&result, stored: phase.stored, settled: settled)
         if options.keepsMemoryUntilExit { KeptUntilExit.keep(phase) }
@@ -260,7 +278,7 @@ public struct Linter: Sendable {
 
     /// What a task of phase two hands back.
     enum PhaseTwoPart: Sendable {
-        case objects([(Int, [Finding])])
+        case batch(Int, [Finding])
         case settled([Finding], notes: [Finding])
     }
 
@@ -268,7 +286,7 @@ public struct Linter: Sendable {
     struct PhaseTwo: Sendable {
         var result: RunResult
         var stored: [StoredObject] = []
-        var deferred: [DeferredCheck] = []
+        var deferred: [PendingCheck] = []
         let context: LintContext
         let runtime: PolicyRuntime
 
@@ -281,8 +299,9 @@ public struct Linter: Sendable {
                 result.filesRead += 1
                 result.findings += outcome.findings
                 result.notes += outcome.notes
+                let first = stored.count
                 stored += outcome.objects
-                deferred += outcome.deferred
+                deferred += outcome.deferred.map { PendingCheck(object: first + $0.object, check: $0.check) }
             }
             result.objectsChecked = stored.count
             let index = ObjectIndex(stored)
@@ -296,7 +315,7 @@ public struct Linter: Sendable {
     /// Independent of the cross-object rules: it runs beside them.
     static func settle(_ phase: PhaseTwo) -> (findings: [Finding], notes: [Finding]) {
         var findings: [Finding] = []
-        for check in phase.deferred { findings += check.settle(phase.context) }
+        for pending in phase.deferred { findings += pending.check.settle(phase.context, phase.stored[pending.object]) }
         var unknownKinds: [String: SourceSpan?] = [:]
         for i in phase.stored.indices where KindCatalog.info(group: phase.stored[i].ref.group, kind: phase.stored[i].ref.kind) == nil {
             let key = phase.stored[i].apiVersion + " " + phase.stored[i].ref.kind
@@ -320,7 +339,31 @@ public struct Linter: Sendable {
         result.findings += settled.findings
         applyConfig(to: &result, stored: stored)
         result.notes += settled.notes
+        Self.sortInPlace(&result.findings)
         result.sort()
+    }
+
+    /// Findings put in report order (`Finding.reportOrder`, stable: what `RunResult.sort` gives) through an
+    /// order of positions and swaps. Sorting the findings themselves writes up to half of them into a
+    /// scratch buffer (over 40 MB at 50,000 apps); `RunResult.sort` then finds them in order and writes none.
+    static func sortInPlace(_ findings: inout [Finding]) {
+        guard findings.count > 1, findings.count <= Int(Int32.max) else { return }
+        var order = (0..<Int32(findings.count)).map { $0 }
+        findings.withUnsafeBufferPointer { found in
+            order.sort { Finding.reportOrder(found[Int($0)], found[Int($1)]) }   // stable: ties keep their order
+        }
+        // Position k takes the finding at order[k]: each cycle of the permutation is walked once, by swaps.
+        var placed = [Bool](repeating: false, count: findings.count)
+        for start in findings.indices where !placed[start] {
+            var k = start
+            while Int(order[k]) != start {
+                let from = Int(order[k])
+                findings.swapAt(k, from)
+                placed[k] = true
+                k = from
+            }
+            placed[k] = true
+        }
     }
 }
 
