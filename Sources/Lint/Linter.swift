@@ -253,7 +253,8 @@ public struct Linter: Sendable {
                 }
             }
             for _ in 0..<inFlight { start() }
-            // Batches finished ahead of their turn wait here (a few at most: as many as are in flight).
+            // Batches finished ahead of their turn wait here until the ones before them are in (a new batch
+            // starts as each one finishes, so only a slow batch lets a few pile up behind it).
             var waiting: [Int: [Finding]] = [:]
             var next = 0
             while let part = await group.next() {
