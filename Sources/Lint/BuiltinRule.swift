@@ -17,10 +17,33 @@ public struct RuleExample: Sendable, CustomStringConvertible {
     public var description: String { "\(ruleID) \(expectation.rawValue) #\(number)" }
 }
 
-/// A check prepared while an object was read, settled against the index of the whole run.
+/// A check prepared while an object was read, settled against the index of the whole run. It is kept for
+/// the whole of phase one, once per object it was prepared on: what it captures is paid per object, so a
+/// check that can read its object again at settle time (`init(settle:)`) captures no more than it must.
 public struct DeferredCheck: Sendable {
-    let settle: @Sendable (LintContext) -> [Finding]
-    public init(_ settle: @escaping @Sendable (LintContext) -> [Finding]) { self.settle = settle }
+    let settle: @Sendable (LintContext, StoredObject) -> [Finding]
+    public init(_ settle: @escaping @Sendable (LintContext) -> [Finding]) { self.settle = { context, _ in settle(context) } }
+    /// A check settled with the object it was prepared on, in compact form.
+    public init(settle: @escaping @Sendable (LintContext, StoredObject) -> [Finding]) { self.settle = settle }
+}
+
+/// What a deferred check needs of its rule to write a finding when it settles (a whole `BuiltinRule`, or a
+/// finding written in advance, would be kept per object).
+struct FindingStamp: Sendable {
+    let ruleID: String
+    let severity: Severity
+    let remediation: String?
+
+    init(_ rule: BuiltinRule) {
+        ruleID = rule.id; severity = rule.descriptor.severity
+        remediation = rule.descriptor.remediation.isEmpty ? nil : rule.descriptor.remediation
+    }
+
+    /// The finding `BuiltinRule.finding` writes on the object, pointing at `span` (or the object's start).
+    func finding(_ object: StoredObject, _ message: String, at span: SourceSpan?, path: FieldPath) -> Finding {
+        Finding(ruleID: ruleID, severity: severity, message: message, object: object.ref, span: span ?? object.span,
+                path: path.description, category: .lint, remediation: remediation)
+    }
 }
 
 /// What a rule sees: the object's index of the run and the reader's settings.

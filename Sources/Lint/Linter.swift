@@ -30,10 +30,18 @@ enum KeptUntilExit {
 /// What the first phase keeps of one file: its findings and notes, and its objects in compact form.
 struct FileOutcome: Sendable {
     var findings: [Finding] = []
-    var deferred: [DeferredCheck] = []
+    /// Deferred checks, each with the position in `objects` of the object it was prepared on.
+    var deferred: [PendingCheck] = []
     var notes: [Finding] = []
     var objects: [StoredObject] = []
     var failure: ReadFailure?
+}
+
+/// A deferred check and the position of the object it was prepared on (in its file's outcome, then in
+/// phase two's `stored`).
+struct PendingCheck: Sendable {
+    var object: Int
+    var check: DeferredCheck
 }
 
 /// Lints manifests in two phases. Phase one runs per file, in parallel as files are read: parse errors
@@ -131,11 +139,13 @@ public struct Linter: Sendable {
         await withTaskGroup(of: [(Int, FileOutcome)].self) { group in
             for _ in 0..<workerCount {
                 group.addTask {
+                    // One key table per worker, written by it alone: the objects it keeps store each key once.
+                    var packer = ObjectPacker()
                     var out: [(Int, FileOutcome)] = []
                     while let range = next.take(8, of: total) {
                         for i in range {
                             let file = i < inputs.count ? reader.read(inputs[i]) : prepared[i - inputs.count]
-                            out.append((i, self.checkFile(file)))
+                            out.append((i, self.checkFile(file, packer: &packer)))
                         }
                     }
                     return out
@@ -149,15 +159,18 @@ public struct Linter: Sendable {
     }
 
     /// Lints files already read.
-    public func lint(_ files: [FileResult]) -> RunResult { finish(files.map(checkFile)) }
-
-    /// Phase one: everything that needs only this file.
-    func checkFile(_ file: FileResult) -> FileOutcome {
-        let runtime = PolicyRuntime(index: nil, dataTier: options.config.dataTier, buildObjects: false)
-        return PolicyRuntime.$current.withValue(runtime) { checkFileInRuntime(file) }
+    public func lint(_ files: [FileResult]) -> RunResult {
+        var packer = ObjectPacker()
+        return finish(files.map { checkFile($0, packer: &packer) })
     }
 
-    private func checkFileInRuntime(_ file: FileResult) -> FileOutcome {
+    /// Phase one: everything that needs only this file.
+    func checkFile(_ file: FileResult, packer: inout ObjectPacker) -> FileOutcome {
+        let runtime = PolicyRuntime(index: nil, dataTier: options.config.dataTier, buildObjects: false)
+        return PolicyRuntime.$current.withValue(runtime) { checkFileInRuntime(file, packer: &packer) }
+    }
+
+    private func checkFileInRuntime(_ file: FileResult, packer: inout ObjectPacker) -> FileOutcome {
         var outcome = FileOutcome()
         if let failure = file.failure { outcome.failure = failure; return outcome }
         outcome.notes = file.notes
@@ -176,7 +189,8 @@ public struct Linter: Sendable {
             for rule in kindRules.builtins {
                 switch rule.check {
                 case .object(let check): outcome.findings += check(rule, parsed)
-                case .deferred(let check): outcome.deferred += check(rule, parsed)
+                case .deferred(let check):
+                    for prepared in check(rule, parsed) { outcome.deferred.append(PendingCheck(object: outcome.objects.count, check: prepared)) }
                 default: break
                 }
             }
@@ -193,10 +207,7 @@ public struct Linter: Sendable {
             }
             let (waivers, waiverFindings) = WaiverParser.waivers(of: object, today: options.today)
             outcome.findings += waiverFindings
-            var stored = StoredObject(object)
-            stored.waivers = waivers
-            stored.facts = ObjectFacts(object, dataTier: options.config.dataTier)
-            outcome.objects.append(stored)
+            outcome.objects.append(packer.pack(object, waivers: waivers, facts: ObjectFacts(object, dataTier: options.config.dataTier)))
         }
         return outcome
     }
@@ -208,8 +219,9 @@ public struct Linter: Sendable {
         return complete(phase)
     }
 
-    /// Phase two across the cores: objects taken in small batches by whichever core is free, findings put
-    /// back in object order.
+    /// Phase two across the cores: objects taken in batches by whichever core is free, each batch's findings
+    /// put into the result as soon as the batches before it are in, so that the findings of phase two are
+    /// never held twice (once per object, once in the result).
     func finish(_ outcomes: consuming [FileOutcome], workers: Int) async -> RunResult {
         // Memory at 50,000 apps: the files' outcomes are consumed here (copied into the phase, then freed);
         // and the findings leave the phase before the tasks get a copy of it, so that one array of them is
@@ -219,36 +231,45 @@ public struct Linter: Sendable {
         phase.result = RunResult()
         Profile.phase("phase two: objects indexed")
         let count = phase.stored.count
-        let workerCount = max(1, min(workers, count / 256))
+        // Room for about one finding per object: a large array's pages that are never written cost nothing,
+        // and growing it would hold two copies of every finding for a moment.
+        result.findings.reserveCapacity(result.findings.count + count + count / 2)
+        let batch = 64
+        let batches = (count + batch - 1) / batch
+        let inFlight = 2 * max(1, min(workers, count / 256))
         let shared = phase
-        var byObject: [(Int, [Finding])] = []
         var settled: (findings: [Finding], notes: [Finding]) = ([], [])
-        let next = WorkCounter()
         await withTaskGroup(of: PhaseTwoPart.self) { group in
             group.addTask { let s = Self.settle(shared); return .settled(s.findings, notes: s.notes) }
-            for _ in 0..<workerCount {
+            var started = 0
+            func start() {
+                guard started < batches else { return }
+                let number = started
+                started += 1
                 group.addTask {
-                    var out: [(Int, [Finding])] = []
-                    while let range = next.take(64, of: count) {
-                        for i in range {
-                            let findings = self.crossObjectFindings(shared.stored[i], shared)
-                            if !findings.isEmpty { out.append((i, findings)) }
-                        }
-                    }
-                    return .objects(out)
+                    var found: [Finding] = []
+                    for i in (number * batch)..<min(count, (number + 1) * batch) { found += self.crossObjectFindings(shared.stored[i], shared) }
+                    return .batch(number, found)
                 }
             }
-            for await part in group {
+            for _ in 0..<inFlight { start() }
+            // Batches finished ahead of their turn wait here until the ones before them are in (a new batch
+            // starts as each one finishes, so only a slow batch lets a few pile up behind it).
+            var waiting: [Int: [Finding]] = [:]
+            var next = 0
+            while let part = await group.next() {
                 switch part {
-                case .objects(let found): byObject += found
+                case .batch(let number, let found):
+                    waiting[number] = found
+                    while let found = waiting.removeValue(forKey: next) {
+                        result.findings += found
+                        next += 1
+                    }
+                    start()
                 case .settled(let findings, let notes): settled = (findings, notes)
                 }
             }
         }
-        byObject.sort { $0.0 < $1.0 }
-        result.findings.reserveCapacity(result.findings.count + byObject.reduce(0) { $0 + $1.1.count } + settled.findings.count)
-        for (_, findings) in byObject { result.findings += findings }
-        byObject = []
         Profile.phase("phase two: cross-object rules")
         settle(&result, stored: phase.stored, settled: settled)
         if options.keepsMemoryUntilExit { KeptUntilExit.keep(phase) }
@@ -258,7 +279,7 @@ public struct Linter: Sendable {
 
     /// What a task of phase two hands back.
     enum PhaseTwoPart: Sendable {
-        case objects([(Int, [Finding])])
+        case batch(Int, [Finding])
         case settled([Finding], notes: [Finding])
     }
 
@@ -266,7 +287,7 @@ public struct Linter: Sendable {
     struct PhaseTwo: Sendable {
         var result: RunResult
         var stored: [StoredObject] = []
-        var deferred: [DeferredCheck] = []
+        var deferred: [PendingCheck] = []
         let context: LintContext
         let runtime: PolicyRuntime
 
@@ -279,8 +300,9 @@ public struct Linter: Sendable {
                 result.filesRead += 1
                 result.findings += outcome.findings
                 result.notes += outcome.notes
+                let first = stored.count
                 stored += outcome.objects
-                deferred += outcome.deferred
+                deferred += outcome.deferred.map { PendingCheck(object: first + $0.object, check: $0.check) }
             }
             result.objectsChecked = stored.count
             let index = ObjectIndex(stored)
@@ -294,7 +316,7 @@ public struct Linter: Sendable {
     /// Independent of the cross-object rules: it runs beside them.
     static func settle(_ phase: PhaseTwo) -> (findings: [Finding], notes: [Finding]) {
         var findings: [Finding] = []
-        for check in phase.deferred { findings += check.settle(phase.context) }
+        for pending in phase.deferred { findings += pending.check.settle(phase.context, phase.stored[pending.object]) }
         var unknownKinds: [String: SourceSpan?] = [:]
         for i in phase.stored.indices where KindCatalog.info(group: phase.stored[i].ref.group, kind: phase.stored[i].ref.kind) == nil {
             let key = phase.stored[i].apiVersion + " " + phase.stored[i].ref.kind
@@ -318,7 +340,31 @@ public struct Linter: Sendable {
         result.findings += settled.findings
         applyConfig(to: &result, stored: stored)
         result.notes += settled.notes
+        Self.sortInPlace(&result.findings)
         result.sort()
+    }
+
+    /// Findings put in report order (`Finding.reportOrder`, stable: what `RunResult.sort` gives) through an
+    /// order of positions and swaps. Sorting the findings themselves writes up to half of them into a
+    /// scratch buffer (over 40 MB at 50,000 apps); `RunResult.sort` then finds them in order and writes none.
+    static func sortInPlace(_ findings: inout [Finding]) {
+        guard findings.count > 1, findings.count <= Int(Int32.max) else { return }
+        var order = (0..<Int32(findings.count)).map { $0 }
+        findings.withUnsafeBufferPointer { found in
+            order.sort { Finding.reportOrder(found[Int($0)], found[Int($1)]) }   // stable: ties keep their order
+        }
+        // Position k takes the finding at order[k]: each cycle of the permutation is walked once, by swaps.
+        var placed = [Bool](repeating: false, count: findings.count)
+        for start in findings.indices where !placed[start] {
+            var k = start
+            while Int(order[k]) != start {
+                let from = Int(order[k])
+                findings.swapAt(k, from)
+                placed[k] = true
+                k = from
+            }
+            placed[k] = true
+        }
     }
 }
 

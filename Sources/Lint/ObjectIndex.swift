@@ -22,9 +22,10 @@ public struct StoredObject: Sendable {
     /// A Service's `spec.clusterIP` ("None" when headless), for `statefulset-headless-service`.
     public var clusterIP: String? { facts.clusterIP }
 
-    public init(_ object: KubeObject) {
+    /// `object` packed; with `keys`, its keys are interned there (the objects one worker keeps share a table).
+    public init(_ object: KubeObject, keys: KeyTable? = nil) {
         ref = object.ref; apiVersion = object.apiVersion; span = object.span; helmSource = object.helmSource
-        compact = CompactValue(object.value)
+        compact = CompactValue(object.value, keys: keys)
     }
 
     /// The object with its whole tree.
@@ -36,7 +37,9 @@ public struct StoredObject: Sendable {
 /// Every object of a run, indexed once: `lookup` is a dictionary hit, never a scan.
 public struct ObjectIndex: Sendable {
     public private(set) var stored: [StoredObject] = []
-    private var byRef: [ObjectRef: Int] = [:]
+    /// The first position of each identity: open addressing over `stored` (position + 1, 0 when empty), four
+    /// bytes a slot where a dictionary keyed by `ObjectRef` held a copy of every identity.
+    private var refSlots: [Int32] = []
     private var byKind: [String: [Int]] = [:]
     private var byKindNamespace: [String: [Int]] = [:]
     private var byNamespace: [String: [Int]] = [:]
@@ -60,9 +63,13 @@ public struct ObjectIndex: Sendable {
 
     public init(_ stored: [StoredObject]) {
         self.stored = stored
-        byRef.reserveCapacity(stored.count)
+        var slotCount = 16
+        while slotCount < stored.count * 2 { slotCount *= 2 }
+        refSlots = [Int32](repeating: 0, count: slotCount)
         for (i, object) in stored.enumerated() {
-            if byRef[object.ref] == nil { byRef[object.ref] = i }
+            var slot = object.ref.hashValue & (slotCount - 1)
+            while refSlots[slot] != 0 && stored[Int(refSlots[slot]) - 1].ref != object.ref { slot = (slot + 1) & (slotCount - 1) }
+            if refSlots[slot] == 0 { refSlots[slot] = Int32(i + 1) }
             let namespace = object.ref.namespace ?? "", qualifiedKind = object.ref.qualifiedKind
             byKind[qualifiedKind, default: []].append(i)
             byKindNamespace[qualifiedKind + "\u{0}" + namespace, default: []].append(i)
@@ -128,16 +135,29 @@ public struct ObjectIndex: Sendable {
         return (total, selected)
     }
 
-    public init(_ objects: [KubeObject]) { self.init(objects.map(StoredObject.init)) }
+    public init(_ objects: [KubeObject]) { self.init(objects.map { StoredObject($0) }) }
 
     /// The first object with this identity.
-    public func object(_ ref: ObjectRef) -> KubeObject? { byRef[ref].map { stored[$0].object } }
+    public func object(_ ref: ObjectRef) -> KubeObject? { firstPosition(ref).map { stored[$0].object } }
 
     /// The first stored object with this identity (facts and position, no tree).
-    public func stored(_ ref: ObjectRef) -> StoredObject? { byRef[ref].map { stored[$0] } }
+    public func stored(_ ref: ObjectRef) -> StoredObject? { firstPosition(ref).map { stored[$0] } }
 
     /// Where the first object with this identity starts, without rebuilding it.
-    public func firstSpan(_ ref: ObjectRef) -> SourceSpan?? { byRef[ref].map { stored[$0].span } }
+    public func firstSpan(_ ref: ObjectRef) -> SourceSpan?? { firstPosition(ref).map { stored[$0].span } }
+
+    /// The position of the first object with this identity.
+    private func firstPosition(_ ref: ObjectRef) -> Int? {
+        guard !refSlots.isEmpty else { return nil }
+        let mask = refSlots.count - 1
+        var slot = ref.hashValue & mask
+        while refSlots[slot] != 0 {
+            let position = Int(refSlots[slot]) - 1
+            if stored[position].ref == ref { return position }
+            slot = (slot + 1) & mask
+        }
+        return nil
+    }
 
     /// Objects of a kind, by its qualified name (`apps/StatefulSet`, `Service`).
     public func objects(ofKind qualifiedKind: String) -> [KubeObject] {
@@ -162,7 +182,7 @@ public struct ObjectIndex: Sendable {
     public func position(_ qualifiedKind: String, namespace: String?, name: String) -> Int? {
         let (group, kind) = splitQualifiedKind(qualifiedKind)
         let scoped = KindCatalog.info(group: group, kind: kind)?.isClusterScoped == true ? nil : namespace
-        return byRef[ObjectRef(group: group, kind: kind, namespace: scoped, name: name)]
+        return firstPosition(ObjectRef(group: group, kind: kind, namespace: scoped, name: name))
     }
 
     /// Whether an object with this identity exists, without rebuilding it.

@@ -42,6 +42,8 @@ public enum ManifestFinder {
 
     /// `./a/b.yaml` → `a/b.yaml`.
     static func display(_ path: String) -> String {
+        // Most paths have no `./`: the name is then the path itself, one copy of it, not two.
+        guard path.hasPrefix("./") else { return path }
         var p = Substring(path)
         while p.hasPrefix("./") { p = p.dropFirst(2) }
         return String(p)

@@ -121,14 +121,14 @@ struct YAMLDocumentBuilder {
             switch event.kind {
             case .scalar(let text, let style, let tag, let anchor):
                 // A scalar that arrives while its mapping expects a key is a key.
-                if let top = stack.last, top.isMap, top.pendingKey == nil {
+                if expectsKey(stack) {
                     guard let key = keyText(text, style: style, tag: tag) else {
                         fail(.syntax(problem: "a mapping key must be a scalar", at: span)); continue
                     }
                     if style == .plain && key == "<<" && tag == nil {
                         stack[stack.count - 1].pendingIsMerge = true
-                    } else if let first = stack[stack.count - 1].entries.first(where: { $0.key == key }) {
-                        fail(.duplicateKey(key, at: span, first: first.keySpan ?? span)); continue
+                    } else if let first = entryIndex(of: key, in: stack) {
+                        fail(.duplicateKey(key, at: span, first: stack[stack.count - 1].entries[first].keySpan ?? span)); continue
                     }
                     stack[stack.count - 1].pendingKey = key
                     stack[stack.count - 1].pendingKeySpan = span
@@ -147,12 +147,12 @@ struct YAMLDocumentBuilder {
                 if expanded > limits.aliasExpansionNodes {
                     fail(.aliasBudgetExceeded(limit: limits.aliasExpansionNodes, at: span)); continue
                 }
-                if let top = stack.last, top.isMap, top.pendingKey == nil {
+                if expectsKey(stack) {
                     guard let key = value.stringValue ?? scalarText(value) else {
                         fail(.syntax(problem: "a mapping key must be a scalar", at: span)); continue
                     }
-                    if let first = stack[stack.count - 1].entries.first(where: { $0.key == key }) {
-                        fail(.duplicateKey(key, at: span, first: first.keySpan ?? span)); continue
+                    if let first = entryIndex(of: key, in: stack) {
+                        fail(.duplicateKey(key, at: span, first: stack[stack.count - 1].entries[first].keySpan ?? span)); continue
                     }
                     stack[stack.count - 1].pendingKey = key
                     stack[stack.count - 1].pendingKeySpan = span
@@ -160,7 +160,7 @@ struct YAMLDocumentBuilder {
                 }
                 completed = (value, count)
             case .mappingStart(let anchor, _), .sequenceStart(let anchor, _):
-                if let top = stack.last, top.isMap, top.pendingKey == nil {
+                if expectsKey(stack) {
                     fail(.syntax(problem: "a mapping key must be a scalar", at: span)); continue
                 }
                 guard stack.count < limits.depth else { fail(.nestingTooDeep(limit: limits.depth, at: span)); continue }
@@ -202,6 +202,21 @@ struct YAMLDocumentBuilder {
                 stack[stack.count - 1].nodes += count
             }
         }
+    }
+
+    /// Whether the innermost open node is a mapping waiting for a key. Reads the frame in place: `stack.last`
+    /// would copy it (its entries, items, pending key and merges retained and released) on every event.
+    private func expectsKey(_ stack: [Frame]) -> Bool {
+        guard let top = stack.indices.last else { return false }
+        return stack[top].isMap && stack[top].pendingKey == nil
+    }
+
+    /// The position of the entry of the innermost mapping that already has `key`, read in place (a search
+    /// through copies of the entries would retain and release each one).
+    private func entryIndex(of key: String, in stack: [Frame]) -> Int? {
+        let top = stack.count - 1
+        for i in stack[top].entries.indices where stack[top].entries[i].key == key { return i }
+        return nil
     }
 
     /// Explicit keys win over merged ones; among merged maps the first wins (YAML merge key spec).

@@ -96,28 +96,30 @@ extension BuiltinRule {
                                        at: object.value["spec"], path: path, severity: .warning)
             return [DeferredCheck { _ in [finding] }]
         }
-        let podLabels = object.value[path: "spec", "template", "metadata", "labels"]?.stringMap ?? [:]
-        let namespace = object.namespace
-        let located = rule.finding(object, "", at: nameValue, path: path)
-        return [DeferredCheck { context in
-            var finding = located
+        // Nothing of the tree is captured: the name, where it is written and the pod labels (the stored
+        // object's facts: `spec.template.metadata.labels` as strings) are read again when the check settles.
+        let stamp = FindingStamp(rule)
+        return [DeferredCheck { context, stored in
+            let nameValue = stored.compact.value(at: ["spec", "serviceName"])
+            // The stored object is the one phase one read (its serviceName is a non-empty string).
+            guard let name = nameValue?.stringValue else { return [] }
+            let namespace = stored.ref.namespace
+            func finding(_ message: String) -> [Finding] {
+                [stamp.finding(stored, message, at: nameValue?.span, path: FieldPath("spec", "serviceName"))]
+            }
             let ref = ObjectRef(group: "", kind: "Service", namespace: namespace, name: name)
             guard let service = context.index.stored(ref) else {
-                finding.message = "serviceName \(jsonQuoted(name)) names no Service in namespace \(namespace ?? "")"
-                return [finding]
+                return finding("serviceName \(jsonQuoted(name)) names no Service in namespace \(namespace ?? "")")
             }
             guard service.clusterIP == "None" else {
                 let shown = service.clusterIP.map { "clusterIP: \($0)" } ?? "no clusterIP: None"
-                finding.message = "Service \(jsonQuoted(name)) is not headless (\(shown))"
-                return [finding]
+                return finding("Service \(jsonQuoted(name)) is not headless (\(shown))")
             }
             guard let selector = service.selector, !selector.isEmpty else {
-                finding.message = "Service \(jsonQuoted(name)) has no selector: its DNS records do not follow the pods"
-                return [finding]
+                return finding("Service \(jsonQuoted(name)) has no selector: its DNS records do not follow the pods")
             }
-            if !selector.matches(podLabels) {
-                finding.message = "Service \(jsonQuoted(name)) selects \(selector.description), which does not match the pod labels"
-                return [finding]
+            if !selector.matches(stored.podLabels ?? [:]) {
+                return finding("Service \(jsonQuoted(name)) selects \(selector.description), which does not match the pod labels")
             }
             return []
         }]

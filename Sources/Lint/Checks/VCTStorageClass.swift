@@ -72,14 +72,15 @@ extension BuiltinRule {
         ],
         check: .deferred { rule, parsed in
         let object = parsed.object
-        var claims: [(spec: Value, path: FieldPath, metadata: Value?)] = []
+        // `template`: the claim's position among the volumeClaimTemplates (nil for a PVC).
+        var claims: [(spec: Value, path: FieldPath, metadata: Value?, template: Int?)] = []
         if object.kind == "PersistentVolumeClaim" {
-            if let spec = object.value["spec"] { claims.append((spec, FieldPath("spec"), object.metadata)) }
+            if let spec = object.value["spec"] { claims.append((spec, FieldPath("spec"), object.metadata, nil)) }
         } else if let templates = object.value[path: "spec", "volumeClaimTemplates"]?.listValue {
             for i in templates.indices {
                 guard let spec = templates[i]["spec"] else { continue }
                 let path = FieldPath("spec", "volumeClaimTemplates").item(in: templates, at: i).key("spec")
-                claims.append((spec, path, templates[i]["metadata"]))
+                claims.append((spec, path, templates[i]["metadata"], i))
             }
         }
         var checks: [DeferredCheck] = []
@@ -94,12 +95,23 @@ extension BuiltinRule {
                 continue
             }
             guard let name = nameValue.stringValue, !name.isEmpty else { continue }
-            let finding = rule.finding(object, "StorageClass \(jsonQuoted(name)) is not defined in the input",
-                                       at: nameValue, path: claim.path.key("storageClassName"))
-            checks.append(DeferredCheck { context in
-                context.index.contains("storage.k8s.io/StorageClass", namespace: nil, name: name) ? [] : [finding]
+            // Most classes are defined: the check keeps the class name and where it is written, and writes the
+            // finding (its path read again from the stored object) only when the class is missing.
+            let stamp = FindingStamp(rule), span = nameValue.span, template = claim.template
+            checks.append(DeferredCheck { context, stored in
+                if context.index.contains("storage.k8s.io/StorageClass", namespace: nil, name: name) { return [] }
+                return [stamp.finding(stored, "StorageClass \(jsonQuoted(name)) is not defined in the input", at: span,
+                                      path: Self.claimPath(of: stored, template: template).key("storageClassName"))]
             })
         }
         return checks
     })
+
+    /// The path of a claim's spec in a stored object: a PVC's `spec`, or that of its volumeClaimTemplate
+    /// number `template`, named as phase one named it.
+    private static func claimPath(of stored: StoredObject, template: Int?) -> FieldPath {
+        guard let template, let templates = stored.compact.value(at: ["spec", "volumeClaimTemplates"])?.listValue,
+              templates.indices.contains(template) else { return FieldPath("spec") }
+        return FieldPath("spec", "volumeClaimTemplates").item(in: templates, at: template).key("spec")
+    }
 }
