@@ -44,13 +44,13 @@ let package = Package(
             name: "BallastCLI",
             dependencies: [
                 "KubeModel", "Findings", "ManifestIO", "GitSource", "ClusterSource", "CEL", "Policy", "Report",
-                "DesiredState", "Drift", "Lint", "Inventory",
+                "DesiredState", "Drift", "Lint", "Inventory", "CMallocTuning",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        // glibc allocator settings for a batch run over thousands of files (a plain C target: mallopt).
+        // glibc allocator control between a run's phases (a plain C target: malloc_trim).
         .target(name: "CMallocTuning"),
-        .executableTarget(name: "ballast", dependencies: ["BallastCLI", "CMallocTuning"]),
+        .executableTarget(name: "ballast", dependencies: ["BallastCLI"]),
 
         .testTarget(name: "KubeModelTests", dependencies: ["KubeModel"]),
         .testTarget(name: "ManifestIOTests", dependencies: ["ManifestIO", "KubeModel", "Findings"]),

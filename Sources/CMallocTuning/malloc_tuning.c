@@ -1,17 +1,12 @@
 #include "malloc_tuning.h"
 
+#include <stdlib.h>   // defines __GLIBC__ (through <features.h>) when the C library is glibc
 #if defined(__GLIBC__)
 #include <malloc.h>
 #endif
 
-void ballast_tune_malloc(void) {
+void ballast_release_free_memory(void) {
 #if defined(__GLIBC__)
-    mallopt(M_MMAP_THRESHOLD, 32 << 20);
-    mallopt(M_TRIM_THRESHOLD, 256 << 20);
-    mallopt(M_TOP_PAD, 64 << 20);
-    // One arena for every thread: what one thread frees, another reuses (per-thread caches keep small
-    // allocations uncontended). With an arena per thread, a cluster read's peak RSS varied by 10 MB from run
-    // to run, with the threads' timing; lint's CPU time is the same either way.
-    mallopt(M_ARENA_MAX, 1);
+    malloc_trim(0);
 #endif
 }

@@ -308,7 +308,9 @@ public struct CompactValue: Sendable, Equatable {
 
 /// Writes a `CompactValue` straight from a parser's events, without building the tree first (an API
 /// response is packed as it is parsed). Maps and lists are opened, filled, then closed with their count,
-/// which is patched into a 3-byte varint (up to 2,097,151 children; `close` reports a larger count).
+/// which is patched into the room left for it (up to 2,097,151 children; `close` reports a larger count):
+/// a count that needs fewer than the three bytes kept moves the container's content down, so that a packed
+/// value is as small as one packed from its tree.
 /// Nodes written here carry no spans.
 public struct CompactWriter {
     public private(set) var bytes: [UInt8] = []
@@ -362,9 +364,15 @@ public struct CompactWriter {
     /// Closes the list or map opened at `mark` with `count` children; false when `count` is too large.
     public mutating func close(_ mark: Int, count: Int) -> Bool {
         guard count <= CompactWriter.maxChildren else { return false }
-        bytes[mark] = UInt8(truncatingIfNeeded: count) | 0x80
-        bytes[mark + 1] = UInt8(truncatingIfNeeded: count >> 7) | 0x80
-        bytes[mark + 2] = UInt8(truncatingIfNeeded: count >> 14)
+        let size = count < 1 << 7 ? 1 : count < 1 << 14 ? 2 : 3
+        bytes.withUnsafeMutableBufferPointer { buffer in
+            let base = buffer.baseAddress!
+            for k in 0..<size {
+                base[mark + k] = UInt8(truncatingIfNeeded: count >> (7 * k)) | (k < size - 1 ? 0x80 : 0)
+            }
+            if size < 3 { memmove(base + mark + size, base + mark + 3, buffer.count - mark - 3) }
+        }
+        if size < 3 { bytes.removeLast(3 - size) }
         return true
     }
 

@@ -384,19 +384,22 @@ extension Linter {
                 findings += check(rule, rebuilt!, context)
             }
         }
-        var activation: CELActivation?
-        var shared: CELSharedResults?
-        for rule in kindRules.indexPolicies {
-            if rebuilt == nil { rebuilt = object.object }
-            guard rule.match.matches(rebuilt!) else { continue }
-            let finding = PolicyRuntime.$current.withValue(runtime) {
+        guard !kindRules.indexPolicies.isEmpty else { return findings }
+        // One task-local binding for all the object's policies (a binding per rule cost more than some rules).
+        PolicyRuntime.$current.withValue(runtime) {
+            var activation: CELActivation?
+            var shared: CELSharedResults?
+            for rule in kindRules.indexPolicies {
+                if rebuilt == nil { rebuilt = object.object }
+                guard rule.match.matches(rebuilt!) else { continue }
                 if activation == nil {
                     activation = PolicyEvaluator.activation(object: CELValue.from(rebuilt!.value), old: .null, params: params)
                     shared = CELSharedResults()
                 }
-                return PolicyEvaluator.evaluate(rule, subject: rebuilt!, activation: activation!, shared: shared)
+                if let finding = PolicyEvaluator.evaluate(rule, subject: rebuilt!, activation: activation!, shared: shared) {
+                    findings.append(finding)
+                }
             }
-            if let finding { findings.append(finding) }
         }
         return findings
     }

@@ -58,19 +58,27 @@ public struct ManifestReader: Sendable {
                                   transform: @escaping @Sendable (FileResult, _ worker: Int) -> T) async -> [T] {
         let workerCount = max(1, min(workers, inputs.count))
         if workerCount == 1 { return inputs.map { transform(read($0), 0) } }
-        var results = [T?](repeating: nil, count: inputs.count)
-        await withTaskGroup(of: [(Int, T)].self) { group in
+        // Worker w reads inputs w, w + workerCount, ...: its results, in that order, interleave with the
+        // others' into input order. Each worker's array is sized once, and the results are moved into the
+        // final array, not copied through an intermediate one (a run of tens of thousands of files would
+        // otherwise leave megabytes of freed arrays behind for the rest of the run).
+        var chunks = [[T]](repeating: [], count: workerCount)
+        await withTaskGroup(of: (Int, [T]).self) { group in
             for w in 0..<workerCount {
                 group.addTask {
-                    var out: [(Int, T)] = []
+                    var out: [T] = []
+                    out.reserveCapacity((inputs.count - w + workerCount - 1) / workerCount)
                     var i = w
-                    while i < inputs.count { out.append((i, transform(self.read(inputs[i]), w))); i += workerCount }
-                    return out
+                    while i < inputs.count { out.append(transform(self.read(inputs[i]), w)); i += workerCount }
+                    return (w, out)
                 }
             }
-            for await chunk in group { for (i, r) in chunk { results[i] = r } }
+            for await (w, chunk) in group { chunks[w] = chunk }
         }
-        return results.compactMap { $0 }
+        var results: [T] = []
+        results.reserveCapacity(inputs.count)
+        for i in inputs.indices { results.append(chunks[i % workerCount][i / workerCount]) }
+        return results
     }
 
     /// Reads one input.

@@ -107,4 +107,31 @@ import Testing
         #expect(intern("one too many") == nil)
         #expect(intern(keys[0]) == 1)
     }
+
+    /// What a writer packs is byte for byte what packing the tree gives: counts of one, two and three bytes
+    /// (the writer keeps three and moves the content down when fewer do).
+    @Test func writerCountsAreAsSmallAsTheTrees() {
+        let table = KeyTable()
+        var writer = CompactWriter(keys: table)
+        var tree: [(String, Value)] = []
+        for (name, n) in [("none", 0), ("one", 1), ("two", 200), ("three", 20_000)] {
+            writer.key(name)
+            let mark = writer.openList()
+            for k in 0..<n { writer.int(Int64(k)) }
+            let closed = writer.close(mark, count: n)
+            #expect(closed)
+            tree.append((name, .list((0..<n).map { .int(Int64($0)) })))
+        }
+        writer.key("nested")
+        let outer = writer.openMap()
+        writer.key("a")
+        let inner = writer.openMap()
+        writer.key("b"); writer.string("c")
+        let closedInner = writer.close(inner, count: 1), closedOuter = writer.close(outer, count: 1)
+        #expect(closedInner && closedOuter)
+        tree.append(("nested", .map([("a", .map([("b", .string("c"))]))])))
+        let written = CompactWriter.map(leading: [], entries: writer.bytes[...], count: tree.count, span: nil, keys: table)
+        #expect(written == CompactValue(.map(tree), keys: table))
+        #expect(written.value == .map(tree))
+    }
 }

@@ -1,10 +1,9 @@
 #ifndef BALLAST_MALLOC_TUNING_H
 #define BALLAST_MALLOC_TUNING_H
 
-/// Tells glibc's allocator to keep freed memory for reuse rather than hand it back to the kernel at once,
-/// and to serve buffers up to 32 MB from the heap rather than from fresh mappings. A lint of thousands of
-/// files otherwise spends a good part of its time in page faults. One arena serves every thread. No effect
-/// outside glibc.
-void ballast_tune_malloc(void);
+/// Hands the memory freed so far back to the kernel, in every allocator arena (glibc `malloc_trim`):
+/// between the phases of a run, once what one phase read (git blobs, parsed files) is gone, so that it does
+/// not stay resident in an arena the next phase's thread does not use. No effect outside glibc.
+void ballast_release_free_memory(void);
 
 #endif
