@@ -480,8 +480,10 @@ struct Compiler {
                     return .bool(count == 1)
                 } catch { throw error.positioned(line, column) }
             }
-        case .filter:
-            let body = first
+        case .filter, .map:
+            // filter(x, p): the elements where p holds; map(x, t): t of each; map(x, p, t): t of those where p holds.
+            let predicate: Code? = macro == .filter || second != nil ? first : nil
+            let transform: Code? = macro == .map ? (second ?? first) : nil
             return { f throws(CELError) in
                 try f.spend()
                 do throws(CELError) {
@@ -492,45 +494,12 @@ struct Compiler {
                         try f.spend()
                         let item = items[i]
                         f.locals[slot] = item
-                        let v = try body(&f)
-                        guard case .bool(let b) = v else { throw noOverload("filter", v) }
-                        if b { out.append(item) }
-                    }
-                    return .list(CELList(out))
-                } catch { throw error.positioned(line, column) }
-            }
-        case .map:
-            if let transform = second {
-                let predicate = first
-                return { f throws(CELError) in
-                    try f.spend()
-                    do throws(CELError) {
-                        let items = try Self.items(macro, try range(&f))
-                        var out: [CELValue] = []
-                        out.reserveCapacity(items.count)
-                        for i in 0..<items.count {
-                            try f.spend()
-                            f.locals[slot] = items[i]
+                        if let predicate {
                             let v = try predicate(&f)
-                            guard case .bool(let b) = v else { throw noOverload("map", v) }
+                            guard case .bool(let b) = v else { throw noOverload(macro.rawValue, v) }
                             if !b { continue }
-                            out.append(try transform(&f))
                         }
-                        return .list(CELList(out))
-                    } catch { throw error.positioned(line, column) }
-                }
-            }
-            let transform = first
-            return { f throws(CELError) in
-                try f.spend()
-                do throws(CELError) {
-                    let items = try Self.items(macro, try range(&f))
-                    var out: [CELValue] = []
-                    out.reserveCapacity(items.count)
-                    for i in 0..<items.count {
-                        try f.spend()
-                        f.locals[slot] = items[i]
-                        out.append(try transform(&f))
+                        if let transform { out.append(try transform(&f)) } else { out.append(item) }
                     }
                     return .list(CELList(out))
                 } catch { throw error.positioned(line, column) }

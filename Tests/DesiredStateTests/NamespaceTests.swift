@@ -69,14 +69,7 @@ struct NamespaceTests {
 
     @Test func argoApplicationDestination() async throws {
         let dir = try tree([
-            "argocd/redis.yaml": """
-                apiVersion: argoproj.io/v1alpha1
-                kind: Application
-                metadata: {name: redis, namespace: argocd}
-                spec:
-                  destination: {server: https://kubernetes.default.svc, namespace: redis}
-                  source: {repoURL: https://git.example/gitops.git, path: apps/redis}
-                """,
+            "argocd/redis.yaml": redisArgoApplication,
             "apps/redis/a.yaml": configMap,
         ])
         let state = await load(["."], in: dir)

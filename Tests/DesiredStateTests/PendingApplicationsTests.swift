@@ -10,13 +10,8 @@ import ManifestIO
 /// changes are read a second time.
 @Suite("applications found while reading")
 struct PendingApplicationsTests {
-    static let redisApplication = """
-        apiVersion: argoproj.io/v1alpha1
-        kind: Application
-        metadata: {name: redis, namespace: argocd}
-        spec:
-          destination: {server: https://kubernetes.default.svc, namespace: redis}
-          source: {repoURL: https://git.example/gitops.git, path: apps/redis}
+    static let redisApplication = redisArgoApplication + """
+
         ---
         apiVersion: argoproj.io/v1alpha1
         kind: Application

@@ -7,6 +7,16 @@ import ManifestIO
 let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
     .deletingLastPathComponent()
 
+/// An Argo CD Application that deploys `apps/redis` into namespace `redis`.
+let redisArgoApplication = """
+    apiVersion: argoproj.io/v1alpha1
+    kind: Application
+    metadata: {name: redis, namespace: argocd}
+    spec:
+      destination: {server: https://kubernetes.default.svc, namespace: redis}
+      source: {repoURL: https://git.example/gitops.git, path: apps/redis}
+    """
+
 /// A fresh directory holding `files` (path → text).
 func tree(_ files: [String: String]) throws -> URL {
     let root = FileManager.default.temporaryDirectory.appendingPathComponent("ballast-desired-\(UUID().uuidString)")
