@@ -116,8 +116,8 @@ public struct DesiredState: Sendable {
             if case .path(let p) = input.source { pathOf[name] = p }
             names.append(name)
         }
-        var state = await assemble(names: names.filter { !options.ignored($0) }, tree: tree, options: options) { name in
-            ManifestInput(name: name, source: .path(pathOf[name] ?? name))
+        var state = await assemble(names: names.filter { !options.ignored($0) }, tree: tree, options: options) { names in
+            names.map { ManifestInput(name: $0, source: .path(pathOf[$0] ?? $0)) }
         }
         state.inputs = stdin + state.inputs
         state.failures = listing.failures + state.failures
@@ -137,8 +137,8 @@ public struct DesiredState: Sendable {
         let selected = all.filter { file in prefixes.isEmpty || prefixes.contains { $0.isEmpty || file.path == $0 || ManifestRule.isUnder(file.path, $0) } }
         let tree = GitTree(repository: repository, files: Dictionary(all.map { ($0.path, $0.blob) }, uniquingKeysWith: { a, _ in a }),
                            maxBlobSize: options.maxBlobSize)
-        var state = await assemble(names: selected.map(\.path).filter { !options.ignored($0) }, tree: tree, options: options) { name in
-            tree.bytes(name).map { ManifestInput(name: name, source: .bytes($0)) }
+        var state = await assemble(names: selected.map(\.path).filter { !options.ignored($0) }, tree: tree, options: options) { names in
+            tree.inputs(names)
         }
         state.notes += gitNotes.filter { note in prefixes.isEmpty || prefixes.contains { ManifestRule.isUnder(note.path, $0) || note.path == $0 } }.map {
             Finding(ruleID: "git-skipped", severity: .info, message: $0.message, span: SourceSpan(file: FileID($0.path), line: 1, column: 1))
@@ -158,7 +158,7 @@ public struct DesiredState: Sendable {
 
     /// From the listing of a tree: the manifest rule, the effective namespaces, kustomize.
     static func assemble(names: [String], tree: some SourceTree, options: DesiredStateOptions,
-                         input: (String) -> ManifestInput?) async -> DesiredState {
+                         inputs read: ([String]) -> [ManifestInput]) async -> DesiredState {
         let (manifests, kustomizationFiles, chartNotes) = ManifestRule.classify(names)
         var namespaces = EffectiveNamespaces()
         namespaces.defaultNamespace = options.defaultNamespace
@@ -172,7 +172,7 @@ public struct DesiredState: Sendable {
         for node in graph.nodes.values { if let ns = node.namespace { namespaces.kustomizations.append((node.directory, ns)) } }
 
         // Argo CD and Flux applications: only files that mention their groups are parsed for them.
-        var inputs: [ManifestInput] = []
+        let inputs: [ManifestInput]
         var reached = Set<String>()
         var state = DesiredState(reader: reader(options, namespaces: namespaces))
         var kustomize: Result<Kustomize, KustomizeUnavailable>?
@@ -203,9 +203,7 @@ public struct DesiredState: Sendable {
             }
         }
         if !options.render { reached = [] }
-        for name in manifests where !reached.contains(name) {
-            if let made = input(name) { inputs.append(made) }
-        }
+        inputs = read(manifests.filter { !reached.contains($0) })
         state.inputs = inputs
         if options.findsApplicationsWhileReading && renders.isEmpty {
             // Nothing below reads with the reader (rendered output needs the applications' namespaces):

@@ -60,19 +60,20 @@ public struct GatePlan: Sendable {
         // the names index (blob id → its name fields), reading only blobs the index has not seen.
         let deleted = references.deletedNames, selectors = references.deletedSelectors
         var index = NameIndex(repositoryPath: git.path)
-        for file in files where isManifest(file.path) && !changedHead.contains(file.path) {
-            let inDirectory = references.directories.contains(ManifestRule.directory(file.path))
-            var names = index.names(of: file.blob.hex)
-            if names == nil && !inDirectory {
-                guard let bytes = try git.blob(file.blob, maxSize: maxBlobSize) else {
-                    plan.failures.append(DesiredState.oversize(file.path, maxBlobSize))
-                    continue
-                }
-                let found = NameIndex.extract(bytes)
-                index.record(file.blob.hex, found)
-                names = found
-            }
-            let reads = inDirectory || names.map { names in
+        let unchanged = files.filter { isManifest($0.path) && !changedHead.contains($0.path) }
+        let inDirectory = unchanged.map { references.directories.contains(ManifestRule.directory($0.path)) }
+        // The blobs the index has not seen, read each after its delta base (`readingOrder`): a first gate
+        // reads every blob of the repository, and in tree order that grows faster than the repository.
+        let unseen = unchanged.indices.filter { !inDirectory[$0] && !index.knows(unchanged[$0].blob.hex) }
+        var oversize = Set<Int>()
+        for k in git.readingOrder(unseen.map { unchanged[$0].blob }) {
+            let file = unchanged[unseen[k]]
+            guard let bytes = try git.blob(file.blob, maxSize: maxBlobSize) else { oversize.insert(unseen[k]); continue }
+            index.record(file.blob.hex, NameIndex.extract(bytes))
+        }
+        for (i, file) in unchanged.enumerated() {
+            if oversize.contains(i) { plan.failures.append(DesiredState.oversize(file.path, maxBlobSize)); continue }
+            let reads = inDirectory[i] || index.names(of: file.blob.hex).map { names in
                 names.declaresAny(of: references.names) || names.namesAny(of: deleted) || selectors.contains(where: names.namesAll)
             } ?? false
             if reads {

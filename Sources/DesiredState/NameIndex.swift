@@ -56,6 +56,9 @@ struct NameIndex {
         return Self.parse(data, range)
     }
 
+    /// Whether the index has seen the blob.
+    func knows(_ blob: String) -> Bool { pendingLines[blob] != nil || lines[blob] != nil }
+
     /// The names of a line's range (after its blob id, up to its newline).
     private static func parse(_ data: [UInt8], _ range: Range<Int>) -> BlobNames {
         var names = BlobNames()

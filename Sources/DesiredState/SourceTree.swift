@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import GitSource
+import ManifestIO
 
 /// Where the files of a desired state live: a directory on disk, or a git tree (read from the object
 /// database). Paths are as reports name them (relative to the current directory, or to the repository).
@@ -64,6 +65,15 @@ final class GitTree: SourceTree {
         do { read = try repository.blob(id, maxSize: maxBlobSize) } catch { return nil }
         guard let read else { oversize.insert(path); return nil }
         return read
+    }
+    /// The files `paths` as inputs, in that order, each blob read after its delta base
+    /// (`GitRepository.readingOrder`: a whole tree read in path order grows faster than the tree). Files
+    /// absent or over the cap are left out, as `bytes` leaves them.
+    func inputs(_ paths: [String]) -> [ManifestInput] {
+        let present = paths.indices.filter { files[paths[$0]] != nil }
+        var read = [[UInt8]?](repeating: nil, count: paths.count)
+        for k in repository.readingOrder(present.map { files[paths[$0]]! }) { read[present[k]] = bytes(paths[present[k]]) }
+        return paths.indices.compactMap { i in read[i].map { ManifestInput(name: paths[i], source: .bytes($0)) } }
     }
     func isDirectory(_ path: String) -> Bool { directories.contains(path) }
     func isFile(_ path: String) -> Bool { files[path] != nil }

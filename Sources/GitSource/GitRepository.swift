@@ -274,6 +274,15 @@ public final class GitRepository {
         return (files, notes)
     }
 
+    /// Indices into `ids` in the order that reads their blobs fastest: each after its delta base (`PackOrder`).
+    /// Reading many blobs in tree order grows faster than their number once they outgrow libgit2's cache.
+    public func readingOrder(_ ids: [ObjectID]) -> [Int] {
+        guard ids.count > 1, let common = git_repository_commondir(repo) else { return Array(ids.indices) }
+        var directory = String(cString: common)
+        if !directory.hasSuffix("/") { directory += "/" }
+        return PackOrder.order(ids, objectsDirectory: directory + "objects")
+    }
+
     /// A blob's size from the object database header, without reading it. Wraps `git_odb_read_header`.
     public func size(of id: ObjectID) throws(GitError) -> Int {
         var odb: OpaquePointer?
