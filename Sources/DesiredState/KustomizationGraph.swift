@@ -1,6 +1,7 @@
 import KubeModel
 import Findings
 import ManifestIO
+import GitSource
 
 /// The kustomizations of a tree and what each reaches (resources, components, patches, generator files),
 /// read from the kustomization files themselves. A root is a kustomization no other one includes; the
@@ -125,14 +126,16 @@ struct KustomizationGraph {
         for entry in entries {
             guard let text = entry.stringValue, !text.isEmpty else { continue }
             let span = entry.span ?? SourceSpan(file: file, line: 1, column: 1)
-            if isRemote(text) {
+            let target = joinPath(directory, text)
+            // kustomize reads a local file or directory first, then a remote: an scp-like entry that is
+            // not in the tree (`git@host:org/repo//path`, `deploy@host:...`) is a remote, as git reads it.
+            if isRemote(text) || (RepositoryLocation.isSCPLike(text) && !tree.isFile(target) && !tree.isDirectory(target)) {
                 node.blocker = node.blocker ?? "it names a remote resource (\(redactURL(text))), which is never fetched"
                 node.problems.append(Finding(ruleID: "kustomization-not-rendered", severity: .info,
                                              message: "remote resource \(redactURL(text)) is never fetched: kustomization not rendered",
                                              span: span))
                 continue
             }
-            let target = joinPath(directory, text)
             if tree.isDirectory(target) {
                 if kustomizationFile(in: target, tree: tree) != nil {
                     node.includes.append(target)
@@ -157,12 +160,4 @@ struct KustomizationGraph {
         entry.contains("://") || entry.hasPrefix("git@") || entry.hasPrefix("github.com/") || entry.hasPrefix("gitlab.com/")
             || entry.hasPrefix("bitbucket.org/") || entry.contains("?ref=") || entry.contains("?version=")
     }
-}
-
-/// A URL without its user information (tokens are never printed).
-func redactURL(_ text: String) -> String {
-    guard let scheme = text.range(of: "://"), let at = text[scheme.upperBound...].firstIndex(of: "@") else { return text }
-    let slash = text[scheme.upperBound...].firstIndex(of: "/") ?? text.endIndex
-    guard at < slash else { return text }
-    return String(text[..<scheme.upperBound]) + "***@" + String(text[text.index(after: at)...])
 }

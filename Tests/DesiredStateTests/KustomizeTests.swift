@@ -61,6 +61,22 @@ struct KustomizeTests {
         #expect(!note.message.contains("secret-token"))
     }
 
+    @Test func anSCPLikeRemoteIsNeverFetchedAndALocalColonPathIsRead() async throws {
+        // git's rule (RepositoryLocation): a colon with no slash before it, and nothing by that name in the
+        // tree, is a remote, whatever the login (`git@` or another); a file whose name holds a colon is local.
+        let dir = try tree(["app/kustomization.yaml": "resources:\n- deploy@git.example.com:platform/bases.git//redis\n",
+                            "scp/kustomization.yaml": "resources:\n- ops:s3cret@git.example.com:p/b.git\n",
+                            "local/kustomization.yaml": "resources:\n- a:b.yaml\n",
+                            "local/a:b.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: colon, namespace: x}\n"])
+        let state = await load(["."], in: dir)
+        let remote = state.notes.filter { $0.ruleID == "kustomization-not-rendered" && $0.message.contains("never fetched") }
+        #expect(Set(remote.compactMap { $0.span?.file.path }) == ["app/kustomization.yaml", "scp/kustomization.yaml"], "\(state.notes)")
+        #expect(remote.contains { $0.span?.file.path == "app/kustomization.yaml" && $0.message.contains("deploy@git.example.com:platform/bases.git//redis") })
+        #expect(!state.notes.contains { $0.message.contains("s3cret") }, "a password in an scp-like address is never printed")
+        #expect(!state.notes.contains { $0.ruleID == "kustomization-invalid" }, "\(state.notes)")
+        #expect(!state.notes.contains { $0.span?.file.path == "local/kustomization.yaml" }, "\(state.notes)")
+    }
+
     @Test func aLoopIsANote() async throws {
         let dir = try tree(["a/kustomization.yaml": "resources: [../b]\n", "b/kustomization.yaml": "resources: [../a]\n",
                             "root/kustomization.yaml": "resources: [../a]\n"])
