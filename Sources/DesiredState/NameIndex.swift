@@ -94,7 +94,24 @@ struct NameIndex {
         guard !pending.isEmpty else { return }
         let directory = (path as NSString).deletingLastPathComponent
         try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        _ = FileManager.default.createFile(atPath: path + ".tmp", contents: Data(data + pending))
+        // The old lines then the new ones, written from where they are (no copy of either: a first gate of a
+        // large repository learns tens of megabytes).
+        let fd = open(path + ".tmp", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { return }
+        var written = true
+        for part in [data, pending] where written {
+            written = part.withUnsafeBytes { bytes in
+                var at = 0
+                while at < bytes.count {
+                    let n = write(fd, bytes.baseAddress! + at, bytes.count - at)
+                    if n < 0 && errno == EINTR { continue }
+                    guard n > 0 else { return false }
+                    at += n
+                }
+                return true
+            }
+        }
+        guard close(fd) == 0 && written else { unlink(path + ".tmp"); return }
         _ = rename(path + ".tmp", path)
     }
 
