@@ -35,17 +35,24 @@ struct PackOrder {
         return ordered + pending
     }
 
-    /// The pack indexes of an objects directory, newest pack name order (git's own order does not matter here).
+    /// Packs looked into, largest first: a clone fetched many times without a repack may hold hundreds of
+    /// small packs, and each pack looked into costs a search per object still unplaced.
+    static let packLimit = 16
+
+    /// The pack indexes of an objects directory, largest pack first (then by name), at most `packLimit`.
     static func packIndexes(_ objectsDirectory: String) -> [String] {
         let directory = objectsDirectory + "/pack"
         guard let handle = opendir(directory) else { return [] }
         defer { closedir(handle) }
-        var names: [String] = []
+        var found: [(path: String, size: Int)] = []
         while let entry = readdir(handle) {
             let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-            if name.hasPrefix("pack-") && name.hasSuffix(".idx") { names.append(directory + "/" + name) }
+            guard name.hasPrefix("pack-") && name.hasSuffix(".idx") else { continue }
+            var st = stat()
+            let pack = directory + "/" + name.dropLast(4) + ".pack"
+            found.append((directory + "/" + name, stat(pack, &st) == 0 ? Int(st.st_size) : 0))
         }
-        return names.sorted()
+        return found.sorted { ($0.size, $1.path) > ($1.size, $0.path) }.prefix(packLimit).map(\.path)
     }
 }
 

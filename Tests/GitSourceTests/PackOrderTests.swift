@@ -96,6 +96,33 @@ struct PackOrderTests {
         }
     }
 
+    @Test func manyPacksLargestFirstAtMostALimit() throws {
+        // A clone fetched many times without a repack: one small pack per fetch.
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let repo = dir.appendingPathComponent("packs")
+        try FileManager.default.createDirectory(at: repo, withIntermediateDirectories: true)
+        try sh(["git", "init", "-q", "-b", "main", repo.path])
+        var blobs: [ObjectID] = []
+        for fetch in 0..<(PackOrder.packLimit + 4) {
+            try write("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c\(fetch)}\ndata: {n: \"\(String(repeating: "x", count: fetch * 50))\"}\n",
+                      to: "c\(fetch).yaml", in: repo)
+            try sh(["git", "add", "-A"], in: repo)
+            try sh(["git", "commit", "-q", "-m", "fetch \(fetch)"], in: repo)
+            try sh(["git", "repack", "-q"], in: repo)
+            blobs.append(ObjectID(hex: try sh(["git", "rev-parse", "HEAD:c\(fetch).yaml"], in: repo).trimmingCharacters(in: .whitespacesAndNewlines)))
+        }
+        let objects = repo.path + "/.git/objects"
+        let packs = PackOrder.packIndexes(objects)
+        #expect(packs.count == PackOrder.packLimit)
+        let sizes = packs.map { (try? FileManager.default.attributesOfItem(atPath: String($0.dropLast(4)) + ".pack")[.size] as? Int) ?? nil }
+        #expect(sizes.compactMap { $0 } == sizes.compactMap { $0 }.sorted(by: >), "largest first")
+        let order = try GitRepository.open(path: repo.path).readingOrder(blobs)
+        #expect(order.sorted() == Array(blobs.indices))
+        // The first blobs went into the smallest packs, which are not looked into: they keep their order, last.
+        #expect(Array(order.suffix(4)) == [0, 1, 2, 3])
+    }
+
     @Test func damagedPackKeepsTheGivenOrder() throws {
         let (repo, blobs, _) = try makePackedRepository()
         defer { try? FileManager.default.removeItem(at: repo.deletingLastPathComponent()) }
