@@ -75,7 +75,7 @@ let package = Package(
 if Context.environment["BALLAST_FUZZ"] != nil {
     package.targets.append(.executableTarget(
         name: "ballast-fuzz",
-        dependencies: ["KubeModel", "ManifestIO", "CEL", "Policy", "Lint", "ClusterSource", "Drift"],
+        dependencies: ["KubeModel", "ManifestIO", "CEL", "Policy", "Lint", "ClusterSource", "Drift", "GitSource"],
         path: "Fuzz/Sources/ballast-fuzz",
         swiftSettings: [.unsafeFlags(["-parse-as-library"])]
     ))

@@ -116,8 +116,12 @@ final class PackFile {
     /// Where the ids, the 31-bit offsets and the 64-bit offsets start in the index.
     private let ids: Int, offsets: Int, largeOffsets: Int
 
-    init?(index path: String) {
+    convenience init?(index path: String) {
         guard let index = MappedFile(path), let pack = MappedFile(String(path.dropLast(4)) + ".pack") else { return nil }
+        self.init(index: index, pack: pack)
+    }
+
+    init?(index: MappedFile, pack: MappedFile) {
         let idx = index.bytes
         // Version 2: "\377tOc", version 2, a fan-out of 256 counts; then ids, CRCs, offsets, large offsets.
         guard idx.count >= 8 + 1024 + 40, idx[0] == 0xff, idx[1] == 0x74, idx[2] == 0x4f, idx[3] == 0x63,
@@ -150,6 +154,11 @@ final class PackFile {
             if order < 0 { high = mid } else { low = mid + 1 }
         }
         return nil
+    }
+
+    /// Every object of the index, by offset, positioned in index order (the fuzz target's question).
+    func everyObject() -> [(offset: Int, position: Int)] {
+        (0..<count).compactMap { n in objectOffset(n).map { ($0, n) } }
     }
 
     private func objectOffset(_ n: Int) -> Int? {
@@ -235,9 +244,26 @@ final class PackFile {
 
 struct PackOrderFailure: Error {}
 
-/// A file mapped read-only, unmapped when released.
+/// For the fuzz target (`ci/fuzz pack`): an index and a pack given as bytes, every object of the index
+/// ordered depth-first. Nil when the index or the pack does not parse. Never traps, whatever the bytes.
+@_spi(Fuzzing) public enum PackOrderProbe {
+    public static func orderEveryObject(index: [UInt8], pack: [UInt8]) -> [Int]? {
+        guard let file = PackFile(index: MappedFile(copying: index), pack: MappedFile(copying: pack)) else { return nil }
+        return file.depthFirst(file.everyObject())
+    }
+}
+
+/// A file mapped read-only, unmapped when released (or a copy of bytes, for the fuzz target).
 final class MappedFile {
     let bytes: UnsafeRawBufferPointer
+    private let isMapped: Bool
+
+    init(copying source: [UInt8]) {
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(source.count, 1), alignment: 8)
+        source.withUnsafeBytes { buffer.copyMemory(from: $0) }
+        bytes = UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(buffer)[..<source.count])
+        isMapped = false
+    }
 
     init?(_ path: String) {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
@@ -248,7 +274,11 @@ final class MappedFile {
         let size = Int(st.st_size)
         guard let address = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), address != MAP_FAILED else { return nil }
         bytes = UnsafeRawBufferPointer(start: address, count: size)
+        isMapped = true
     }
 
-    deinit { munmap(UnsafeMutableRawPointer(mutating: bytes.baseAddress), bytes.count) }
+    deinit {
+        if isMapped { munmap(UnsafeMutableRawPointer(mutating: bytes.baseAddress), bytes.count) }
+        else { UnsafeMutableRawPointer(mutating: bytes.baseAddress)?.deallocate() }
+    }
 }

@@ -96,6 +96,31 @@ struct PackOrderTests {
         }
     }
 
+    @Test func refDeltasAndLargeOffsetsGiveTheSameOrder() throws {
+        let (repo, blobs, _) = try makePackedRepository()
+        defer { try? FileManager.default.removeItem(at: repo.deletingLastPathComponent()) }
+        let objects = repo.path + "/.git/objects"
+        let expected = PackOrder.order(blobs, objectsDirectory: objects)
+        // The same pack indexed with every offset in the index's 64-bit table (git index-pack --index-version=2,0).
+        let pack = String(try #require(PackOrder.packIndexes(objects).first).dropLast(4)) + ".pack"
+        let large = repo.deletingLastPathComponent().appendingPathComponent("large/pack")
+        try FileManager.default.createDirectory(at: large, withIntermediateDirectories: true)
+        let copy = large.appendingPathComponent((pack as NSString).lastPathComponent).path
+        try FileManager.default.copyItem(atPath: pack, toPath: copy)
+        try sh(["git", "index-pack", "--index-version=2,0", "-o", String(copy.dropLast(5)) + ".idx", copy], in: repo)
+        #expect(PackOrder.order(blobs, objectsDirectory: large.deletingLastPathComponent().path) == expected)
+        // Deltas naming their base by id (REF_DELTA) rather than by offset: bases still come first.
+        try sh(["git", "-c", "repack.useDeltaBaseOffset=false", "repack", "-a", "-d", "-f", "-q", "--depth=50", "--window=50"], in: repo)
+        let layout = try packLayout(repo)
+        let order = PackOrder.order(blobs, objectsDirectory: objects)
+        #expect(order.sorted() == Array(blobs.indices))
+        var seen = Set<String>()
+        for i in order {
+            if let base = layout.base[blobs[i].hex], blobs.contains(where: { $0.hex == base }) { #expect(seen.contains(base)) }
+            seen.insert(blobs[i].hex)
+        }
+    }
+
     @Test func manyPacksLargestFirstAtMostALimit() throws {
         // A clone fetched many times without a repack: one small pack per fetch.
         let dir = try temporaryDirectory()

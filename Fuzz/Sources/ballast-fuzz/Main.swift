@@ -3,7 +3,7 @@ import Foundation
 /// One libFuzzer binary for every target; `BALLAST_FUZZ_TARGET` picks which one runs (ci/fuzz sets it).
 /// Built only by ci/fuzz (`BALLAST_FUZZ=1`, `-sanitize=fuzzer,address`).
 enum FuzzTarget: String, CaseIterable {
-    case yaml, json, cel, quantity, kubeconfig, managedfields, config
+    case yaml, json, cel, quantity, kubeconfig, managedfields, config, pack
 
     /// Runs one input. Errors are the expected answer to bad input; only a trap, a sanitizer report,
     /// a hang or an allocation past the RSS limit is a finding.
@@ -16,6 +16,7 @@ enum FuzzTarget: String, CaseIterable {
         case .kubeconfig: fuzzKubeConfig(bytes)
         case .managedfields: fuzzManagedFields(bytes)
         case .config: fuzzConfig(bytes)
+        case .pack: fuzzPack(bytes)
         }
     }
 
